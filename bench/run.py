@@ -1,0 +1,88 @@
+"""Benchmarks for the campaign-as-data layer; every figure is a ratio to a baseline run alongside.
+
+Run with ``make bench``. Absolute times drift on shared machines; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from campaign.render import Renderer
+from campaign.resources import builtin_schedule
+from campaign.schedule import load_schedule
+
+TARGET_POSTS = 100_000
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench_render() -> None:
+    """Our render (context, template, cleanup, length rule, threads) vs a bare Jinja loop."""
+    schedule = load_schedule(builtin_schedule())
+    renderer = Renderer(schedule)
+    combos = list(renderer.combinations(schedule.occurrences))
+    rounds = -(-TARGET_POSTS // len(combos))
+    # warm caches (compiled templates, localized dates) so both loops start equal
+    for combo in combos:
+        renderer.render(*combo)
+    bare = [(renderer.template(renderer.template_name(o.entry.template, lang)),
+             renderer.context(o, aud, lang, net)) for o, aud, lang, net in combos]
+
+    def ours() -> None:
+        for _ in range(rounds):
+            for combo in combos:
+                renderer.render(*combo)
+
+    def baseline() -> None:
+        for _ in range(rounds):
+            for template, context in bare:
+                template.render(context)
+
+    ours_s, base_s = _best_of(ours), _best_of(baseline)
+    total = rounds * len(combos)
+    print(f"render: {len(combos):,} distinct posts x {rounds} rounds = {total:,} posts")
+    print(f"  ours      {total / ours_s:>12,.0f} posts/s")
+    print(f"  bare jinja{total / base_s:>12,.0f} posts/s")
+    print(f"  ratio ours/bare = {ours_s / base_s:.2f}x  (goal <= 2.00x)")
+
+
+def bench_startup(repeat: int = 15) -> None:
+    """``campaign --help`` start-up vs ``python -c 'import click'``."""
+    exe = Path(sys.executable)
+    campaign = exe.parent / "campaign"
+    cmd_ours = [str(campaign), "--help"] if campaign.exists() else [
+        str(exe), "-m", "campaign.cli", "--help"]
+    cmd_base = [str(exe), "-c", "import click"]
+    ours = _median_run(cmd_ours, repeat)
+    base = _median_run(cmd_base, repeat)
+    print("startup: median of", repeat, "runs")
+    print(f"  campaign --help          {ours * 1000:7.1f} ms")
+    print(f"  python -c 'import click' {base * 1000:7.1f} ms")
+    print(f"  ratio = {ours / base:.2f}x  (goal <= 1.50x)")
+
+
+def _median_run(cmd: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _best_of(func: Callable[[], None], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+if __name__ == "__main__":
+    bench_render()
+    bench_startup()

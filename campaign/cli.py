@@ -1,0 +1,290 @@
+"""The ``campaign`` command: parses options, calls the library, formats what comes back.
+
+Only click is imported at start-up; each command imports what it needs, so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from campaign import __version__
+
+if TYPE_CHECKING:
+    from campaign.render import Post, Renderer
+    from campaign.schedule import Occurrence, Schedule
+
+F = TypeVar("F", bound=Callable[..., Any])
+NETWORK_CHOICES = ("x", "bluesky", "mastodon")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+
+
+class CampaignGroup(click.Group):
+    """Turns a library error into one message on stderr and its exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from campaign.errors import CampaignError
+
+        try:
+            return super().invoke(ctx)
+        except CampaignError as exc:
+            click.echo(click.style("Error: ", fg="red", bold=True) + exc.message, err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="campaign")
+def cli() -> None:
+    """Plan, render and export the posts of a social media campaign (#EndChildLabour2021)."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="campaign")
+
+
+# -- shared options ---------------------------------------------------------------------------
+def schedule_option(func: F) -> F:
+    """``--schedule``: the schedule file, the built-in 2021 campaign by default."""
+    return click.option(
+        "--schedule", "-s", "schedule_path", type=click.Path(path_type=Path), envvar="CAMPAIGN_SCHEDULE",
+        help="Schedule file (default: the built-in #EndChildLabour2021 campaign).",
+    )(func)
+
+
+def template_options(func: F) -> F:
+    """``--templates``, ``--profile`` and ``--var``: where templates come from and who posts."""
+    func = click.option("--templates", "-t", "template_dirs", multiple=True,
+                        type=click.Path(path_type=Path, file_okay=False, exists=True),
+                        envvar="CAMPAIGN_TEMPLATES",
+                        help="Folder of your own templates, searched before the built-in ones.")(func)
+    func = click.option("--profile", "profile_path", type=click.Path(path_type=Path),
+                        help="YAML file with name, handle, site, pledge_title, handle_x, ...")(func)
+    return click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
+                        help="Profile value, e.g. --var name=\"ILO\" --var handle=@ilo.")(func)
+
+
+def filter_options(func: F) -> F:
+    """Filters shared by calendar, render and export."""
+    options = [
+        click.option("--audience", "-a", "audiences", multiple=True,
+                     help="Audience id or group (stakeholders, organisations, everyone)."),
+        click.option("--lang", "-l", "languages", multiple=True, help="Language code, e.g. fr."),
+        click.option("--network", "-n", "networks", multiple=True,
+                     type=click.Choice(NETWORK_CHOICES), help="Network."),
+        click.option("--month", "-m", "months", multiple=True, metavar="MONTH",
+                     help="Month number or English name, e.g. 6 or june."),
+        click.option("--entry", "-e", "entries", multiple=True, help="Entry id."),
+        click.option("--day", "day", type=click.DateTime(["%Y-%m-%d"]), help="One day, YYYY-MM-DD."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def json_option(func: F) -> F:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _parse_month(value: str) -> int:
+    from campaign.errors import UsageError
+
+    text = value.strip().lower()
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    for number, name in enumerate(MONTHS, start=1):
+        if len(text) >= 3 and name.startswith(text):
+            return number
+    raise UsageError("month", value, [str(n) for n in range(1, 13)] + list(MONTHS))
+
+
+def _schedule(path: Path | None) -> Schedule:
+    from campaign.resources import builtin_schedule
+    from campaign.schedule import load_schedule
+
+    return load_schedule(path or builtin_schedule())
+
+
+def _renderer(schedule: Schedule, template_dirs: Sequence[Path], profile_path: Path | None,
+              variables: Sequence[str]) -> Renderer:
+    from campaign.profile import load_profile
+    from campaign.render import Renderer
+
+    return Renderer(schedule, template_dirs=template_dirs,
+                    profile=load_profile(profile_path, variables))
+
+
+def _check_languages(schedule: Schedule, languages: Sequence[str]) -> None:
+    from campaign.errors import UsageError
+
+    for lang in languages:
+        if lang not in schedule.campaign.languages:
+            raise UsageError("language", lang, schedule.campaign.languages)
+
+
+def _occurrences(schedule: Schedule, months: Sequence[str], entries: Sequence[str],
+                 day: Any, audiences: Sequence[str]) -> list[Occurrence]:
+    from campaign.errors import UsageError
+
+    for entry in entries:
+        if entry not in schedule.occurrence_by_id:
+            raise UsageError("entry", entry, list(schedule.occurrence_by_id))
+    return list(schedule.select(entries=entries, months=[_parse_month(m) for m in months],
+                                day=day.date() if day else None, audiences=audiences))
+
+
+def _posts(renderer: Renderer, occurrences: Sequence[Occurrence], audiences: Sequence[str],
+           languages: Sequence[str], networks: Sequence[str]) -> list[Post]:
+    _check_languages(renderer.schedule, languages)
+    return list(renderer.posts(occurrences, audiences=audiences, languages=languages,
+                               networks=networks))
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def with_filters(func: Callable[..., None]) -> Callable[..., None]:
+    """Load the schedule and renderer once for commands that take every shared option."""
+
+    @functools.wraps(func)
+    def wrapper(**kw: Any) -> None:
+        schedule = _schedule(kw.pop("schedule_path"))
+        renderer = _renderer(schedule, kw.pop("template_dirs"), kw.pop("profile_path"),
+                             kw.pop("variables"))
+        occurrences = _occurrences(schedule, kw.pop("months"), kw.pop("entries"), kw.pop("day"),
+                                   kw["audiences"])
+        func(renderer=renderer, occurrences=occurrences, **kw)
+
+    return wrapper
+
+
+# -- commands ----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("schedule_path", required=False, type=click.Path(path_type=Path))
+@template_options
+@json_option
+def validate(schedule_path: Path | None, template_dirs: tuple[Path, ...],
+             profile_path: Path | None, variables: tuple[str, ...], as_json: bool) -> None:
+    """Check a schedule and render every post of it, reporting every problem at once."""
+    from campaign.errors import ScheduleProblems
+    from campaign.validate import validate_schedule
+
+    report = validate_schedule(schedule_path, template_dirs=template_dirs,
+                               profile_path=profile_path, variables=variables)
+    if as_json:
+        _print_json(report.as_dict())
+    elif report.ok:
+        click.echo(click.style("✓ ", fg="green") + report.summary())
+    if not report.ok:
+        if not as_json:
+            click.echo(click.style("✗ ", fg="red") + ScheduleProblems(report.problems).message,
+                       err=True)
+        sys.exit(2)
+
+
+@cli.command()
+@schedule_option
+@filter_options
+@json_option
+def calendar(schedule_path: Path | None, audiences: tuple[str, ...], languages: tuple[str, ...],
+             networks: tuple[str, ...], months: tuple[str, ...], entries: tuple[str, ...],
+             day: Any, as_json: bool) -> None:
+    """Show the year at a glance: each entry's date, time, audiences and title."""
+    from campaign.views import calendar_rows, print_calendar
+
+    schedule = _schedule(schedule_path)
+    _check_languages(schedule, languages)
+    occurrences = _occurrences(schedule, months, entries, day, audiences)
+    if networks:
+        occurrences = [o for o in occurrences if set(networks) & set(o.networks)]
+    language = languages[0] if languages else schedule.campaign.languages[0]
+    rows = calendar_rows(schedule, occurrences, language)
+    if as_json:
+        _print_json(rows)
+    else:
+        print_calendar(_console(), schedule, rows, language)
+
+
+@cli.command()
+@schedule_option
+@template_options
+@filter_options
+@json_option
+@with_filters
+def render(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str, ...],
+           languages: tuple[str, ...], networks: tuple[str, ...], as_json: bool) -> None:
+    """Print ready-to-share posts for a day, a month or an entry, with each post's length."""
+    from campaign.exporters.jsonout import post_record
+    from campaign.views import print_posts
+
+    posts = _posts(renderer, occurrences, audiences, languages, networks)
+    if as_json:
+        _print_json([post_record(p) for p in posts])
+    else:
+        print_posts(_console(), posts)
+
+
+@cli.command()
+@schedule_option
+@template_options
+@filter_options
+@click.option("--format", "-f", "fmt", required=True,
+              type=click.Choice(["ics", "csv", "json", "jsonl", "markdown", "html"]),
+              help="Export format.")
+@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (replaced whole, never half-written).")
+@click.option("--layout", type=click.Choice(["posts", "buffer", "hootsuite"]), default="posts",
+              show_default=True, help="CSV column layout.")
+@with_filters
+def export(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str, ...],
+           languages: tuple[str, ...], networks: tuple[str, ...], fmt: str, out: Path,
+           layout: str) -> None:
+    """Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML."""
+    from campaign.exporters import export as do_export
+
+    posts = _posts(renderer, occurrences, audiences, languages, networks)
+    options: dict[str, Any] = {"layout": layout} if fmt == "csv" else {}
+    if fmt in ("html", "markdown") and languages:
+        options["locale"] = languages[0]
+    do_export(fmt, posts, renderer.schedule, out, **options)
+    click.echo(f"Wrote {len(posts)} posts to {out} ({fmt}).")
+
+
+@cli.command()
+@schedule_option
+@template_options
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("exports"), show_default=True, help="Folder to write the kit into.")
+def kit(schedule_path: Path | None, template_dirs: tuple[Path, ...], profile_path: Path | None,
+        variables: tuple[str, ...], out_dir: Path) -> None:
+    """Write the whole campaign's kit: share-kit page, calendar, CSVs, JSON and Markdown."""
+    from campaign.kit import write_kit
+
+    schedule = _schedule(schedule_path)
+    renderer = _renderer(schedule, template_dirs, profile_path, variables)
+    console = _console()
+    with console.status(f"Rendering and writing {schedule.campaign.hashtag}'s kit…"):
+        written = write_kit(renderer, out_dir)
+    for path, description in written:
+        console.print(f"  [bold]{str(path):<40}[/bold] {description}")
+    console.print(f"[green]✓[/green] Kit for {schedule.campaign.hashtag} written to "
+                  f"[bold]{out_dir.resolve()}[/bold] — open share-kit.html in a browser.")

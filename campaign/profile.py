@@ -1,0 +1,91 @@
+"""The sender's profile: who is posting, given on the command line or in a small YAML file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from campaign.errors import CampaignError, ScheduleError
+from campaign.textrules import NETWORKS
+
+_TEXT_FIELDS = ("name", "handle", "site", "pledge_title")
+_HANDLE_KEYS = tuple(f"handle_{n}" for n in NETWORKS)
+KEYS = (*_TEXT_FIELDS, *_HANDLE_KEYS)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who sends the posts; every field is a string, empty when not given."""
+
+    name: str = ""
+    handle: str = ""
+    site: str = ""
+    pledge_title: str = ""
+    handles: Mapping[str, str] = field(default_factory=dict)
+
+    def for_network(self, network: str) -> NetworkProfile:
+        """The view a template sees: the handle is the one for this network when there is one."""
+        return NetworkProfile(
+            name=self.name, handle=self.handles.get(network) or self.handle,
+            site=self.site, pledge_title=self.pledge_title,
+        )
+
+    def with_values(self, values: Mapping[str, str], source: str) -> Profile:
+        """A copy with ``values`` applied; an unknown key names the accepted ones."""
+        changes: dict[str, str] = {}
+        handles = dict(self.handles)
+        for key, value in values.items():
+            if key in _HANDLE_KEYS:
+                handles[key.removeprefix("handle_")] = value
+            elif key in _TEXT_FIELDS:
+                changes[key] = value
+            else:
+                raise CampaignError(
+                    f"{source}: unknown profile key '{key}': use one of {', '.join(KEYS)}"
+                )
+        return replace(self, handles=handles, **changes)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["handles"] = dict(self.handles)
+        return data
+
+
+@dataclass(frozen=True)
+class NetworkProfile:
+    """The profile as one network's template sees it."""
+
+    name: str
+    handle: str
+    site: str
+    pledge_title: str
+
+
+def parse_vars(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn ``key=value`` strings from ``--var`` into a dict, refusing one without ``=``."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CampaignError(f"--var '{pair}' is not key=value: write e.g. --var name=\"ILO\"")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def load_profile(path: Path | None = None, pairs: Iterable[str] = ()) -> Profile:
+    """A profile from an optional YAML file, then ``--var`` pairs on top of it."""
+    profile = Profile()
+    if path is not None:
+        from campaign.yamlsource import load_yaml
+
+        data = load_yaml(path).data
+        if data is None:
+            data = {}
+        if not isinstance(data, dict) or not all(
+            isinstance(v, (str, int, float)) for v in data.values()
+        ):
+            raise ScheduleError(path, "a profile is a mapping of keys to text, e.g. name: ILO")
+        profile = profile.with_values({str(k): str(v) for k, v in data.items()}, str(path))
+    return profile.with_values(parse_vars(pairs), "--var")
