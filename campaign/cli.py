@@ -272,19 +272,27 @@ def export(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[s
 @cli.command()
 @schedule_option
 @template_options
+@filter_options
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("exports"), show_default=True, help="Folder to write the kit into.")
-def kit(schedule_path: Path | None, template_dirs: tuple[Path, ...], profile_path: Path | None,
-        variables: tuple[str, ...], out_dir: Path) -> None:
-    """Write the whole campaign's kit: share-kit page, calendar, CSVs, JSON and Markdown."""
+@with_filters
+def kit(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str, ...],
+        languages: tuple[str, ...], networks: tuple[str, ...], out_dir: Path) -> None:
+    """Write a kit into a folder: share-kit page, calendar, CSVs (Buffer, Hootsuite), JSON, Markdown."""
+    from rich.table import Table
+
     from campaign.kit import write_kit
 
-    schedule = _schedule(schedule_path)
-    renderer = _renderer(schedule, template_dirs, profile_path, variables)
     console = _console()
-    with console.status(f"Rendering and writing {schedule.campaign.hashtag}'s kit…"):
-        written = write_kit(renderer, out_dir)
+    hashtag = renderer.schedule.campaign.hashtag
+    with console.status(f"Rendering and writing the {hashtag} kit…"):
+        posts = _posts(renderer, occurrences, audiences, languages, networks)
+        written = write_kit(renderer, out_dir, posts)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
     for path, description in written:
-        console.print(f"  [bold]{str(path):<40}[/bold] {description}")
-    console.print(f"[green]✓[/green] Kit for {schedule.campaign.hashtag} written to "
-                  f"[bold]{out_dir.resolve()}[/bold] — open share-kit.html in a browser.")
+        table.add_row(path.name, description)
+    console.print(table)
+    console.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "
+                  f"[bold]{out_dir.resolve()}[/bold]: open share-kit.html in a browser.")

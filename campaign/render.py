@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -26,9 +25,12 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
 
-@dataclass(frozen=True)
-class Post:
-    """One rendered post: an entry for one audience, language and network, ready to share."""
+class Post(NamedTuple):
+    """One rendered post: an entry for one audience, language and network, ready to share.
+
+    A NamedTuple rather than a frozen dataclass: it is built once per rendered post, and a frozen
+    dataclass's ``__init__`` costs several times more on that hot path.
+    """
 
     campaign: str
     entry_id: str
@@ -146,6 +148,7 @@ class Renderer:
         audience = self.schedule.audience_by_id[audience_id]
         long_date, day_month = self._date_texts(occ.due.date(), language)
         return {
+            **self.env.globals,
             "campaign": camp,
             "campaign_name": camp.name[language],
             "entry": entry,
@@ -165,17 +168,10 @@ class Renderer:
     def render(self, occ: Occurrence, audience_id: str, language: str, network: str) -> Post:
         """Render one post; raise TemplateError or TooLongError naming what to fix."""
         entry = occ.entry
-        name = self.template_name(entry.template, language)
-        template = self.template(name, entry.id)
-        try:
-            text = clean_text(template.render(self.context(occ, audience_id, language, network)))
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(name, f"{exc.message}: use only the variables listed in "
-                                "templates/posts/README.md", entry=entry.id,
-                                line=_template_line(exc, name)) from None
-        except jinja2.TemplateError as exc:
-            raise TemplateError(name, str(exc), entry=entry.id,
-                                line=_template_line(exc, name)) from None
+        name = f"{language}/{entry.template}.j2"
+        template = self._templates.get(name) or self.template(name, entry.id)
+        text = clean_text(self._render_template(template, name, entry.id,
+                                                self.context(occ, audience_id, language, network)))
         counted = measure(network, text, self.limits)
         parts: tuple[str, ...] = (text,)
         if not counted.fits:
@@ -189,6 +185,24 @@ class Renderer:
             language=language, network=network, due=occ.due, day_bound=occ.day_bound,
             template=name, text=text, parts=parts, measure=counted,
         )
+
+    def _render_template(self, template: jinja2.Template, name: str, entry_id: str,
+                         context: dict[str, Any]) -> str:
+        # Our context already holds the environment's globals (see context()), so it is passed
+        # as the template's whole namespace: Template.render would copy and merge it per post.
+        try:
+            return "".join(template.root_render_func(template.new_context(context, shared=True)))
+        except Exception:
+            try:
+                self.env.handle_exception()  # re-raises with the template's own line numbers
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(name, f"{exc.message}: use only the variables listed in "
+                                    "templates/posts/README.md", entry=entry_id,
+                                    line=_template_line(exc, name)) from None
+            except jinja2.TemplateError as exc:
+                raise TemplateError(name, str(exc), entry=entry_id,
+                                    line=_template_line(exc, name)) from None
+            raise
 
     def combinations(
         self, occurrences: Iterable[Occurrence], *, audiences: Iterable[str] = (),

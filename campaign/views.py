@@ -45,19 +45,20 @@ def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
     from rich.table import Table
 
     camp = schedule.campaign
+    from rich import box
+
     table = Table(title=f"{camp.hashtag} · {camp.name[language]} ({language})",
-                  title_justify="left", header_style="bold")
-    for column, kw in (("Date", {"no_wrap": True}), ("Time", {"no_wrap": True}),
-                       ("Entry", {"style": "cyan", "no_wrap": True}), ("Kind", {}),
-                       ("Audiences", {}), ("Title", {})):
-        table.add_column(column, **kw)
+                  title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Entry", style="cyan", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("For", no_wrap=True, overflow="ellipsis", max_width=10)
+    table.add_column("Title", ratio=1, min_width=10)
     for row in rows:
-        kind = row["kind"] + (" ⏰" if row["day_bound"] else "")
-        table.add_row(row["date"], row["time"], row["entry"], kind, row["audience_summary"],
-                      row["title"])
+        when = f"{row['date'][5:]} {row['time']}" + (" [bold red]![/]" if row["day_bound"] else "")
+        table.add_row(when, row["entry"], row["audience_summary"], row["title"])
     console.print(table)
     console.print(f"{len(rows)} entries · times in {camp.timezone} unless shown · "
-                  "⏰ = must go out on its day")
+                  "[bold red]![/] = must go out on its day")
 
 
 def print_posts(console: Any, posts: Sequence[Post]) -> None:

@@ -6,6 +6,7 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import Result
@@ -142,7 +143,7 @@ def test_failed_export_leaves_no_file(june_posts: list[Post], schedule: Schedule
     out = tmp_path / "kit.html"
     out.write_text("previous", encoding="utf-8")
 
-    broken = june_posts[:1] + [None]  # type: ignore[list-item]
+    broken = cast("list[Post]", [*june_posts[:1], None])
     with pytest.raises(AttributeError):
         export("jsonl", broken, schedule, out)
     assert out.read_text(encoding="utf-8") == "previous"
