@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-0.1
+STAMP  := $(VENV)/.installed
 OUT    ?= exports/endchildlabour2021
 
 .PHONY: demo test bench lint clean
