@@ -6,7 +6,6 @@ Only click is imported at start-up; each command imports what it needs, so ``--h
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -153,6 +152,8 @@ def _posts(renderer: Renderer, occurrences: Sequence[Occurrence], audiences: Seq
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
