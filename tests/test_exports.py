@@ -136,6 +136,8 @@ def test_html_share_links_are_prefilled(june_posts: list[Post], schedule: Schedu
                    "https://mastodon.social/share?text="):
         assert prefix in page
     assert "%23EndChildLabour2021" in page
+    assert "built-in method" not in page
+    assert ">Copier</button>" in page  # labels in the campaign's first language
 
 
 def test_failed_export_leaves_no_file(june_posts: list[Post], schedule: Schedule,
