@@ -297,3 +297,12 @@ def kit(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str,
     console.print(table)
     console.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "
                   f"[bold]{out_dir.resolve()}[/bold]: open share-kit.html in a browser.")
+
+
+def _register_queue_commands() -> None:
+    from campaign.cli_queue import register
+
+    register(cli)
+
+
+_register_queue_commands()

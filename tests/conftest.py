@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,6 +16,9 @@ from campaign.cli import cli
 from campaign.render import Renderer
 from campaign.resources import builtin_schedule
 from campaign.schedule import Schedule, load_schedule
+
+if TYPE_CHECKING:
+    from campaign.store import Store
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
@@ -85,3 +91,62 @@ def run() -> Callable[..., Result]:
         return runner.invoke(cli, [str(a) for a in args], catch_exceptions=True)
 
     return invoke
+
+
+# -- queue database backends -------------------------------------------------------------------
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """Admin URL of a throwaway PostgreSQL cluster; the tests skip (saying why) without one."""
+    from tests.pg import find_bin_dir, postgres_server
+
+    if find_bin_dir() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed on this machine")
+    with postgres_server() as url:
+        yield url
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of the backend the test is parametrized with."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'queue.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    admin_url = request.getfixturevalue("pg_admin_url")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated Store on the test's backend."""
+    from campaign.store import Store
+
+    db = Store(database_url)
+    db.upgrade()
+    yield db
+    db.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses a database on each backend."""
+    own = [m for m in metafunc.definition.iter_markers("parametrize")
+           if "database_url" in str(m.args[0])]
+    if "database_url" in metafunc.fixturenames and not own:
+        metafunc.parametrize("database_url", BACKENDS, indirect=True)

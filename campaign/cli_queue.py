@@ -1,0 +1,422 @@
+"""Commands of the publication queue: ``db``, ``accounts``, ``queue`` and ``run``.
+
+Like cli.py, this module imports only click at start-up; each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from campaign.models import Post
+    from campaign.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+STATUS_STYLE = {"draft": "dim", "approved": "cyan", "scheduled": "blue", "publishing": "yellow",
+                "published": "green", "failed": "red", "missed": "magenta", "cancelled": "dim"}
+
+
+def db_option(func: F) -> F:
+    """``--db``: the queue database URL (default: campaign.db in the current folder)."""
+    return click.option("--db", "db_url", envvar="CAMPAIGN_DATABASE_URL", metavar="URL",
+                        help="Database URL, e.g. sqlite:///campaign.db or "
+                             "postgresql://user@host/db (env CAMPAIGN_DATABASE_URL).")(func)
+
+
+def _store(db_url: str | None, *, migrated: bool = True) -> Store:
+    from campaign.store import Store
+
+    store = Store(db_url)
+    if migrated:
+        store.check_migrated()
+    return store
+
+
+def _echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _post_dict(p: Post) -> dict[str, Any]:
+    import json
+
+    return {"id": p.id, "status": p.status, "due_at": p.due_at.isoformat() + "Z",
+            "timezone": p.timezone, "day_bound": p.day_bound, "network": p.network,
+            "account_id": p.account_id, "entry": p.entry, "audience": p.audience,
+            "language": p.language, "text": p.text, "parts": json.loads(p.parts_json),
+            "attempts": p.attempts, "last_error": p.last_error, "remote_id": p.remote_id,
+            "remote_url": p.remote_url, "idempotency_key": p.idempotency_key}
+
+
+def _local_due(p: Post) -> str:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    return p.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(p.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _parse_ids(ids: tuple[str, ...]) -> list[int]:
+    from campaign.errors import CampaignError
+
+    try:
+        return [int(i) for i in ids]
+    except ValueError:
+        raise CampaignError(f"post ids are numbers, got {' '.join(ids)}: see `campaign queue list`")\
+            from None
+
+
+def register(cli: click.Group) -> None:
+    """Add the queue's commands to the ``campaign`` group."""
+    cli.add_command(db)
+    cli.add_command(accounts)
+    cli.add_command(queue)
+    cli.add_command(run)
+
+
+# -- db ----------------------------------------------------------------------------------------
+@click.group()
+def db() -> None:
+    """Create or upgrade the queue database."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db_url: str | None) -> None:
+    """Create the database or bring it to the newest schema."""
+    from campaign.store import safe_url
+
+    store = _store(db_url, migrated=False)
+    before, after = store.upgrade()
+    verb = "already at" if before == after else f"upgraded from {before or 'empty'} to"
+    click.echo(f"Database {safe_url(store.url)}: {verb} schema {after}.")
+
+
+@db.command("status")
+@db_option
+def db_status(db_url: str | None) -> None:
+    """Show the schema revision and how many posts are in each status."""
+    from campaign.store import safe_url
+
+    store = _store(db_url, migrated=False)
+    current, head = store.revision(), store.head()
+    click.echo(f"Database {safe_url(store.url)}: schema {current or 'none'} (newest {head}).")
+    if current == head:
+        for status, count in sorted(store.counts().items()):
+            click.echo(f"  {status:<11} {count:>7,}")
+
+
+# -- accounts ----------------------------------------------------------------------------------
+@click.group()
+def accounts() -> None:
+    """Register the accounts posts go out from."""
+
+
+@accounts.command("add")
+@click.argument("network", type=click.Choice(["x", "bluesky", "mastodon"]))
+@click.argument("handle")
+@click.option("--credentials-ref", default="", metavar="REF",
+              help="Where the secret lives, e.g. env:X_TOKEN (never the secret itself).")
+@click.option("--base-url", default="", help="API base URL (your PDS or Mastodon instance).")
+@db_option
+def accounts_add(network: str, handle: str, credentials_ref: str, base_url: str,
+                 db_url: str | None) -> None:
+    """Add an account (idempotent)."""
+    account = _store(db_url).add_account(network, handle, credentials_ref, base_url)
+    click.echo(f"Account #{account.id}: {account.network} {account.handle}")
+
+
+@accounts.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def accounts_list(db_url: str | None, as_json: bool) -> None:
+    """List the accounts."""
+    rows = [{"id": a.id, "network": a.network, "handle": a.handle,
+             "credentials_ref": a.credentials_ref, "base_url": a.base_url,
+             "disabled": a.disabled_reason} for a in _store(db_url).accounts()]
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        state = f"  disabled: {r['disabled']}" if r["disabled"] else ""
+        click.echo(f"#{r['id']:<4} {r['network']:<9} {r['handle']}{state}")
+
+
+# -- queue -------------------------------------------------------------------------------------
+@click.group()
+def queue() -> None:
+    """Plan, review and edit the queue of posts."""
+
+
+def _plan_command() -> click.Command:
+    from campaign.cli import filter_options, schedule_option, template_options, with_filters
+
+    @click.command("plan")
+    @schedule_option
+    @template_options
+    @filter_options
+    @click.option("--account", "account_names", multiple=True, metavar="NETWORK[=HANDLE]",
+                  required=True, help="Account to post from, e.g. x=@ilo; repeat per network.")
+    @click.option("--review", is_flag=True, help="New posts wait as drafts until approved.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @db_option
+    @with_filters
+    def plan(renderer: Any, occurrences: Any, audiences: tuple[str, ...],
+             languages: tuple[str, ...], networks: tuple[str, ...],
+             account_names: tuple[str, ...], review: bool, as_json: bool,
+             db_url: str | None) -> None:
+        """Turn the schedule into queued posts; running it again adds nothing twice."""
+        from campaign.cli import _posts
+
+        store = _store(db_url)
+        chosen = {}
+        for name in account_names:
+            net, _, handle = name.partition("=")
+            account = store.find_account(net, handle or None)
+            chosen[account.network] = account
+        wanted = tuple(n for n in (networks or chosen) if n in chosen)
+        posts = _posts(renderer, occurrences, audiences, languages, wanted)
+        report = store.plan(posts, chosen, review=review)
+        if as_json:
+            _echo_json(report.as_dict())
+        else:
+            click.echo(f"Planned {len(posts):,} posts: {report.added:,} added, "
+                       f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
+                       f"{report.kept_final:,} left alone (already out or closed).")
+
+    return plan
+
+
+queue.add_command(_plan_command())
+
+
+@queue.command("list")
+@db_option
+@click.option("--status", "statuses", multiple=True, help="draft, approved, scheduled, ...")
+@click.option("--network", "networks", multiple=True, type=click.Choice(["x", "bluesky", "mastodon"]))
+@click.option("--month", "months", multiple=True, type=click.IntRange(1, 12))
+@click.option("--account", default=None, metavar="NETWORK=HANDLE")
+@click.option("--limit", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[str, ...],
+               months: tuple[int, ...], account: str | None, limit: int | None,
+               as_json: bool) -> None:
+    """List queued posts, by due time."""
+    posts = _store(db_url).posts(statuses=statuses, networks=networks, months=months,
+                                 account=account, limit=limit)
+    if as_json:
+        _echo_json([_post_dict(p) for p in posts])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True, min_width=len(str(posts[-1].id)) if posts else 1)
+    table.add_column("Due (local)", no_wrap=True, min_width=16)
+    table.add_column("Status", no_wrap=True, min_width=10)
+    table.add_column("Net", no_wrap=True, min_width=8)
+    table.add_column("Entry", no_wrap=True, overflow="ellipsis", ratio=2)
+    table.add_column("For", no_wrap=True, overflow="ellipsis", ratio=1)
+    for p in posts:
+        style = STATUS_STYLE.get(p.status, "")
+        table.add_row(str(p.id), _local_due(p), f"[{style}]{p.status}[/]", p.network, p.entry,
+                      f"{p.audience}/{p.language}")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(posts):,} posts")
+
+
+@queue.command("show")
+@click.argument("post_id", type=int)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def queue_show(post_id: int, db_url: str | None, as_json: bool) -> None:
+    """Show one post and every change of its status."""
+    store = _store(db_url)
+    post, events = store.get(post_id), store.events(post_id)
+    data = _post_dict(post)
+    data["events"] = [{"at": e.at.isoformat() + "Z", "from": e.from_status, "to": e.to_status,
+                       "by": e.actor, "detail": e.detail} for e in events]
+    if as_json:
+        _echo_json(data)
+        return
+    for key in ("id", "status", "due_at", "timezone", "network", "entry", "audience", "language",
+                "attempts", "last_error", "remote_id", "remote_url"):
+        if data[key] not in (None, ""):
+            click.echo(f"{key:<11} {data[key]}")
+    click.echo("text:\n  " + "\n  ".join(post.text.splitlines()))
+    click.echo("history:")
+    for e in data["events"]:
+        click.echo(f"  {e['at']}  {e['from'] or '-':>10} -> {e['to']:<10} {e['by']}: {e['detail']}")
+
+
+def _moved(what: str, ids: list[int], moved: list[int]) -> None:
+    skipped = sorted(set(ids) - set(moved))
+    click.echo(f"{what} {len(moved)} post(s)" + (f"; not in a state that allows it: "
+                                                f"{', '.join(map(str, skipped))}" if skipped else "."))
+    if skipped and not moved:
+        sys.exit(1)
+
+
+@queue.command("approve")
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def queue_approve(ids: tuple[str, ...], db_url: str | None) -> None:
+    """Approve drafts (or scheduled posts) so a runner that requires review sends them."""
+    wanted = _parse_ids(ids)
+    moved = _store(db_url).transition(wanted, "approved", allowed_from=("draft", "scheduled"),
+                                      actor="review", detail="approved", reviewed=True)
+    _moved("Approved", wanted, moved)
+
+
+@queue.command("cancel")
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def queue_cancel(ids: tuple[str, ...], db_url: str | None) -> None:
+    """Cancel posts that have not gone out."""
+    wanted = _parse_ids(ids)
+    moved = _store(db_url).transition(wanted, "cancelled",
+                                      allowed_from=("draft", "approved", "scheduled", "failed",
+                                                    "missed"), actor="review", detail="cancelled")
+    _moved("Cancelled", wanted, moved)
+
+
+@queue.command("retry")
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
+    """Queue failed or missed posts again (and re-enable their account)."""
+    store = _store(db_url)
+    wanted = _parse_ids(ids)
+    for post in store.posts(ids=wanted):
+        store.enable_account(post.account_id)
+    moved = store.transition(wanted, "scheduled", allowed_from=("failed", "missed"),
+                             actor="review", detail="retry requested", attempts=0,
+                             next_attempt_at=None, last_error=None)
+    _moved("Queued again", wanted, moved)
+
+
+@queue.command("reschedule")
+@click.argument("post_id", type=int)
+@click.argument("when")
+@db_option
+def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
+    """Move a post to WHEN (ISO date-time; without an offset, in the post's own timezone)."""
+    from zoneinfo import ZoneInfo
+
+    from campaign.errors import CampaignError
+    from campaign.store import day_deadline, to_utc
+
+    store = _store(db_url)
+    post = store.get(post_id)
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        raise CampaignError(f"'{when}' is not a date-time: write e.g. 2021-06-12T09:30") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(post.timezone))
+    moved = store.transition([post_id], post.status,
+                             allowed_from=("draft", "approved", "scheduled", "missed"),
+                             actor="review", detail=f"rescheduled to {moment.isoformat()}",
+                             due_at=to_utc(moment), next_attempt_at=None,
+                             deadline_at=day_deadline(moment) if post.day_bound else None)
+    if post.status == "missed" and moved:
+        store.transition([post_id], "scheduled", allowed_from=("missed",), actor="review",
+                         detail="rescheduled")
+    _moved("Rescheduled", [post_id], moved)
+
+
+# -- run ---------------------------------------------------------------------------------------
+@click.command()
+@db_option
+@click.option("--once", is_flag=True, help="Publish what is due now, then exit (for cron and CI).")
+@click.option("--dry-run", is_flag=True, help="Write posts to an outbox file instead of networks.")
+@click.option("--outbox", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("outbox.jsonl"), show_default=True, help="Outbox of --dry-run.")
+@click.option("--worker", default=None, help="This runner's name (default: host:pid).")
+@click.option("--require-review", is_flag=True, help="Send only approved posts.")
+@click.option("--grace", default="6h", show_default=True,
+              help="How late a post that is not day-bound may still go out (e.g. 90m, 6h, 2d).")
+@click.option("--lease", default="5m", show_default=True,
+              help="How long a claimed post is held before another runner may reconcile it; "
+                   "keep it longer than a network call can take.")
+@click.option("--now", "now_text", default=None, metavar="ISO",
+              help="Pretend it is this moment (with --dry-run only): replay a past campaign.")
+@click.option("--publish-delay", type=float, default=0.0, hidden=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the --once report as JSON.")
+def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str | None,
+        require_review: bool, grace: str, lease: str, now_text: str | None,
+        publish_delay: float, as_json: bool) -> None:
+    """Publish due posts: exactly once each, retrying what fails for a passing reason."""
+    import logging
+    import os
+    import socket
+
+    from campaign.errors import CampaignError
+    from campaign.publishers.outbox import OutboxPublisher
+    from campaign.runner import Dispatcher, Policy, Runner
+
+    if not dry_run:
+        raise CampaignError("publishing to X, Bluesky and Mastodon needs the network publishers, "
+                            "which are not in this version yet: use --dry-run to write an outbox")
+    clock = _clock(now_text, dry_run)
+    store = _store(db_url)
+    outbox_publisher = OutboxPublisher(outbox, delay=publish_delay)
+    policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
+                    require_review=require_review)
+    name = worker or f"{socket.gethostname()}:{os.getpid()}"
+    dispatcher = Dispatcher(store, lambda post: outbox_publisher, worker=name, policy=policy,
+                            clock=clock)
+    if once:
+        report = dispatcher.run_once()
+        if as_json:
+            _echo_json({**report.as_dict(), "outbox": str(outbox), "database": store.url})
+        else:
+            for line in report.lines:
+                click.echo(line)
+            click.echo(f"Published {report.published} to {outbox}; {report.retried} to retry, "
+                       f"{report.failed} failed, {report.missed} missed, "
+                       f"{report.reconciled} reconciled. Database: {store.url}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    click.echo(f"Runner {name} on {store.url}, outbox {outbox}. Ctrl-C or SIGTERM to stop.")
+    Runner(dispatcher, on_report=lambda r: click.echo(
+        f"published {r.published}, failed {r.failed}, missed {r.missed}, "
+        f"reconciled {r.reconciled}")).run()
+
+
+def _duration(text: str, option: str) -> Any:
+    from datetime import timedelta
+
+    from campaign.errors import CampaignError
+
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    try:
+        return timedelta(**{units[text[-1]]: float(text[:-1])})
+    except (KeyError, ValueError, IndexError):
+        raise CampaignError(f"{option} '{text}' is not a duration: write e.g. 90m, 6h or 2d") from None
+
+
+def _clock(now_text: str | None, dry_run: bool) -> Callable[[], datetime]:
+    from datetime import UTC
+
+    from campaign.errors import CampaignError
+    from campaign.store import to_utc, utcnow
+
+    if now_text is None:
+        return utcnow
+    if not dry_run:
+        raise CampaignError("--now pretends another time: it only goes with --dry-run")
+    try:
+        start = datetime.fromisoformat(now_text)
+    except ValueError:
+        raise CampaignError(f"--now '{now_text}' is not a date-time: write e.g. "
+                            "2021-06-12T12:00+02:00") from None
+    offset = to_utc(start if start.tzinfo else start.replace(tzinfo=UTC)) - utcnow()
+    return lambda: utcnow() + offset

@@ -1,0 +1,72 @@
+"""The dry-run publisher: each post becomes one JSON line in an outbox file instead of a network.
+
+Several runners may share one outbox: appends take an exclusive lock, and ``lookup`` reads the
+file for the post's idempotency key, so a post found in the outbox after a crash is not sent again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from campaign.publishers.base import Published
+from campaign.store import Claimed, utcnow
+
+
+class OutboxPublisher:
+    """Appends published posts to a JSON Lines file."""
+
+    def __init__(self, path: Path, delay: float = 0.0) -> None:
+        self.path = Path(path).resolve()
+        self.delay = delay
+        self._known: dict[str, Published] = {}
+        self._read_upto = 0
+
+    def publish(self, post: Claimed) -> Published:
+        """Append the post as one line, flushed to disk before returning."""
+        if self.delay:
+            import time
+
+            time.sleep(self.delay)
+        record: dict[str, Any] = {
+            "idempotency_key": post.idempotency_key, "post_key": post.post_key,
+            "network": post.network, "account": post.handle, "language": post.language,
+            "due_at": post.due_at.isoformat() + "Z", "published_at": utcnow().isoformat() + "Z",
+            "parts": list(post.parts),
+        }
+        if post.facets and any(post.facets):
+            record["facets"] = post.facets
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self.path.open("a", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return Published(remote_id=f"outbox:{post.idempotency_key}", url=self.path.as_uri())
+
+    def lookup(self, post: Claimed) -> Published | None:
+        """Whether a line with the post's idempotency key is already in the outbox."""
+        if not self.path.exists():
+            return None
+        with self.path.open("r", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                handle.seek(self._read_upto)
+                for line in handle:
+                    if not line.endswith("\n"):
+                        break  # a line cut by a crash never counted as published
+                    self._read_upto += len(line.encode("utf-8"))
+                    key = json.loads(line)["idempotency_key"]
+                    self._known[key] = Published(f"outbox:{key}", self.path.as_uri())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return self._known.get(post.idempotency_key)
+
+    def close(self) -> None:
+        """Nothing to release: the file is opened per call."""

@@ -1,0 +1,520 @@
+"""The Store: every read and write of the queue database goes through here; sessions never leak.
+
+SQLite (the default, in WAL mode, one writer at a time through ``BEGIN IMMEDIATE``) and PostgreSQL
+(psycopg 3; claims use ``FOR UPDATE SKIP LOCKED`` so several runners share one database) behave
+the same to callers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, create_engine, event, func, insert, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaign.errors import CampaignError, UsageError
+from campaign.models import DISPATCHABLE, FINAL, STATUSES, Account, Event, Post
+
+DEFAULT_URL = "sqlite:///campaign.db"
+NETWORKS = ("x", "bluesky", "mastodon")
+
+
+class StoreError(CampaignError):
+    """The database cannot be reached or is not in a usable state."""
+
+    exit_code = 1
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC the database stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware datetime as naive UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL from the option, else ``CAMPAIGN_DATABASE_URL``, else a local SQLite file."""
+    chosen = url or os.environ.get("CAMPAIGN_DATABASE_URL") or DEFAULT_URL
+    if chosen.startswith(("postgresql://", "postgres://")):
+        chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    return chosen
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable database URL>"
+
+
+def _make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"'{safe_url(url)}' is not a database URL: use sqlite:///file.db or "
+                         "postgresql://user@host/db") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+            # we issue BEGIN ourselves so that writers queue up instead of failing on upgrade
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                           "busy_timeout=60000"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise StoreError(f"database '{safe_url(url)}' is not supported: use SQLite or PostgreSQL")
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What planning did: posts added, updated (not yet published), and left alone."""
+
+    added: int
+    updated: int
+    unchanged: int
+    kept_final: int
+
+    def as_dict(self) -> dict[str, int]:
+        """Plain data for ``--json``."""
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "left_alone_final": self.kept_final}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A post claimed for publication, with what a publisher needs; detached from any session."""
+
+    id: int
+    idempotency_key: str
+    post_key: str
+    network: str
+    account_id: int
+    handle: str
+    credentials_ref: str
+    base_url: str
+    language: str
+    text: str
+    parts: tuple[str, ...]
+    facets: list[Any]
+    due_at: datetime
+    timezone: str
+    day_bound: bool
+    deadline_at: datetime | None
+    attempts: int
+    created_at: datetime
+
+
+def idempotency_key(post_key: str, network: str, handle: str) -> str:
+    """The post's identity on one account: the same plan on the same account gives the same key."""
+    return hashlib.sha256(f"{post_key}@{network}:{handle}".encode()).hexdigest()[:32]
+
+
+def day_deadline(due: datetime) -> datetime:
+    """The end of the due day in the post's own timezone, as naive UTC."""
+    end = datetime.combine(due.date(), time.max, tzinfo=due.tzinfo)
+    return to_utc(end)
+
+
+class Store:
+    """The queue database."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        self.engine = _make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        """True on PostgreSQL, where claims skip rows other workers hold."""
+        return self.engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+
+    def _describe(self, exc: OperationalError) -> str:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        password = make_url(self.url).password
+        if password:
+            reason = reason.replace(str(password), "***")
+        return f"database {safe_url(self.url)} failed: {reason}"
+
+    # -- schema ----------------------------------------------------------------------------
+    def _alembic_config(self) -> Any:
+        from alembic.config import Config
+
+        from campaign import migrations
+
+        config = Config()
+        config.set_main_option("script_location", os.path.dirname(migrations.__file__))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return config
+
+    def revision(self) -> str | None:
+        """The database's migration revision, None when it has none."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+
+    def head(self) -> str:
+        """The newest migration this version of the tool knows."""
+        from alembic.script import ScriptDirectory
+
+        return str(ScriptDirectory.from_config(self._alembic_config()).get_current_head())
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Migrate to the newest schema; return (revision before, revision after)."""
+        from alembic import command
+
+        before = self.revision()
+        config = self._alembic_config()
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+        return before, self.head()
+
+    def check_migrated(self) -> None:
+        """Refuse to work on a database whose schema is not the newest, saying how to fix it."""
+        database = make_url(self.url).database
+        if self.engine.dialect.name == "sqlite" and database and database != ":memory:" \
+                and not os.path.exists(database):
+            raise StoreError(f"database file {database} does not exist: create it with "
+                             "`campaign db upgrade` (with the same --db)")
+        current, head = self.revision(), self.head()
+        if current != head:
+            raise StoreError(
+                f"database {safe_url(self.url)} is at schema revision {current or 'none'}, this "
+                f"version needs {head}: run `campaign db upgrade` (with the same --db) first"
+            )
+
+    # -- accounts --------------------------------------------------------------------------
+    def add_account(self, network: str, handle: str, credentials_ref: str = "",
+                    base_url: str = "") -> Account:
+        """Register an account (or return the existing one); only a reference to its secret."""
+        if network not in NETWORKS:
+            raise UsageError("network", network, NETWORKS)
+        with self.session() as s:
+            found = s.scalar(select(Account).where(Account.network == network,
+                                                   Account.handle == handle))
+            if found is None:
+                found = Account(network=network, handle=handle, credentials_ref=credentials_ref,
+                                base_url=base_url, created_at=utcnow())
+                s.add(found)
+            return found
+
+    def accounts(self) -> list[Account]:
+        """Every account, by network then handle."""
+        with self.session() as s:
+            return list(s.scalars(select(Account).order_by(Account.network, Account.handle)))
+
+    def find_account(self, network: str, handle: str | None = None) -> Account:
+        """The account on ``network`` (with ``handle``, or the only one); unknown names choices."""
+        accounts = [a for a in self.accounts() if a.network == network]
+        if handle is not None:
+            accounts = [a for a in accounts if a.handle == handle]
+        if len(accounts) == 1:
+            return accounts[0]
+        choices = [f"{a.network}={a.handle}" for a in self.accounts()]
+        wanted = f"{network}={handle}" if handle else network
+        if not accounts:
+            raise UsageError("account", wanted, choices or ["(none: add one with `campaign accounts add`)"])
+        raise CampaignError(f"several accounts on {network} ({', '.join(a.handle for a in accounts)}):"
+                            f" name one as --account {network}=HANDLE")
+
+    # -- planning --------------------------------------------------------------------------
+    def plan(self, posts: Iterable[Any], accounts: dict[str, Account], *,
+             review: bool = False) -> PlanReport:
+        """Turn rendered posts into queued posts; running it again adds nothing twice.
+
+        A post whose text or time changed is updated while it is not yet out; a post already
+        published, failed, missed or cancelled is never touched.
+        """
+        now = utcnow()
+        rows: dict[str, dict[str, Any]] = {}
+        for post in posts:
+            account = accounts.get(post.network)
+            if account is None:
+                continue
+            row = _post_row(post, account, review, now)
+            rows[row["idempotency_key"]] = row
+        added = updated = unchanged = kept = 0
+        with self.session() as s:
+            existing = {r.idempotency_key: r for r in s.execute(
+                select(Post.id, Post.idempotency_key, Post.status, Post.content_hash)
+                .where(Post.idempotency_key.in_(list(rows)) if len(rows) < 500 else
+                       Post.campaign.in_({r["campaign"] for r in rows.values()})))}
+            new_rows = [r for k, r in rows.items() if k not in existing]
+            if new_rows:
+                ids = s.execute(insert(Post).returning(Post.id, Post.status), new_rows).all()
+                s.execute(insert(Event), [
+                    {"post_id": i, "at": now, "from_status": None, "to_status": st,
+                     "actor": "plan", "detail": "planned"} for i, st in ids])
+                added = len(new_rows)
+            for key, row in rows.items():
+                old = existing.get(key)
+                if old is None:
+                    continue
+                if old.status in FINAL or old.status == "publishing":
+                    kept += 1
+                elif old.content_hash == row["content_hash"]:
+                    unchanged += 1
+                else:
+                    updated += 1
+                    self._update_planned(s, old.id, old.status, row, review, now)
+        return PlanReport(added=added, updated=updated, unchanged=unchanged, kept_final=kept)
+
+    def _update_planned(self, s: Session, post_id: int, status: str, row: dict[str, Any],
+                        review: bool, now: datetime) -> None:
+        values = {k: row[k] for k in ("text", "parts_json", "facets_json", "content_hash",
+                                      "due_at", "timezone", "day_bound", "deadline_at")}
+        new_status = "draft" if review and status == "approved" else status
+        values.update(updated_at=now, status=new_status,
+                      reviewed=False if new_status == "draft" else status == "approved")
+        s.execute(update(Post).where(Post.id == post_id).values(**values))
+        s.add(Event(post_id=post_id, at=now, from_status=status, to_status=new_status,
+                    actor="plan", detail="content or time changed"))
+
+    # -- review and edits ------------------------------------------------------------------
+    def posts(self, *, statuses: Sequence[str] = (), networks: Sequence[str] = (),
+              months: Sequence[int] = (), account: str | None = None, ids: Sequence[int] = (),
+              limit: int | None = None) -> list[Post]:
+        """Posts matching the filters, by due time; an unknown status names the choices."""
+        for status in statuses:
+            if status not in STATUSES:
+                raise UsageError("status", status, STATUSES)
+        query = select(Post).order_by(Post.due_at, Post.id)
+        if statuses:
+            query = query.where(Post.status.in_(statuses))
+        if networks:
+            query = query.where(Post.network.in_(networks))
+        if ids:
+            query = query.where(Post.id.in_(ids))
+        if account:
+            net, _, handle = account.partition("=")
+            acc = self.find_account(net, handle or None)
+            query = query.where(Post.account_id == acc.id)
+        with self.session() as s:
+            found = list(s.scalars(query))
+        if months:
+            found = [p for p in found if _local(p).month in months]
+        return found[:limit] if limit else found
+
+    def events(self, post_id: int) -> list[Event]:
+        """The state changes of one post, oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(Event).where(Event.post_id == post_id).order_by(Event.id)))
+
+    def get(self, post_id: int) -> Post:
+        """One post; an unknown id says so."""
+        with self.session() as s:
+            post = s.get(Post, post_id)
+        if post is None:
+            raise CampaignError(f"no post with id {post_id}: see `campaign queue list`")
+        return post
+
+    def transition(self, ids: Sequence[int], to: str, *, allowed_from: Sequence[str],
+                   actor: str, detail: str = "", **values: Any) -> list[int]:
+        """Move posts to ``to`` when their status allows it; return the ids that moved."""
+        now = utcnow()
+        moved: list[int] = []
+        with self.session() as s:
+            for post in s.scalars(select(Post).where(Post.id.in_(ids)).with_for_update()):
+                if post.status not in allowed_from:
+                    continue
+                s.add(Event(post_id=post.id, at=now, from_status=post.status, to_status=to,
+                            actor=actor, detail=detail))
+                post.status, post.updated_at = to, now
+                for key, value in values.items():
+                    setattr(post, key, value)
+                moved.append(post.id)
+        return moved
+
+    # -- dispatch --------------------------------------------------------------------------
+    def expire(self, now: datetime, grace: timedelta, actor: str) -> int:
+        """Mark ``missed`` every dispatchable post that can no longer go out in time."""
+        late = or_(
+            Post.deadline_at <= now,
+            (Post.deadline_at.is_(None)) & (Post.due_at <= now - grace),
+        )
+        with self.session() as s:
+            rows = s.execute(
+                update(Post).where(Post.status.in_((*DISPATCHABLE, "draft")), late)
+                .values(status="missed", updated_at=now, lease_owner=None,
+                        last_error="its time passed before it could go out")
+                .returning(Post.id, Post.day_bound, Post.reviewed)).all()
+            if rows:
+                s.execute(insert(Event), [{
+                    "post_id": r.id, "at": now, "from_status": None, "to_status": "missed",
+                    "actor": actor, "detail": "day-bound: its day is over in its timezone"
+                    if r.day_bound else f"more than {grace} after its due time"} for r in rows])
+        return len(rows)
+
+    def claim(self, worker: str, now: datetime, lease: timedelta, limit: int,
+              require_review: bool = False) -> list[Claimed]:
+        """Atomically take up to ``limit`` due posts for ``worker`` with a lease."""
+        statuses = ("approved",) if require_review else DISPATCHABLE
+        due = (select(Post.id).join(Account, Account.id == Post.account_id)
+               .where(Post.status.in_(statuses), Post.due_at <= now,
+                      or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+                      Account.disabled_reason.is_(None))
+               .order_by(Post.due_at, Post.id).limit(limit))
+        if self.is_postgres:
+            due = due.with_for_update(skip_locked=True, of=Post)
+        with self.session() as s:
+            ids = [r[0] for r in s.execute(
+                update(Post).where(Post.id.in_(due.scalar_subquery()), Post.status.in_(statuses))
+                .values(status="publishing", lease_owner=worker,
+                        lease_expires_at=now + lease, attempts=Post.attempts + 1, updated_at=now)
+                .returning(Post.id))]
+            if not ids:
+                return []
+            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
+                             .where(Post.id.in_(ids)).order_by(Post.due_at, Post.id)).all()
+            s.execute(insert(Event), [{
+                "post_id": p.id, "at": now, "from_status": "approved" if p.reviewed else "scheduled",
+                "to_status": "publishing", "actor": worker, "detail": f"attempt {p.attempts}"}
+                for p, _ in rows])
+            return [_claimed(p, a) for p, a in rows]
+
+    def take_expired_leases(self, worker: str, now: datetime, lease: timedelta,
+                            limit: int = 50) -> list[Claimed]:
+        """Take over posts left in ``publishing`` by a worker whose lease ran out."""
+        with self.session() as s:
+            candidates = select(Post.id).where(Post.status == "publishing",
+                                               Post.lease_expires_at <= now).limit(limit)
+            if self.is_postgres:
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = [r[0] for r in s.execute(
+                update(Post).where(Post.id.in_(candidates.scalar_subquery()),
+                                   Post.status == "publishing", Post.lease_expires_at <= now)
+                .values(lease_owner=worker, lease_expires_at=now + lease, updated_at=now)
+                .returning(Post.id))]
+            if not ids:
+                return []
+            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
+                             .where(Post.id.in_(ids))).all()
+            return [_claimed(p, a) for p, a in rows]
+
+    def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
+               **values: Any) -> bool:
+        """Record the outcome of a claimed post, if ``worker`` still holds it."""
+        now = utcnow()
+        with self.session() as s:
+            done = s.execute(
+                update(Post).where(Post.id == post_id, Post.status == "publishing",
+                                   Post.lease_owner == worker)
+                .values(status=to, updated_at=now, lease_owner=None, lease_expires_at=None,
+                        **values).returning(Post.id)).first()
+            if done:
+                s.add(Event(post_id=post_id, at=now, from_status="publishing", to_status=to,
+                            actor=worker, detail=detail))
+        return done is not None
+
+    def disable_account(self, account_id: int, reason: str) -> None:
+        """Stop dispatching an account's posts until someone fixes its credentials."""
+        with self.session() as s:
+            s.execute(update(Account).where(Account.id == account_id)
+                      .values(disabled_reason=reason))
+
+    def enable_account(self, account_id: int) -> None:
+        """Let an account's posts go out again after its credentials were fixed."""
+        with self.session() as s:
+            s.execute(update(Account).where(Account.id == account_id)
+                      .values(disabled_reason=None))
+
+    def next_wake(self, now: datetime, require_review: bool = False) -> datetime | None:
+        """When something next needs the dispatcher: a due post, a retry or a lease running out."""
+        statuses = ("approved",) if require_review else DISPATCHABLE
+        with self.session() as s:
+            due = s.scalar(select(func.min(func.coalesce(Post.next_attempt_at, Post.due_at)))
+                           .where(Post.status.in_(statuses)))
+            lease = s.scalar(select(func.min(Post.lease_expires_at))
+                             .where(Post.status == "publishing"))
+        times = [t for t in (due, lease) if t is not None]
+        return min(times) if times else None
+
+    def counts(self) -> dict[str, int]:
+        """How many posts are in each status."""
+        with self.session() as s:
+            rows = s.execute(select(Post.status, func.count()).group_by(Post.status)).all()
+        return {status: count for status, count in rows}
+
+
+def _local(post: Post) -> datetime:
+    return post.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(post.timezone))
+
+
+def _claimed(p: Post, a: Account) -> Claimed:
+    return Claimed(
+        id=p.id, idempotency_key=p.idempotency_key, post_key=p.post_key, network=p.network,
+        account_id=a.id, handle=a.handle, credentials_ref=a.credentials_ref, base_url=a.base_url,
+        language=p.language, text=p.text, parts=tuple(json.loads(p.parts_json)),
+        facets=json.loads(p.facets_json), due_at=p.due_at, timezone=p.timezone,
+        day_bound=p.day_bound, deadline_at=p.deadline_at, attempts=p.attempts,
+        created_at=p.created_at,
+    )
+
+
+def _post_row(post: Any, account: Account, review: bool, now: datetime) -> dict[str, Any]:
+    parts_json = json.dumps(list(post.parts), ensure_ascii=False)
+    facets_json = "[]"
+    if post.network == "bluesky":
+        from campaign.textrules import facets_to_atproto
+
+        facets_json = json.dumps([facets_to_atproto(f) for f in post.facets()], ensure_ascii=False)
+    due_at = to_utc(post.due)
+    content_hash = hashlib.sha256(
+        f"{parts_json}\x00{facets_json}\x00{due_at.isoformat()}\x00{post.timezone}".encode()
+    ).hexdigest()
+    return {
+        "idempotency_key": idempotency_key(post.key, account.network, account.handle),
+        "post_key": post.key, "campaign": post.campaign, "entry": post.entry_id,
+        "audience": post.audience, "language": post.language, "network": post.network,
+        "account_id": account.id, "text": post.text, "parts_json": parts_json,
+        "facets_json": facets_json, "content_hash": content_hash, "due_at": due_at,
+        "timezone": post.timezone, "day_bound": post.day_bound,
+        "deadline_at": day_deadline(post.due) if post.day_bound else None,
+        "status": "draft" if review else "scheduled", "reviewed": False, "attempts": 0,
+        "created_at": now, "updated_at": now,
+    }

@@ -1,0 +1,202 @@
+"""The dispatcher on SQLite and PostgreSQL: due posts go out once, late ones are missed, failures
+are retried, rate limits waited out, bad credentials stop an account. Time is controlled with
+time-machine; nothing sleeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from campaign.publishers.base import AuthFailed, RateLimited, Refused, Transient
+from campaign.publishers.memory import MemoryPublisher
+from campaign.render import Renderer
+from campaign.runner import Dispatcher, Policy
+from campaign.schedule import Schedule
+from campaign.store import Claimed, Store
+from tests.test_store import accounts_of
+
+WORLD_DAY = "world-day-against-child-labour"
+
+
+def plan_world_day(store: Store, renderer: Renderer, schedule: Schedule) -> int:
+    posts = list(renderer.posts(schedule.select(entries=[WORLD_DAY]), audiences=["individual"],
+                                languages=["en"]))
+    store.plan(posts, accounts_of(store))
+    return len(posts)
+
+
+def dispatcher(store: Store, publisher: MemoryPublisher, **policy: object) -> Dispatcher:
+    return Dispatcher(store, lambda post: publisher, worker="w1",
+                      policy=Policy(**policy))  # type: ignore[arg-type]
+
+
+def at(text: str) -> time_machine.travel:
+    return time_machine.travel(datetime.fromisoformat(text), tick=False)
+
+
+def test_due_posts_go_out_once_on_their_day(store: Store, renderer: Renderer,
+                                           schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher()
+    with at("2021-06-12T06:59:00+00:00"):  # 08:59 in Geneva: not yet
+        assert dispatcher(store, publisher).run_once().published == 0
+    with at("2021-06-12T07:00:00+00:00"):
+        report = dispatcher(store, publisher).run_once()
+    assert report.published == count == len(publisher.sent)
+    assert set(publisher.sent.values()) == {1}
+    with at("2021-06-12T08:00:00+00:00"):
+        assert dispatcher(store, publisher).run_once().published == 0
+    assert store.counts() == {"published": count}
+
+
+def test_day_bound_post_is_missed_not_published_late(store: Store, renderer: Renderer,
+                                                    schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher()
+    with at("2021-06-12T22:00:01+00:00"):  # 00:00:01 on 13 June in Geneva
+        report = dispatcher(store, publisher).run_once()
+    assert report.missed == count and not publisher.sent
+    post = store.posts()[0]
+    assert post.status == "missed"
+    assert "day-bound" in store.events(post.id)[-1].detail
+
+
+def test_other_posts_have_a_grace_period(store: Store, renderer: Renderer,
+                                        schedule: Schedule) -> None:
+    posts = list(renderer.posts(schedule.select(entries=["indiv-06-pledge-progress"]),
+                                languages=["en"], networks=["x"]))
+    store.plan(posts, accounts_of(store))
+    publisher = MemoryPublisher()
+    with at("2021-06-22T13:00:00+00:00"):  # 5 h after 10:00 Geneva: within 6 h
+        assert dispatcher(store, publisher).run_once().published == 1
+    fresh = list(renderer.posts(schedule.select(entries=["indiv-07-read-story"]),
+                                languages=["en"], networks=["x"]))
+    store.plan(fresh, accounts_of(store))
+    with at("2021-07-12T15:00:00+00:00"):  # 7 h late
+        report = dispatcher(store, publisher, grace=timedelta(hours=6)).run_once()
+    assert (report.published, report.missed) == (0, 1)
+
+
+def test_transient_failures_retry_with_backoff_then_succeed(store: Store, renderer: Renderer,
+                                                           schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    failures = {"left": 2}
+
+    def flaky(post: Claimed) -> Transient | None:
+        if post.network == "x" and failures["left"]:
+            failures["left"] -= 1
+            return Transient("503 Service Unavailable")
+        return None
+
+    publisher = MemoryPublisher(fail=flaky)
+    with at("2021-06-12T07:00:00+00:00"):
+        first = dispatcher(store, publisher).run_once()
+    assert (first.published, first.retried) == (2, 1)
+    x_post = store.posts(networks=["x"])[0]
+    assert x_post.status == "scheduled" and x_post.last_error == "503 Service Unavailable"
+    assert x_post.next_attempt_at is not None
+    wait = x_post.next_attempt_at - datetime(2021, 6, 12, 7, 0)
+    assert timedelta(seconds=15) <= wait <= timedelta(seconds=30)
+    with at("2021-06-12T07:00:10+00:00"):  # before the back-off ends: nothing
+        assert dispatcher(store, publisher).run_once().published == 0
+    with at("2021-06-12T07:01:00+00:00"):
+        assert dispatcher(store, publisher).run_once().retried == 1
+    with at("2021-06-12T07:10:00+00:00"):
+        assert dispatcher(store, publisher).run_once().published == 1
+    assert publisher.sent[x_post.idempotency_key] == 1
+    assert store.get(x_post.id).attempts == 3
+
+
+def test_gives_up_after_max_attempts(store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher(fail=lambda post: Transient("timeout"))
+    moment = datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
+    for step in range(4):
+        with at((moment + timedelta(hours=step)).isoformat()):
+            dispatcher(store, publisher, max_attempts=3).run_once()
+    assert store.counts() == {"failed": 3}
+    assert "gave up after 3 attempts: timeout" in (store.posts()[0].last_error or "")
+
+
+def test_rate_limit_waits_until_the_reset_time(store: Store, renderer: Renderer,
+                                              schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    reset = datetime(2021, 6, 12, 7, 15)
+    limited = {"once": True}
+
+    def limit(post: Claimed) -> RateLimited | None:
+        if post.network == "mastodon" and limited["once"]:
+            limited["once"] = False
+            return RateLimited("429 Too Many Requests", reset_at=reset)
+        return None
+
+    publisher = MemoryPublisher(fail=limit)
+    with at("2021-06-12T07:00:00+00:00"):
+        dispatcher(store, publisher).run_once()
+    post = store.posts(networks=["mastodon"])[0]
+    assert post.next_attempt_at == reset and post.attempts == 0
+    with at("2021-06-12T07:14:59+00:00"):
+        assert dispatcher(store, publisher).run_once().published == 0
+    with at("2021-06-12T07:15:00+00:00"):
+        assert dispatcher(store, publisher).run_once().published == 1
+
+
+def test_auth_failure_stops_the_account_without_retrying(store: Store, renderer: Renderer,
+                                                        schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher(
+        fail=lambda p: AuthFailed("401 Unauthorized") if p.network == "x" else None)
+    with at("2021-06-12T07:00:00+00:00"):
+        report = dispatcher(store, publisher).run_once()
+    assert (report.published, report.failed) == (2, 1)
+    x_account = next(a for a in store.accounts() if a.network == "x")
+    assert "credentials refused: 401 Unauthorized" in (x_account.disabled_reason or "")
+    calls = publisher.calls
+    with at("2021-06-12T08:00:00+00:00"):
+        dispatcher(store, publisher).run_once()
+    assert publisher.calls == calls  # no retry loop
+
+
+def test_permanent_refusal_fails_with_the_servers_message(store: Store, renderer: Renderer,
+                                                         schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    message = "You are not allowed to create a Tweet with duplicate content."
+    publisher = MemoryPublisher(fail=lambda p: Refused(message) if p.network == "x" else None)
+    with at("2021-06-12T07:00:00+00:00"):
+        dispatcher(store, publisher).run_once()
+    assert store.posts(networks=["x"])[0].last_error == message
+
+
+def test_review_required_sends_only_approved(store: Store, renderer: Renderer,
+                                            schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    first = store.posts()[0]
+    store.transition([first.id], "approved", allowed_from=("scheduled",), actor="t", reviewed=True)
+    publisher = MemoryPublisher()
+    with at("2021-06-12T07:00:00+00:00"):
+        report = dispatcher(store, publisher, require_review=True).run_once()
+    assert report.published == 1
+    assert store.get(first.id).status == "published"
+
+
+@pytest.mark.parametrize("went_out", [True, False], ids=["already-out", "not-out"])
+def test_crash_while_publishing_is_reconciled_not_retried_blindly(
+    store: Store, renderer: Renderer, schedule: Schedule, went_out: bool
+) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher()
+    start = datetime(2021, 6, 12, 7, 0)
+    claimed = store.claim("crashed", start, timedelta(minutes=5), limit=100)
+    if went_out:  # the network got them, then the process died before recording it
+        for post in claimed:
+            publisher.publish(post)
+    with at("2021-06-12T07:03:00+00:00"):  # lease still held: nobody touches them
+        report = dispatcher(store, publisher).run_once()
+        assert report.published == report.reconciled == 0
+    with at("2021-06-12T07:06:00+00:00"):
+        report = dispatcher(store, publisher).run_once()
+    assert store.counts() == {"published": count}
+    assert set(publisher.sent.values()) == {1}
+    assert report.reconciled == (count if went_out else 0)
