@@ -6,6 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= exports/endchildlabour2021
+DB     ?= sqlite:///$(OUT)/campaign.db
+# replay the campaign's busiest day: World Day Against Child Labour, 12 June 2021
+NOW    ?= 2021-06-12T09:30+02:00
 
 .PHONY: demo test bench lint clean
 
@@ -19,6 +22,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/campaign validate
 	$(BIN)/campaign kit --out $(OUT)
+	$(BIN)/campaign db upgrade --db $(DB)
+	@for n in x bluesky mastodon; do $(BIN)/campaign accounts add $$n demo-$$n --db $(DB); done
+	$(BIN)/campaign queue plan --account x --account bluesky --account mastodon --db $(DB)
+	$(BIN)/campaign run --once --dry-run --now $(NOW) --outbox $(OUT)/outbox.jsonl --db $(DB)
+	$(BIN)/campaign db status --db $(DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check campaign tests bench

@@ -221,12 +221,12 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     table.add_column("Due (local)", no_wrap=True, min_width=16)
     table.add_column("Status", no_wrap=True, min_width=10)
     table.add_column("Net", no_wrap=True, min_width=8)
-    table.add_column("Entry", no_wrap=True, overflow="ellipsis", ratio=2)
-    table.add_column("For", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("For", no_wrap=True, min_width=13)
+    table.add_column("Entry", no_wrap=True, overflow="ellipsis")
     for p in posts:
         style = STATUS_STYLE.get(p.status, "")
-        table.add_row(str(p.id), _local_due(p), f"[{style}]{p.status}[/]", p.network, p.entry,
-                      f"{p.audience}/{p.language}")
+        table.add_row(str(p.id), _local_due(p), f"[{style}]{p.status}[/]", p.network,
+                      f"{p.audience}/{p.language}", p.entry)
     console = Console(highlight=False)
     console.print(table)
     console.print(f"{len(posts):,} posts")
@@ -380,15 +380,20 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
         else:
             for line in report.lines:
                 click.echo(line)
+            for entry, count in sorted(report.by_entry.items()):
+                click.echo(f"  {count:>5} × {entry}")
+            if report.reconciled or report.requeued:
+                click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
+                           f"{report.requeued} had not and were queued again.")
             click.echo(f"Published {report.published} to {outbox}; {report.retried} to retry, "
-                       f"{report.failed} failed, {report.missed} missed, "
-                       f"{report.reconciled} reconciled. Database: {store.url}")
+                       f"{report.failed} failed, {report.missed} missed. Database: {store.url}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     click.echo(f"Runner {name} on {store.url}, outbox {outbox}. Ctrl-C or SIGTERM to stop.")
     Runner(dispatcher, on_report=lambda r: click.echo(
-        f"published {r.published}, failed {r.failed}, missed {r.missed}, "
-        f"reconciled {r.reconciled}")).run()
+        f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, failed {r.failed}, "
+        f"missed {r.missed}, reconciled {r.reconciled + r.requeued}")).run()
 
 
 def _duration(text: str, option: str) -> Any:

@@ -12,6 +12,7 @@ import logging
 import random
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,12 +47,14 @@ class Report:
     retried: int = 0
     missed: int = 0
     reconciled: int = 0
+    requeued: int = 0
     lines: list[str] = field(default_factory=list)
+    by_entry: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         return {"published": self.published, "failed": self.failed, "retried": self.retried,
-                "missed": self.missed, "reconciled": self.reconciled}
+                "missed": self.missed, "reconciled": self.reconciled, "requeued": self.requeued}
 
 
 class Dispatcher:
@@ -83,30 +86,32 @@ class Dispatcher:
                 self._publish(post, report)
         return report
 
+    def _finish(self, post_id: int, to: str, **values: Any) -> bool:
+        return self.store.finish(post_id, self.worker, to, now=self.clock(), **values)
+
     def _release(self, posts: list[Claimed]) -> None:
         # claimed but never tried: hand them back at once rather than wait for the lease
         for post in posts:
-            self.store.finish(post.id, self.worker, "scheduled", detail="runner stopping",
+            self._finish(post.id, "scheduled", detail="runner stopping",
                               attempts=post.attempts - 1)
 
     def _reconcile(self, report: Report) -> None:
         for post in self.store.take_expired_leases(self.worker, self.clock(), self.policy.lease):
             found = self.publisher_for(post).lookup(post)
             if found is not None:
-                self.store.finish(post.id, self.worker, "published",
+                self._finish(post.id, "published",
                                   detail="found on the network after an interrupted attempt",
                                   remote_id=found.remote_id, remote_url=found.url,
                                   published_at=self.clock())
                 report.reconciled += 1
-                report.lines.append(f"reconciled #{post.id}: already out")
             elif self._too_late(post):
-                self.store.finish(post.id, self.worker, "missed",
+                self._finish(post.id, "missed",
                                   detail="interrupted, and its time has passed")
                 report.missed += 1
             else:
-                self.store.finish(post.id, self.worker, "scheduled",
-                                  detail="interrupted before it went out: will retry")
-                report.lines.append(f"reconciled #{post.id}: not out, queued again")
+                self._finish(post.id, "scheduled",
+                             detail="interrupted before it went out: will retry")
+                report.requeued += 1
 
     def _too_late(self, post: Claimed) -> bool:
         now = self.clock()
@@ -115,7 +120,7 @@ class Dispatcher:
 
     def _publish(self, post: Claimed, report: Report) -> None:
         if self._too_late(post):
-            self.store.finish(post.id, self.worker, "missed", detail="its time passed",
+            self._finish(post.id, "missed", detail="its time passed",
                               last_error="its time passed before it could go out")
             report.missed += 1
             return
@@ -128,18 +133,18 @@ class Dispatcher:
         except AuthFailed as exc:
             reason = f"credentials refused: {exc.message}; fix them, then `campaign queue retry`"
             self.store.disable_account(post.account_id, reason)
-            self.store.finish(post.id, self.worker, "failed", detail=reason, last_error=reason)
+            self._finish(post.id, "failed", detail=reason, last_error=reason)
             report.failed += 1
             report.lines.append(f"failed #{post.id}: {reason}")
         except Refused as exc:
-            self.store.finish(post.id, self.worker, "failed", detail=exc.message,
+            self._finish(post.id, "failed", detail=exc.message,
                               last_error=exc.message)
             report.failed += 1
             report.lines.append(f"failed #{post.id}: {exc.message}")
         except PublishError as exc:
             if post.attempts >= self.policy.max_attempts:
                 message = f"gave up after {post.attempts} attempts: {exc.message}"
-                self.store.finish(post.id, self.worker, "failed", detail=message,
+                self._finish(post.id, "failed", detail=message,
                                   last_error=message)
                 report.failed += 1
             else:
@@ -151,9 +156,11 @@ class Dispatcher:
             log.exception("post #%s: unexpected error from the publisher", post.id)
             report.lines.append(f"#{post.id}: outcome unknown ({exc}); checked when its lease ends")
         else:
-            self.store.finish(post.id, self.worker, "published", remote_id=result.remote_id,
-                              remote_url=result.url, published_at=self.clock(), last_error=None)
+            self._finish(post.id, "published", detail=f"published as {result.remote_id}",
+                         remote_id=result.remote_id, remote_url=result.url,
+                         published_at=self.clock(), last_error=None)
             report.published += 1
+            report.by_entry[post.post_key.split("/")[1]] += 1
 
     def _backoff(self, attempts: int) -> timedelta:
         base = self.policy.backoff * (2 ** max(attempts - 1, 0))
@@ -165,11 +172,11 @@ class Dispatcher:
                count_attempt: bool = True) -> None:
         deadline = post.deadline_at or post.due_at + self.policy.grace
         if when > deadline:
-            self.store.finish(post.id, self.worker, "missed", last_error=exc.message,
+            self._finish(post.id, "missed", last_error=exc.message,
                               detail=f"would retry after its deadline: {exc.message}")
             return
         extra = {} if count_attempt else {"attempts": post.attempts - 1}
-        self.store.finish(post.id, self.worker, "scheduled", detail=f"retry: {exc.message}",
+        self._finish(post.id, "scheduled", detail=f"retry: {exc.message}",
                           last_error=exc.message, next_attempt_at=when, **extra)
 
 
@@ -184,7 +191,8 @@ class Runner:
 
     def _wake(self) -> None:
         report = self.dispatcher.run_once()
-        if report.published or report.failed or report.missed or report.reconciled:
+        if report.published or report.failed or report.missed or report.reconciled \
+                or report.requeued or report.retried:
             self.on_report(report)
         if not self.dispatcher.stopping.is_set():
             self._schedule_next()

@@ -437,9 +437,9 @@ class Store:
             return [_claimed(p, a) for p, a in rows]
 
     def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
-               **values: Any) -> bool:
+               now: datetime | None = None, **values: Any) -> bool:
         """Record the outcome of a claimed post, if ``worker`` still holds it."""
-        now = utcnow()
+        now = now or utcnow()
         with self.session() as s:
             done = s.execute(
                 update(Post).where(Post.id == post_id, Post.status == "publishing",

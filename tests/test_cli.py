@@ -71,6 +71,12 @@ def test_help_is_fast_to_import() -> None:
 
 
 def test_readme_documents_every_command() -> None:
+    import click
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in cli.commands:
+    headings = [line for line in readme.splitlines() if line.startswith("### `campaign ")]
+    for name, command in cli.commands.items():
         assert f"campaign {name}" in readme, f"README does not show 'campaign {name}'"
+        for sub in getattr(command, "commands", {}) if isinstance(command, click.Group) else {}:
+            assert any(h.startswith(f"### `campaign {name} ") and sub in h for h in headings), \
+                f"README has no heading for 'campaign {name} {sub}'"
