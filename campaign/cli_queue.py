@@ -362,10 +362,10 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
     from campaign.publishers.outbox import OutboxPublisher
     from campaign.runner import Dispatcher, Policy, Runner
 
+    clock = _clock(now_text, dry_run)
     if not dry_run:
         raise CampaignError("publishing to X, Bluesky and Mastodon needs the network publishers, "
                             "which are not in this version yet: use --dry-run to write an outbox")
-    clock = _clock(now_text, dry_run)
     store = _store(db_url)
     outbox_publisher = OutboxPublisher(outbox, delay=publish_delay)
     policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),

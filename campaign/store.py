@@ -65,7 +65,7 @@ def _make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"'{safe_url(url)}' is not a database URL: use sqlite:///file.db or "
+        raise CampaignError(f"'{safe_url(url)}' is not a database URL: use sqlite:///file.db or "
                          "postgresql://user@host/db") from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 60})
@@ -87,7 +87,7 @@ def _make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)
-    raise StoreError(f"database '{safe_url(url)}' is not supported: use SQLite or PostgreSQL")
+    raise CampaignError(f"database '{safe_url(url)}' is not supported: use SQLite or PostgreSQL")
 
 
 @dataclass(frozen=True)

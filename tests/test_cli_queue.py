@@ -1,0 +1,93 @@
+"""The queue's commands through the CLI, on SQLite and PostgreSQL, including their bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.test_bad_input import assert_clean_failure
+
+
+@pytest.fixture
+def queue(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
+    """Run a queue command on a migrated database with two accounts."""
+
+    def invoke(*args: object) -> Result:
+        return run(*args, "--db", database_url)
+
+    assert invoke("db", "upgrade").exit_code == 0
+    assert invoke("accounts", "add", "bluesky", "demo.bsky.social").exit_code == 0
+    assert invoke("accounts", "add", "x", "@demo", "--credentials-ref", "env:X_TOKEN").exit_code == 0
+    return invoke
+
+
+def plan(queue: Callable[..., Result], *extra: str) -> Result:
+    return queue("queue", "plan", "--entry", "world-day-against-child-labour", "--lang", "en",
+                 "--account", "bluesky", "--account", "x=@demo", *extra)
+
+
+def test_plan_is_idempotent_and_reports_counts(queue: Callable[..., Result]) -> None:
+    first = plan(queue, "--json")
+    assert json.loads(first.output) == {"added": 20, "updated": 0, "unchanged": 0,
+                                        "left_alone_final": 0}
+    again = plan(queue)
+    assert "0 added, 0 updated, 20 unchanged" in again.output
+
+
+def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[..., Result],
+                                                              tmp_path: Path) -> None:
+    plan(queue, "--review")
+    posts = json.loads(queue("queue", "list", "--json", "--network", "x").output)
+    assert len(posts) == 10 and {p["status"] for p in posts} == {"draft"}
+    first, second = posts[0]["id"], posts[1]["id"]
+    assert "Approved 1 post(s)." in queue("queue", "approve", str(first)).output
+    assert "Cancelled 1 post(s)." in queue("queue", "cancel", str(second)).output
+    moved = queue("queue", "reschedule", str(first), "2021-06-12T11:30")
+    assert moved.exit_code == 0, moved.output
+    shown = json.loads(queue("queue", "show", str(first), "--json").output)
+    assert shown["due_at"] == "2021-06-12T09:30:00Z"  # 11:30 in Geneva
+    assert [e["to"] for e in shown["events"]] == ["draft", "approved", "approved"]
+    outbox = tmp_path / "out.jsonl"
+    ran = queue("run", "--once", "--dry-run", "--require-review", "--outbox", outbox, "--now",
+                "2021-06-12T11:31+02:00", "--json")
+    assert json.loads(ran.output)["published"] == 1
+    assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
+    refused = queue("queue", "retry", str(first))
+    assert refused.exit_code == 1 and "not in a state that allows it" in refused.output
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (("queue", "list", "--status", "sent"), ["unknown status 'sent'", "published"]),
+    (("queue", "list", "--account", "x=@nobody"), ["unknown account 'x=@nobody'", "x=@demo"]),
+    (("queue", "plan", "--account", "mastodon"), ["unknown account 'mastodon'",
+                                                  "bluesky=demo.bsky.social"]),
+    (("accounts", "add", "myspace", "tom"), ["'myspace' is not one of"]),
+    (("queue", "show", "12345"), ["no post with id 12345"]),
+    (("queue", "reschedule", "1", "soon"), ["'soon' is not a date-time"]),
+    (("run", "--once"), ["needs the network publishers", "--dry-run"]),
+    (("run", "--once", "--now", "2021-06-12T09:00"), ["only goes with --dry-run"]),
+    (("run", "--once", "--dry-run", "--grace", "forever"), ["--grace 'forever' is not a duration"]),
+])
+def test_bad_queue_input(queue: Callable[..., Result], args: tuple[str, ...],
+                         needles: list[str]) -> None:
+    plan(queue)
+    result = queue(*args)
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in result.output, result.output
+
+
+def test_unreachable_database_names_it_without_the_password(run: Callable[..., Result]) -> None:
+    result = run("queue", "list", "--db", "postgresql://campaign:hunter2@127.0.0.1:1/queue")
+    assert result.exit_code == 1
+    assert "hunter2" not in result.output
+    assert "postgresql+psycopg://campaign:***@127.0.0.1:1/queue failed" in result.output
+
+
+def test_unsupported_database_url(run: Callable[..., Result]) -> None:
+    assert_clean_failure(run("queue", "list", "--db", "mysql://u:pw@host/db"), "not supported")
