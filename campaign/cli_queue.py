@@ -265,13 +265,25 @@ def _moved(what: str, ids: list[int], moved: list[int]) -> None:
 
 
 @queue.command("approve")
-@click.argument("ids", nargs=-1, required=True)
+@click.argument("ids", nargs=-1)
+@click.option("--all-drafts", is_flag=True, help="Approve every draft (narrow with the filters).")
+@click.option("--month", "months", multiple=True, type=click.IntRange(1, 12))
+@click.option("--network", "networks", multiple=True, type=click.Choice(["x", "bluesky", "mastodon"]))
 @db_option
-def queue_approve(ids: tuple[str, ...], db_url: str | None) -> None:
+def queue_approve(ids: tuple[str, ...], all_drafts: bool, months: tuple[int, ...],
+                  networks: tuple[str, ...], db_url: str | None) -> None:
     """Approve drafts (or scheduled posts) so a runner that requires review sends them."""
+    from campaign.errors import CampaignError
+
+    store = _store(db_url)
     wanted = _parse_ids(ids)
-    moved = _store(db_url).transition(wanted, "approved", allowed_from=("draft", "scheduled"),
-                                      actor="review", detail="approved", reviewed=True)
+    if all_drafts:
+        wanted += [p.id for p in store.posts(statuses=["draft"], months=months, networks=networks)]
+    elif not wanted:
+        raise CampaignError("name the posts to approve (ids from `campaign queue list`) or use "
+                            "--all-drafts")
+    moved = store.transition(wanted, "approved", allowed_from=("draft", "scheduled"),
+                             actor="review", detail="approved", reviewed=True)
     _moved("Approved", wanted, moved)
 
 

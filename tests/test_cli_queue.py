@@ -58,6 +58,9 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
     assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
     refused = queue("queue", "retry", str(first))
     assert refused.exit_code == 1 and "not in a state that allows it" in refused.output
+    approved = queue("queue", "approve", "--all-drafts", "--network", "bluesky")
+    assert "Approved 10 post(s)." in approved.output
+    assert queue("queue", "approve").exit_code == 2
 
 
 @pytest.mark.parametrize(("args", "needles"), [
