@@ -304,13 +304,15 @@ def queue_cancel(ids: tuple[str, ...], db_url: str | None) -> None:
 @db_option
 def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
     """Queue failed or missed posts again (and re-enable their account)."""
+    from campaign.store import REQUEUE
+
     store = _store(db_url)
     wanted = _parse_ids(ids)
-    for post in store.posts(ids=wanted):
-        store.enable_account(post.account_id)
-    moved = store.transition(wanted, "scheduled", allowed_from=("failed", "missed"),
+    moved = store.transition(wanted, REQUEUE, allowed_from=("failed", "missed"),
                              actor="review", detail="retry requested", attempts=0,
                              next_attempt_at=None, last_error=None)
+    for account_id in {p.account_id for p in store.posts(ids=moved)}:
+        store.enable_account(account_id)
     _moved("Queued again", wanted, moved)
 
 
@@ -323,7 +325,7 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
     from zoneinfo import ZoneInfo
 
     from campaign.errors import CampaignError
-    from campaign.store import day_deadline, to_utc
+    from campaign.store import REQUEUE, day_deadline, to_utc
 
     store = _store(db_url)
     post = store.get(post_id)
@@ -331,15 +333,16 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
         moment = datetime.fromisoformat(when)
     except ValueError:
         raise CampaignError(f"'{when}' is not a date-time: write e.g. 2021-06-12T09:30") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(post.timezone))
+    # a day-bound post's day is the day in its own timezone, whatever offset was typed
+    moment = (moment.replace(tzinfo=ZoneInfo(post.timezone)) if moment.tzinfo is None
+              else moment.astimezone(ZoneInfo(post.timezone)))
     moved = store.transition([post_id], post.status,
                              allowed_from=("draft", "approved", "scheduled", "missed"),
                              actor="review", detail=f"rescheduled to {moment.isoformat()}",
                              due_at=to_utc(moment), next_attempt_at=None,
                              deadline_at=day_deadline(moment) if post.day_bound else None)
     if post.status == "missed" and moved:
-        store.transition([post_id], "scheduled", allowed_from=("missed",), actor="review",
+        store.transition([post_id], REQUEUE, allowed_from=("missed",), actor="review",
                          detail="rescheduled")
     _moved("Rescheduled", [post_id], moved)
 
@@ -372,23 +375,28 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
 
     from campaign.errors import CampaignError
     from campaign.publishers.outbox import OutboxPublisher
-    from campaign.runner import Dispatcher, Policy, Runner
+    from campaign.runner import Dispatcher, Policy, Runner, stop_on_signals
+    from campaign.store import safe_url
 
     clock = _clock(now_text, dry_run)
+    policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
+                    require_review=require_review)
     if not dry_run:
         raise CampaignError("publishing to X, Bluesky and Mastodon needs the network publishers, "
                             "which are not in this version yet: use --dry-run to write an outbox")
+    if not outbox.resolve().parent.is_dir() or not os.access(outbox.resolve().parent, os.W_OK):
+        raise CampaignError(f"--outbox {outbox}: its folder does not exist or is not writable: "
+                            "create it or choose another path")
     store = _store(db_url)
     outbox_publisher = OutboxPublisher(outbox, delay=publish_delay)
-    policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
-                    require_review=require_review)
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
     dispatcher = Dispatcher(store, lambda post: outbox_publisher, worker=name, policy=policy,
                             clock=clock)
     if once:
+        stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
         report = dispatcher.run_once()
         if as_json:
-            _echo_json({**report.as_dict(), "outbox": str(outbox), "database": store.url})
+            _echo_json({**report.as_dict(), "outbox": str(outbox), "database": safe_url(store.url)})
         else:
             for line in report.lines:
                 click.echo(line)
@@ -398,11 +406,13 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
                 click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
                            f"{report.requeued} had not and were queued again.")
             click.echo(f"Published {report.published} to {outbox}; {report.retried} to retry, "
-                       f"{report.failed} failed, {report.missed} missed. Database: {store.url}")
+                       f"{report.failed} failed, {report.missed} missed. "
+                       f"Database: {safe_url(store.url)}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    click.echo(f"Runner {name} on {store.url}, outbox {outbox}. Ctrl-C or SIGTERM to stop.")
+    click.echo(f"Runner {name} on {safe_url(store.url)}, outbox {outbox}. "
+               "Ctrl-C or SIGTERM to stop.")
     Runner(dispatcher, on_report=lambda r: click.echo(
         f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, failed {r.failed}, "
         f"missed {r.missed}, reconciled {r.reconciled + r.requeued}")).run()
@@ -415,9 +425,13 @@ def _duration(text: str, option: str) -> Any:
 
     units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
     try:
-        return timedelta(**{units[text[-1]]: float(text[:-1])})
-    except (KeyError, ValueError, IndexError):
-        raise CampaignError(f"{option} '{text}' is not a duration: write e.g. 90m, 6h or 2d") from None
+        value = timedelta(**{units[text[-1]]: float(text[:-1])})
+    except (KeyError, ValueError, IndexError, OverflowError):
+        value = timedelta(0)
+    if value <= timedelta(0):
+        raise CampaignError(f"{option} '{text}' is not a positive duration: write e.g. 90m, 6h "
+                            "or 2d")
+    return value
 
 
 def _clock(now_text: str | None, dry_run: bool) -> Callable[[], datetime]:

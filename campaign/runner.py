@@ -19,9 +19,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from campaign.publishers.base import AuthFailed, Publisher, PublishError, RateLimited, Refused
-from campaign.store import Claimed, Store, utcnow
+from campaign.store import REQUEUE, Claimed, Store, utcnow
 
 log = logging.getLogger("campaign.runner")
+MIN_INTERVAL = timedelta(seconds=1)
+
+
+def stop_on_signals(dispatcher: Dispatcher, then: Callable[[], None] = lambda: None) -> None:
+    """On SIGTERM or SIGINT, let the post in flight finish, hand back the rest, and stop."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %s: finishing the post in flight, then exiting", signum)
+        dispatcher.stopping.set()
+        then()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 @dataclass(frozen=True)
@@ -79,11 +92,20 @@ class Dispatcher:
                                        p.require_review)
             if not claimed:
                 break
+            blocked: dict[int, datetime | None] = {}  # account -> retry time (None: stopped)
             for index, post in enumerate(claimed):
                 if self.stopping.is_set():
                     self._release(claimed[index:])
                     return report
-                self._publish(post, report)
+                if post.account_id in blocked:
+                    # the account was stopped or rate-limited earlier in this batch
+                    self._finish(post.id, REQUEUE, detail="account paused: not tried",
+                                 attempts=post.attempts - 1, next_attempt_at=blocked[post.account_id])
+                    continue
+                if not self.store.renew(post.id, self.worker, self.clock(), p.lease):
+                    report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
+                    continue
+                self._publish(post, report, blocked)
         return report
 
     def _finish(self, post_id: int, to: str, **values: Any) -> bool:
@@ -92,12 +114,16 @@ class Dispatcher:
     def _release(self, posts: list[Claimed]) -> None:
         # claimed but never tried: hand them back at once rather than wait for the lease
         for post in posts:
-            self._finish(post.id, "scheduled", detail="runner stopping",
-                              attempts=post.attempts - 1)
+            self._finish(post.id, REQUEUE, detail="runner stopping", attempts=post.attempts - 1)
 
     def _reconcile(self, report: Report) -> None:
         for post in self.store.take_expired_leases(self.worker, self.clock(), self.policy.lease):
-            found = self.publisher_for(post).lookup(post)
+            try:
+                found = self.publisher_for(post).lookup(post)
+            except Exception as exc:  # unknown stays unknown: look again later
+                log.warning("post #%s: could not check whether it went out: %s", post.id, exc)
+                report.lines.append(f"#{post.id}: could not check whether it went out ({exc})")
+                continue
             if found is not None:
                 self._finish(post.id, "published",
                                   detail="found on the network after an interrupted attempt",
@@ -109,7 +135,7 @@ class Dispatcher:
                                   detail="interrupted, and its time has passed")
                 report.missed += 1
             else:
-                self._finish(post.id, "scheduled",
+                self._finish(post.id, REQUEUE,
                              detail="interrupted before it went out: will retry")
                 report.requeued += 1
 
@@ -118,7 +144,8 @@ class Dispatcher:
         deadline = post.deadline_at or post.due_at + self.policy.grace
         return now > deadline
 
-    def _publish(self, post: Claimed, report: Report) -> None:
+    def _publish(self, post: Claimed, report: Report,
+                 blocked: dict[int, datetime | None]) -> None:
         if self._too_late(post):
             self._finish(post.id, "missed", detail="its time passed",
                               last_error="its time passed before it could go out")
@@ -127,12 +154,14 @@ class Dispatcher:
         try:
             result = self.publisher_for(post).publish(post)
         except RateLimited as exc:
-            self._retry(post, exc, exc.reset_at or self.clock() + self.policy.backoff,
-                        count_attempt=False)
+            reset = exc.reset_at or self.clock() + self.policy.backoff
+            blocked[post.account_id] = reset
+            self._retry(post, exc, reset, count_attempt=False)
             report.retried += 1
         except AuthFailed as exc:
             reason = f"credentials refused: {exc.message}; fix them, then `campaign queue retry`"
             self.store.disable_account(post.account_id, reason)
+            blocked[post.account_id] = None
             self._finish(post.id, "failed", detail=reason, last_error=reason)
             report.failed += 1
             report.lines.append(f"failed #{post.id}: {reason}")
@@ -173,11 +202,11 @@ class Dispatcher:
         deadline = post.deadline_at or post.due_at + self.policy.grace
         if when > deadline:
             self._finish(post.id, "missed", last_error=exc.message,
-                              detail=f"would retry after its deadline: {exc.message}")
+                         detail=f"would retry after its deadline: {exc.message}")
             return
         extra = {} if count_attempt else {"attempts": post.attempts - 1}
-        self._finish(post.id, "scheduled", detail=f"retry: {exc.message}",
-                          last_error=exc.message, next_attempt_at=when, **extra)
+        self._finish(post.id, REQUEUE, detail=f"retry: {exc.message}",
+                     last_error=exc.message, next_attempt_at=when, **extra)
 
 
 class Runner:
@@ -190,23 +219,43 @@ class Runner:
         self._scheduler: Any = None
 
     def _wake(self) -> None:
-        report = self.dispatcher.run_once()
-        if report.published or report.failed or report.missed or report.reconciled \
-                or report.requeued or report.retried:
-            self.on_report(report)
+        busy = False
+        try:
+            report = self.dispatcher.run_once()
+            busy = bool(report.published or report.failed or report.missed or report.reconciled
+                        or report.requeued or report.retried)
+            if busy:
+                self.on_report(report)
+        except Exception:
+            # a database outage or a publisher bug: say so, and try again at the next wake
+            log.exception("dispatch pass failed; trying again in %s", MIN_INTERVAL * 10)
+            self._schedule_in(MIN_INTERVAL * 10)
+            return
         if not self.dispatcher.stopping.is_set():
-            self._schedule_next()
+            self._schedule_next(busy)
 
-    def _schedule_next(self) -> None:
-        from datetime import UTC
-
+    def _schedule_next(self, busy: bool) -> None:
         d = self.dispatcher
         now = d.clock()
-        nxt = d.store.next_wake(now, d.policy.require_review)
+        try:
+            nxt = d.store.next_wake(now, d.policy.require_review)
+        except Exception:
+            log.exception("could not read the next due time; looking again in %s", d.policy.poll)
+            nxt = None
         latest = now + d.policy.poll  # also look again regularly for posts planned meanwhile
-        when = max(min(nxt, latest) if nxt else latest, now)
-        self._scheduler.add_job(self._wake, "date", run_date=when.replace(tzinfo=UTC),
-                                id="wake", replace_existing=True, misfire_grace_time=None)
+        when = min(nxt, latest) if nxt else latest
+        # a pass that found nothing to do must not be repeated at once (a post held by another
+        # runner's lease, or due on a paused account, would make the loop spin)
+        floor = now if busy else now + MIN_INTERVAL
+        self._schedule_in(max(when, floor) - now)
+
+    def _schedule_in(self, delay: timedelta) -> None:
+        from datetime import UTC, datetime
+
+        # the dispatcher's clock may be a replayed one (--now): APScheduler runs on real time
+        run_date = datetime.now(UTC) + max(delay, timedelta(0))
+        self._scheduler.add_job(self._wake, "date", run_date=run_date, id="wake",
+                                replace_existing=True, misfire_grace_time=None)
 
     def run(self) -> None:
         """Block until SIGTERM or SIGINT; the post in flight is finished before exiting."""
@@ -217,13 +266,7 @@ class Runner:
             executors={"default": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1}, timezone="UTC")
 
-        def stop(signum: int, _frame: Any) -> None:
-            log.info("signal %s: finishing the post in flight, then exiting", signum)
-            self.dispatcher.stopping.set()
-            self._scheduler.shutdown(wait=False)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        stop_on_signals(self.dispatcher, then=lambda: self._scheduler.shutdown(wait=False))
         self._scheduler.add_job(self._wake, id="wake")
         self._scheduler.start()
         # shutdown(wait=False) returns at once; wait for a pass still running to finish its post

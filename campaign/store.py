@@ -17,15 +17,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import CampaignError, UsageError
 from campaign.models import DISPATCHABLE, FINAL, STATUSES, Account, Event, Post
 
 DEFAULT_URL = "sqlite:///campaign.db"
+# a transition target meaning "back in the queue": approved when it was reviewed, else scheduled
+REQUEUE = "requeue"
 NETWORKS = ("x", "bluesky", "mastodon")
 
 
@@ -57,14 +59,18 @@ def safe_url(url: str) -> str:
     """The URL with its password hidden, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparsable database URL>"
 
 
 def _make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise CampaignError(f"database driver of '{safe_url(url)}' is not supported: use "
+                            "sqlite:///file.db or postgresql://user@host/db") from None
+    except (ArgumentError, ValueError):
         raise CampaignError(f"'{safe_url(url)}' is not a database URL: use sqlite:///file.db or "
                          "postgresql://user@host/db") from None
     if parsed.get_backend_name() == "sqlite":
@@ -85,9 +91,10 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    if parsed.get_backend_name() == "postgresql":
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
         return create_engine(url, pool_pre_ping=True)
-    raise CampaignError(f"database '{safe_url(url)}' is not supported: use SQLite or PostgreSQL")
+    raise CampaignError(f"database '{safe_url(url)}' is not supported: use sqlite:///file.db or "
+                        "postgresql://user@host/db (psycopg 3)")
 
 
 @dataclass(frozen=True)
@@ -135,9 +142,13 @@ def idempotency_key(post_key: str, network: str, handle: str) -> str:
 
 
 def day_deadline(due: datetime) -> datetime:
-    """The end of the due day in the post's own timezone, as naive UTC."""
-    end = datetime.combine(due.date(), time.max, tzinfo=due.tzinfo)
-    return to_utc(end)
+    """The start of the next day in the post's own timezone, as naive UTC: it is late from then.
+
+    The next midnight, not 23:59:59.999 of the day: that one is ambiguous where clocks fall back
+    at midnight, and would make a post missed an hour early.
+    """
+    next_day = datetime.combine(due.date() + timedelta(days=1), time(0), tzinfo=due.tzinfo)
+    return to_utc(next_day)
 
 
 class Store:
@@ -165,6 +176,9 @@ class Store:
                 yield session
         except OperationalError as exc:
             raise StoreError(self._describe(exc)) from None
+        except IntegrityError:
+            raise StoreError(f"database {safe_url(self.url)}: another process changed the same "
+                             "rows at the same moment; run the command again") from None
 
     def _describe(self, exc: OperationalError) -> str:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -299,21 +313,28 @@ class Store:
                     kept += 1
                 elif old.content_hash == row["content_hash"]:
                     unchanged += 1
-                else:
+                elif self._update_planned(s, old.id, old.status, row, now):
                     updated += 1
-                    self._update_planned(s, old.id, old.status, row, review, now)
+                else:
+                    kept += 1
         return PlanReport(added=added, updated=updated, unchanged=unchanged, kept_final=kept)
 
     def _update_planned(self, s: Session, post_id: int, status: str, row: dict[str, Any],
-                        review: bool, now: datetime) -> None:
+                        now: datetime) -> bool:
         values = {k: row[k] for k in ("text", "parts_json", "facets_json", "content_hash",
                                       "due_at", "timezone", "day_bound", "deadline_at")}
-        new_status = "draft" if review and status == "approved" else status
-        values.update(updated_at=now, status=new_status,
-                      reviewed=False if new_status == "draft" else status == "approved")
-        s.execute(update(Post).where(Post.id == post_id).values(**values))
+        # changed text was never reviewed: an approved post goes back to draft
+        new_status = "draft" if status == "approved" else status
+        changed = s.execute(
+            update(Post).where(Post.id == post_id, Post.status == status)  # not if a runner moved it
+            .values(**values, updated_at=now, status=new_status,
+                    reviewed=False if new_status == "draft" else Post.reviewed)
+            .returning(Post.id)).first()
+        if changed is None:
+            return False
         s.add(Event(post_id=post_id, at=now, from_status=status, to_status=new_status,
                     actor="plan", detail="content or time changed"))
+        return True
 
     # -- review and edits ------------------------------------------------------------------
     def posts(self, *, statuses: Sequence[str] = (), networks: Sequence[str] = (),
@@ -355,39 +376,45 @@ class Store:
 
     def transition(self, ids: Sequence[int], to: str, *, allowed_from: Sequence[str],
                    actor: str, detail: str = "", **values: Any) -> list[int]:
-        """Move posts to ``to`` when their status allows it; return the ids that moved."""
+        """Move posts to ``to`` (or REQUEUE) when their status allows it; return those moved."""
         now = utcnow()
         moved: list[int] = []
         with self.session() as s:
-            for post in s.scalars(select(Post).where(Post.id.in_(ids)).with_for_update()):
-                if post.status not in allowed_from:
-                    continue
-                s.add(Event(post_id=post.id, at=now, from_status=post.status, to_status=to,
-                            actor=actor, detail=detail))
-                post.status, post.updated_at = to, now
-                for key, value in values.items():
-                    setattr(post, key, value)
-                moved.append(post.id)
-        return moved
+            for chunk in _chunks(list(ids), 2000):
+                query = select(Post.id, Post.status, Post.reviewed).where(
+                    Post.id.in_(chunk), Post.status.in_(allowed_from))
+                rows = s.execute(query.with_for_update() if self.is_postgres else query).all()
+                targets: dict[str, list[tuple[int, str]]] = {}
+                for row in rows:
+                    target = to if to != REQUEUE else _requeue_status(row.reviewed)
+                    targets.setdefault(target, []).append((row.id, row.status))
+                for target, pairs in targets.items():
+                    s.execute(update(Post).where(Post.id.in_([i for i, _ in pairs]))
+                              .values(status=target, updated_at=now, **values))
+                    s.execute(insert(Event), [
+                        {"post_id": i, "at": now, "from_status": old, "to_status": target,
+                         "actor": actor, "detail": detail} for i, old in pairs])
+                    moved.extend(i for i, _ in pairs)
+        return sorted(moved)
 
     # -- dispatch --------------------------------------------------------------------------
     def expire(self, now: datetime, grace: timedelta, actor: str) -> int:
-        """Mark ``missed`` every dispatchable post that can no longer go out in time."""
-        late = or_(
-            Post.deadline_at <= now,
-            (Post.deadline_at.is_(None)) & (Post.due_at <= now - grace),
-        )
+        """Mark ``missed`` every queued post that can no longer go out in time."""
+        late = or_(Post.deadline_at <= now,
+                   (Post.deadline_at.is_(None)) & (Post.due_at <= now - grace))
         with self.session() as s:
-            rows = s.execute(
-                update(Post).where(Post.status.in_((*DISPATCHABLE, "draft")), late)
-                .values(status="missed", updated_at=now, lease_owner=None,
-                        last_error="its time passed before it could go out")
-                .returning(Post.id, Post.day_bound, Post.reviewed)).all()
-            if rows:
+            query = select(Post.id, Post.status, Post.day_bound).where(
+                Post.status.in_((*DISPATCHABLE, "draft")), late)
+            rows = s.execute(query.with_for_update(skip_locked=True) if self.is_postgres
+                             else query).all()
+            for chunk in _chunks(list(rows), 2000):
+                s.execute(update(Post).where(Post.id.in_([r.id for r in chunk]))
+                          .values(status="missed", updated_at=now,
+                                  last_error="its time passed before it could go out"))
                 s.execute(insert(Event), [{
-                    "post_id": r.id, "at": now, "from_status": None, "to_status": "missed",
+                    "post_id": r.id, "at": now, "from_status": r.status, "to_status": "missed",
                     "actor": actor, "detail": "day-bound: its day is over in its timezone"
-                    if r.day_bound else f"more than {grace} after its due time"} for r in rows])
+                    if r.day_bound else f"more than {grace} after its due time"} for r in chunk])
         return len(rows)
 
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int,
@@ -421,34 +448,45 @@ class Store:
                             limit: int = 50) -> list[Claimed]:
         """Take over posts left in ``publishing`` by a worker whose lease ran out."""
         with self.session() as s:
-            candidates = select(Post.id).where(Post.status == "publishing",
-                                               Post.lease_expires_at <= now).limit(limit)
-            if self.is_postgres:
-                candidates = candidates.with_for_update(skip_locked=True)
-            ids = [r[0] for r in s.execute(
-                update(Post).where(Post.id.in_(candidates.scalar_subquery()),
-                                   Post.status == "publishing", Post.lease_expires_at <= now)
-                .values(lease_owner=worker, lease_expires_at=now + lease, updated_at=now)
-                .returning(Post.id))]
-            if not ids:
+            query = select(Post.id, Post.lease_owner).where(
+                Post.status == "publishing", Post.lease_expires_at <= now).limit(limit)
+            stale = s.execute(query.with_for_update(skip_locked=True) if self.is_postgres
+                              else query).all()
+            if not stale:
                 return []
+            s.execute(update(Post).where(Post.id.in_([r.id for r in stale]))
+                      .values(lease_owner=worker, lease_expires_at=now + lease, updated_at=now))
+            s.execute(insert(Event), [{
+                "post_id": r.id, "at": now, "from_status": "publishing",
+                "to_status": "publishing", "actor": worker,
+                "detail": f"lease of {r.lease_owner} ran out: checking whether it went out"}
+                for r in stale])
             rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
-                             .where(Post.id.in_(ids))).all()
+                             .where(Post.id.in_([r.id for r in stale]))).all()
             return [_claimed(p, a) for p, a in rows]
+
+    def renew(self, post_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Extend ``worker``'s lease on a post just before publishing it; False if it was lost."""
+        with self.session() as s:
+            return s.execute(
+                update(Post).where(Post.id == post_id, Post.status == "publishing",
+                                   Post.lease_owner == worker, Post.lease_expires_at > now)
+                .values(lease_expires_at=now + lease).returning(Post.id)).first() is not None
 
     def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
                now: datetime | None = None, **values: Any) -> bool:
         """Record the outcome of a claimed post, if ``worker`` still holds it."""
         now = now or utcnow()
         with self.session() as s:
+            status = case((Post.reviewed, "approved"), else_="scheduled") if to == REQUEUE else to
             done = s.execute(
                 update(Post).where(Post.id == post_id, Post.status == "publishing",
                                    Post.lease_owner == worker)
-                .values(status=to, updated_at=now, lease_owner=None, lease_expires_at=None,
-                        **values).returning(Post.id)).first()
+                .values(status=status, updated_at=now, lease_owner=None, lease_expires_at=None,
+                        **values).returning(Post.status)).first()
             if done:
-                s.add(Event(post_id=post_id, at=now, from_status="publishing", to_status=to,
-                            actor=worker, detail=detail))
+                s.add(Event(post_id=post_id, at=now, from_status="publishing",
+                            to_status=done.status, actor=worker, detail=detail))
         return done is not None
 
     def disable_account(self, account_id: int, reason: str) -> None:
@@ -468,7 +506,8 @@ class Store:
         statuses = ("approved",) if require_review else DISPATCHABLE
         with self.session() as s:
             due = s.scalar(select(func.min(func.coalesce(Post.next_attempt_at, Post.due_at)))
-                           .where(Post.status.in_(statuses)))
+                           .join(Account, Account.id == Post.account_id)
+                           .where(Post.status.in_(statuses), Account.disabled_reason.is_(None)))
             lease = s.scalar(select(func.min(Post.lease_expires_at))
                              .where(Post.status == "publishing"))
         times = [t for t in (due, lease) if t is not None]
@@ -479,6 +518,15 @@ class Store:
         with self.session() as s:
             rows = s.execute(select(Post.status, func.count()).group_by(Post.status)).all()
         return {status: count for status, count in rows}
+
+
+def _requeue_status(reviewed: bool) -> str:
+    return "approved" if reviewed else "scheduled"
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _local(post: Post) -> datetime:

@@ -200,3 +200,111 @@ def test_crash_while_publishing_is_reconciled_not_retried_blindly(
     assert store.counts() == {"published": count}
     assert set(publisher.sent.values()) == {1}
     assert report.reconciled == (count if went_out else 0)
+
+
+def test_a_lease_lost_mid_batch_is_never_published_twice(store: Store, renderer: Renderer,
+                                                         schedule: Schedule) -> None:
+    """Worker A is slow (4 min a call); B takes over what A's lease no longer covers."""
+    count = plan_world_day(store, renderer, schedule)
+    clock = [datetime(2021, 6, 12, 7, 0)]
+    state = {"calls": 0, "in_b": False}
+
+    def slow(post: Claimed) -> None:
+        if state["in_b"]:
+            return None
+        state["calls"] += 1
+        clock[0] += timedelta(minutes=4)
+        if state["calls"] == 2:  # while A's second call runs, B wakes up
+            state["in_b"] = True
+            b.run_once()
+            state["in_b"] = False
+        return None
+
+    publisher = MemoryPublisher(fail=slow)
+    a = Dispatcher(store, lambda p: publisher, worker="A", clock=lambda: clock[0])
+    b = Dispatcher(store, lambda p: publisher, worker="B", clock=lambda: clock[0])
+    report = a.run_once()
+    assert set(publisher.sent.values()) == {1} and len(publisher.sent) == count
+    assert any("lease lost" in line for line in report.lines)
+    assert store.counts() == {"published": count}
+
+
+def test_retried_post_stays_approved_under_review(store: Store, renderer: Renderer,
+                                                 schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule)
+    ids = [p.id for p in store.posts()]
+    store.transition(ids, "approved", allowed_from=("scheduled",), actor="t", reviewed=True)
+    once = {"x": True}
+
+    def flaky(post: Claimed) -> Transient | None:
+        if post.network == "x" and once["x"]:
+            once["x"] = False
+            return Transient("502 Bad Gateway")
+        return None
+
+    publisher = MemoryPublisher(fail=flaky)
+    with at("2021-06-12T07:00:00+00:00"):
+        dispatcher(store, publisher, require_review=True).run_once()
+    assert store.posts(networks=["x"])[0].status == "approved"
+    with at("2021-06-12T07:05:00+00:00"):
+        dispatcher(store, publisher, require_review=True).run_once()
+    assert store.counts() == {"published": 3}
+
+
+def test_auth_failure_pauses_the_rest_of_the_accounts_batch(store: Store, renderer: Renderer,
+                                                           schedule: Schedule) -> None:
+    posts = list(renderer.posts(schedule.select(entries=[WORLD_DAY]), networks=["x"]))
+    store.plan(posts, accounts_of(store))
+    publisher = MemoryPublisher(fail=lambda p: AuthFailed("401 Unauthorized"))
+    with at("2021-06-12T07:00:00+00:00"):
+        report = dispatcher(store, publisher).run_once()
+    assert publisher.calls == 1 and report.failed == 1
+    assert store.counts() == {"failed": 1, "scheduled": len(posts) - 1}
+
+
+class FakeScheduler:
+    """Records the wake-ups a Runner asks for, instead of running them."""
+
+    def __init__(self) -> None:
+        self.jobs: list[datetime] = []
+
+    def add_job(self, func: object, trigger: str, run_date: datetime, **kw: object) -> None:
+        self.jobs.append(run_date)
+
+
+def test_runner_keeps_waking_after_a_failed_pass_and_uses_real_time(
+    store: Store, renderer: Renderer, schedule: Schedule
+) -> None:
+    from campaign.runner import Runner
+
+    plan_world_day(store, renderer, schedule)
+    replayed = Dispatcher(store, lambda p: MemoryPublisher(), worker="w",
+                          clock=lambda: datetime(2021, 6, 12, 6, 0))
+    runner = Runner(replayed)
+    runner._scheduler = FakeScheduler()
+    runner._wake()
+    wake = runner._scheduler.jobs[-1]
+    now = datetime.now(UTC)
+    assert now <= wake <= now + timedelta(hours=1, seconds=5)  # 07:00 due, in real time
+
+    def broken() -> None:
+        raise RuntimeError("database went away")
+
+    replayed.run_once = broken  # type: ignore[assignment,method-assign]
+    runner._wake()
+    assert len(runner._scheduler.jobs) == 2  # still scheduled another pass
+
+
+def test_idle_runner_does_not_spin_on_posts_it_cannot_send(store: Store, renderer: Renderer,
+                                                          schedule: Schedule) -> None:
+    from campaign.runner import MIN_INTERVAL, Runner
+
+    plan_world_day(store, renderer, schedule)
+    store.claim("someone-else", datetime(2021, 6, 12, 7, 0), timedelta(minutes=5), limit=1)
+    d = Dispatcher(store, lambda p: MemoryPublisher(fail=lambda p: Refused("no")), worker="w",
+                   clock=lambda: datetime(2021, 6, 12, 7, 1))
+    runner = Runner(d)
+    runner._scheduler = FakeScheduler()
+    runner._wake()  # fails the two free posts: busy
+    runner._wake()  # nothing it can do: must wait at least MIN_INTERVAL
+    assert runner._scheduler.jobs[-1] - datetime.now(UTC) > MIN_INTERVAL * 0.5

@@ -143,5 +143,58 @@ def test_times_are_stored_in_utc_with_their_timezone(store: Store, renderer: Ren
     row = store.posts()[0]
     assert (row.due_at.hour, row.timezone) == (7, "Europe/Zurich")  # 09:00 CEST
     assert row.day_bound and row.deadline_at is not None
-    assert row.deadline_at.date().isoformat() == "2021-06-12"
-    assert utcnow() > row.due_at
+    assert row.deadline_at.isoformat() == "2021-06-12T22:00:00"  # midnight in Zurich
+
+
+@pytest.mark.parametrize(("zone", "day", "expected"), [
+    ("Europe/Zurich", "2021-06-12", "2021-06-12T22:00:00"),
+    ("America/Santiago", "2021-04-03", "2021-04-04T04:00:00"),  # clocks fall back at midnight
+    ("Australia/Sydney", "2021-10-02", "2021-10-02T14:00:00"),  # and spring forward at 2:00
+])
+def test_day_deadline_is_the_next_local_midnight(zone: str, day: str, expected: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from campaign.store import day_deadline
+
+    due = datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=ZoneInfo(zone))
+    assert day_deadline(due).isoformat() == expected
+
+
+def test_planning_never_rewrites_a_post_a_runner_has_taken(store: Store, schedule: Schedule,
+                                                          tmp_path: Path) -> None:
+    accounts = accounts_of(store)
+    store.plan(june_posts(Renderer(schedule), schedule), accounts)
+    claimed = store.claim("runner", utcnow(), timedelta(minutes=5), limit=100)
+    folder = tmp_path / "mine" / "fr" / "days"
+    folder.mkdir(parents=True)
+    (folder / "world-day-against-child-labour.j2").write_text("Autre {{ campaign.hashtag }}",
+                                                              encoding="utf-8")
+    report = store.plan(june_posts(Renderer(schedule, template_dirs=[tmp_path / "mine"]),
+                                   schedule), accounts)
+    assert report.updated == 0 and report.kept_final == len(claimed)
+
+
+def test_changed_text_of_an_approved_post_needs_review_again(store: Store, schedule: Schedule,
+                                                            tmp_path: Path) -> None:
+    accounts = accounts_of(store)
+    store.plan(june_posts(Renderer(schedule), schedule), accounts)
+    ids = [p.id for p in store.posts() if p.entry == "world-day-against-child-labour"]
+    store.transition(ids, "approved", allowed_from=("scheduled",), actor="review", reviewed=True)
+    folder = tmp_path / "mine" / "fr" / "days"
+    folder.mkdir(parents=True)
+    (folder / "world-day-against-child-labour.j2").write_text("Autre {{ campaign.hashtag }}",
+                                                              encoding="utf-8")
+    store.plan(june_posts(Renderer(schedule, template_dirs=[tmp_path / "mine"]), schedule),
+               accounts)
+    assert {p.status for p in store.posts(ids=ids)} == {"draft"}
+    assert not any(p.reviewed for p in store.posts(ids=ids))
+
+
+def test_next_wake_ignores_paused_accounts(store: Store, renderer: Renderer,
+                                          schedule: Schedule) -> None:
+    accounts = accounts_of(store)
+    store.plan(june_posts(renderer, schedule), {"x": accounts["x"]})
+    assert store.next_wake(utcnow()) is not None
+    store.disable_account(accounts["x"].id, "credentials refused")
+    assert store.next_wake(utcnow()) is None

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from campaign.publishers.base import Published
 from campaign.store import Claimed, utcnow
+
+log = logging.getLogger("campaign.outbox")
 
 
 class OutboxPublisher:
@@ -40,15 +43,48 @@ class OutboxPublisher:
         if post.facets and any(post.facets):
             record["facets"] = post.facets
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self.path.open("a", encoding="utf-8") as handle:
+        with self.path.open("a+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
+                # under the lock, the outbox is its own idempotency check (like a network's key)
+                found = self._scan(handle).get(post.idempotency_key)
+                if found is not None:
+                    return found
+                if handle.tell() and not self._ends_with_newline(handle):
+                    handle.write("\n")  # a line cut by a crash must not swallow this one
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return Published(remote_id=f"outbox:{post.idempotency_key}", url=self.path.as_uri())
+
+    @staticmethod
+    def _ends_with_newline(handle: IO[str]) -> bool:
+        with open(handle.name, "rb") as raw:
+            raw.seek(-1, os.SEEK_END)
+            return raw.read(1) == b"\n"
+
+    def _scan(self, handle: IO[str]) -> dict[str, Published]:
+        """Read lines added since the last scan; leaves the handle at the end of the file."""
+        size = os.fstat(handle.fileno()).st_size
+        if size < self._read_upto:  # replaced or truncated: read it again from the start
+            self._known.clear()
+            self._read_upto = 0
+        with open(handle.name, "rb") as raw:
+            raw.seek(self._read_upto)
+            for line in raw:
+                if not line.endswith(b"\n"):
+                    break  # a line cut by a crash was never published
+                self._read_upto += len(line)
+                try:
+                    key = json.loads(line)["idempotency_key"]
+                except (ValueError, KeyError, TypeError):
+                    log.warning("%s: skipping a line that is not a post record", self.path)
+                    continue
+                self._known[key] = Published(f"outbox:{key}", self.path.as_uri())
+        handle.seek(0, os.SEEK_END)
+        return self._known
 
     def lookup(self, post: Claimed) -> Published | None:
         """Whether a line with the post's idempotency key is already in the outbox."""
@@ -57,16 +93,9 @@ class OutboxPublisher:
         with self.path.open("r", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_SH)
             try:
-                handle.seek(self._read_upto)
-                for line in handle:
-                    if not line.endswith("\n"):
-                        break  # a line cut by a crash never counted as published
-                    self._read_upto += len(line.encode("utf-8"))
-                    key = json.loads(line)["idempotency_key"]
-                    self._known[key] = Published(f"outbox:{key}", self.path.as_uri())
+                return self._scan(handle).get(post.idempotency_key)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-        return self._known.get(post.idempotency_key)
 
     def close(self) -> None:
         """Nothing to release: the file is opened per call."""
