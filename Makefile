@@ -37,6 +37,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_queue.py
 
 clean:
 	rm -rf $(VENV) exports .pytest_cache .mypy_cache .ruff_cache

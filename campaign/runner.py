@@ -88,10 +88,13 @@ class Dispatcher:
         report.missed += self.store.expire(self.clock(), p.grace, self.worker)
         self._reconcile(report)
         while not self.stopping.is_set():
-            claimed = self.store.claim(self.worker, self.clock(), p.lease, p.batch,
+            claimed_at = self.clock()
+            claimed = self.store.claim(self.worker, claimed_at, p.lease, p.batch,
                                        p.require_review)
             if not claimed:
                 break
+            # every post of the batch holds the lease until this moment unless renewed
+            batch_lease_ends = claimed_at + p.lease
             blocked: dict[int, datetime | None] = {}  # account -> retry time (None: stopped)
             for index, post in enumerate(claimed):
                 if self.stopping.is_set():
@@ -102,7 +105,10 @@ class Dispatcher:
                     self._finish(post.id, REQUEUE, detail="account paused: not tried",
                                  attempts=post.attempts - 1, next_attempt_at=blocked[post.account_id])
                     continue
-                if not self.store.renew(post.id, self.worker, self.clock(), p.lease):
+                # never start a network call on a lease with less than half its length left:
+                # another runner could take the post over while the call is still running
+                if self.clock() + p.lease / 2 > batch_lease_ends and not self.store.renew(
+                        post.id, self.worker, self.clock(), p.lease):
                     report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
                     continue
                 self._publish(post, report, blocked)
@@ -210,15 +216,21 @@ class Dispatcher:
 
 
 class Runner:
-    """Long-running process: APScheduler (one in-memory job) wakes the Dispatcher when needed."""
+    """Long-running process: APScheduler (one in-memory job) wakes the Dispatcher when needed.
+
+    The scheduled job only sets an event; the pass itself runs in the main thread. So a wake-up
+    can never be dropped for overlapping a pass still running, and a signal reaches the pass.
+    """
 
     def __init__(self, dispatcher: Dispatcher,
                  on_report: Callable[[Report], None] | None = None) -> None:
         self.dispatcher = dispatcher
         self.on_report = on_report or (lambda report: None)
         self._scheduler: Any = None
+        self._wakeup = threading.Event()
 
     def _wake(self) -> None:
+        """One dispatch pass, then the next wake-up is scheduled whatever happened."""
         busy = False
         try:
             report = self.dispatcher.run_once()
@@ -227,7 +239,7 @@ class Runner:
             if busy:
                 self.on_report(report)
         except Exception:
-            # a database outage or a publisher bug: say so, and try again at the next wake
+            # a database outage or a publisher bug: say so, and try again a little later
             log.exception("dispatch pass failed; trying again in %s", MIN_INTERVAL * 10)
             self._schedule_in(MIN_INTERVAL * 10)
             return
@@ -254,21 +266,24 @@ class Runner:
 
         # the dispatcher's clock may be a replayed one (--now): APScheduler runs on real time
         run_date = datetime.now(UTC) + max(delay, timedelta(0))
-        self._scheduler.add_job(self._wake, "date", run_date=run_date, id="wake",
+        self._scheduler.add_job(self._wakeup.set, "date", run_date=run_date, id="wake",
                                 replace_existing=True, misfire_grace_time=None)
 
     def run(self) -> None:
         """Block until SIGTERM or SIGINT; the post in flight is finished before exiting."""
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._scheduler = BlockingScheduler(
-            executors={"default": ThreadPoolExecutor(1)},
-            job_defaults={"coalesce": True, "max_instances": 1}, timezone="UTC")
-
-        stop_on_signals(self.dispatcher, then=lambda: self._scheduler.shutdown(wait=False))
-        self._scheduler.add_job(self._wake, id="wake")
+        self._scheduler = BackgroundScheduler(
+            timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        stop_on_signals(self.dispatcher, then=self._wakeup.set)
         self._scheduler.start()
-        # shutdown(wait=False) returns at once; wait for a pass still running to finish its post
-        executor = self._scheduler._lookup_executor("default")
-        executor.shutdown(wait=True)
+        self._wakeup.set()  # a first pass at once
+        try:
+            while True:
+                self._wakeup.wait()
+                self._wakeup.clear()
+                if self.dispatcher.stopping.is_set():
+                    break
+                self._wake()
+        finally:
+            self._scheduler.shutdown(wait=False)

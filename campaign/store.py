@@ -14,10 +14,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, case, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +41,10 @@ DEFAULT_URL = "sqlite:///campaign.db"
 # a transition target meaning "back in the queue": approved when it was reviewed, else scheduled
 REQUEUE = "requeue"
 NETWORKS = ("x", "bluesky", "mastodon")
+
+
+_POSTS = cast(Table, Post.__table__)
+_EVENTS = cast(Table, Event.__table__)
 
 
 class StoreError(CampaignError):
@@ -180,6 +196,15 @@ class Store:
             raise StoreError(f"database {safe_url(self.url)}: another process changed the same "
                              "rows at the same moment; run the command again") from None
 
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One Core transaction, for the hot paths where the ORM's bookkeeping costs too much."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+
     def _describe(self, exc: OperationalError) -> str:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         password = make_url(self.url).password
@@ -294,14 +319,17 @@ class Store:
             rows[row["idempotency_key"]] = row
         added = updated = unchanged = kept = 0
         with self.session() as s:
-            existing = {r.idempotency_key: r for r in s.execute(
-                select(Post.id, Post.idempotency_key, Post.status, Post.content_hash)
-                .where(Post.idempotency_key.in_(list(rows)) if len(rows) < 500 else
-                       Post.campaign.in_({r["campaign"] for r in rows.values()})))}
+            existing: dict[str, Any] = {}
+            for keys in _chunks(list(rows), 2000):
+                existing.update((r.idempotency_key, r) for r in s.execute(
+                    select(Post.id, Post.idempotency_key, Post.status, Post.content_hash)
+                    .where(Post.idempotency_key.in_(keys))))
             new_rows = [r for k, r in rows.items() if k not in existing]
             if new_rows:
-                ids = s.execute(insert(Post).returning(Post.id, Post.status), new_rows).all()
-                s.execute(insert(Event), [
+                # Core inserts: the ORM's bulk path costs more than the database on 100k rows
+                ids = s.execute(_POSTS.insert().returning(_POSTS.c.id, _POSTS.c.status),
+                                new_rows).all()
+                s.execute(_EVENTS.insert(), [
                     {"post_id": i, "at": now, "from_status": None, "to_status": st,
                      "actor": "plan", "detail": "planned"} for i, st in ids])
                 added = len(new_rows)
@@ -467,26 +495,30 @@ class Store:
 
     def renew(self, post_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Extend ``worker``'s lease on a post just before publishing it; False if it was lost."""
-        with self.session() as s:
-            return s.execute(
-                update(Post).where(Post.id == post_id, Post.status == "publishing",
-                                   Post.lease_owner == worker, Post.lease_expires_at > now)
-                .values(lease_expires_at=now + lease).returning(Post.id)).first() is not None
+        posts = _POSTS
+        with self.connection() as conn:
+            return conn.execute(
+                posts.update().where(posts.c.id == post_id, posts.c.status == "publishing",
+                                     posts.c.lease_owner == worker, posts.c.lease_expires_at > now)
+                .values(lease_expires_at=now + lease).returning(posts.c.id)).first() is not None
 
     def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
                now: datetime | None = None, **values: Any) -> bool:
         """Record the outcome of a claimed post, if ``worker`` still holds it."""
         now = now or utcnow()
-        with self.session() as s:
-            status = case((Post.reviewed, "approved"), else_="scheduled") if to == REQUEUE else to
-            done = s.execute(
-                update(Post).where(Post.id == post_id, Post.status == "publishing",
-                                   Post.lease_owner == worker)
+        posts, events = _POSTS, _EVENTS
+        status = (case((posts.c.reviewed, "approved"), else_="scheduled") if to == REQUEUE
+                  else to)
+        with self.connection() as conn:
+            done = conn.execute(
+                posts.update().where(posts.c.id == post_id, posts.c.status == "publishing",
+                                     posts.c.lease_owner == worker)
                 .values(status=status, updated_at=now, lease_owner=None, lease_expires_at=None,
-                        **values).returning(Post.status)).first()
-            if done:
-                s.add(Event(post_id=post_id, at=now, from_status="publishing",
-                            to_status=done.status, actor=worker, detail=detail))
+                        **values).returning(posts.c.status)).first()
+            if done is not None:
+                conn.execute(events.insert(), {
+                    "post_id": post_id, "at": now, "from_status": "publishing",
+                    "to_status": done.status, "actor": worker, "detail": detail})
         return done is not None
 
     def disable_account(self, account_id: int, reason: str) -> None:

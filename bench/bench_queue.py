@@ -1,10 +1,11 @@
 """Benchmarks of the publication queue: planning, dispatch, workers sharing PostgreSQL, memory.
 
-Run with ``python bench/queue.py``. Every figure is printed next to a baseline measured in the same
-run, and the ratio is what to compare: the machine is shared and absolute times drift.
+Run with ``python bench/bench_queue.py`` (or ``make bench``). Every figure is printed next to a
+baseline measured in the same run, and the ratio is what to compare: the machine is shared and
+absolute times drift.
 """
 
-# The imports below come after the sys.path fix that follows, on purpose:
+# The imports below come after the sys.path line, on purpose:
 # ruff: noqa: E402
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this file's folder heads sys.path, and a file named queue.py there hides the
-# standard library's queue module (concurrent.futures and APScheduler import it): drop the folder.
-if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
-    sys.path.pop(0)
 # the project root, for tests.pg (the throwaway PostgreSQL server the tests use too)
 sys.path.insert(0, str(ROOT))
 
@@ -300,8 +297,8 @@ def _report_lateness(db: Path, total: int, lead: float = 6.0, spread: float = 60
         print(f"    p50 {statistics.median(late) * 1000:8.1f} ms   p99 {_percentile(late, 99) * 1000:8.1f} ms"
               f"   max {max(late) * 1000:8.1f} ms  (goal: p99 < 1,000 ms)")
     if timed_out:
-        print(f"    PROBLEM: only {len(late):,} of {total:,} posts went out; the Runner stopped "
-              "waking up and was stopped by the benchmark's time limit")
+        print(f"    PROBLEM: only {len(late):,} of {total:,} posts went out before the benchmark's "
+              "time limit stopped the Runner (it fell behind, or stopped waking up)")
     for message, count in warnings.messages.items():
         print(f"    APScheduler warned {count}x: {message}")
 
@@ -447,8 +444,8 @@ def _baseline_peak_rss(imports: str) -> int:
 def _vm_hwm(status: str) -> int:
     """The VmHWM (peak RSS, kB) line of a /proc/PID/status text.
 
-    Not ru_maxrss from wait4: a child started by vfork and exec is charged the parent's peak, and
-    this process holds 100,000 rendered rows.
+    Not ru_maxrss from wait4 or RUSAGE_CHILDREN: a child started by vfork and exec is charged the
+    peak of this (much larger) benchmark process.
     """
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
 
