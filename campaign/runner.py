@@ -80,6 +80,10 @@ class Dispatcher:
         self.policy = policy or Policy()
         self.clock = clock
         self.stopping = threading.Event()
+        # successes of the current batch, recorded together: one transaction per batch, not per
+        # post. A crash before they are recorded leaves them 'publishing'; reconciliation then
+        # finds them out on the network, so nothing is sent twice.
+        self._published: list[tuple[int, str, str, dict[str, Any]]] = []
 
     def run_once(self, report: Report | None = None) -> Report:
         """One pass over everything due now; returns early (cleanly) once asked to stop."""
@@ -95,24 +99,37 @@ class Dispatcher:
                 break
             # every post of the batch holds the lease until this moment unless renewed
             batch_lease_ends = claimed_at + p.lease
-            blocked: dict[int, datetime | None] = {}  # account -> retry time (None: stopped)
-            for index, post in enumerate(claimed):
-                if self.stopping.is_set():
-                    self._release(claimed[index:])
-                    return report
-                if post.account_id in blocked:
-                    # the account was stopped or rate-limited earlier in this batch
-                    self._finish(post.id, REQUEUE, detail="account paused: not tried",
-                                 attempts=post.attempts - 1, next_attempt_at=blocked[post.account_id])
-                    continue
-                # never start a network call on a lease with less than half its length left:
-                # another runner could take the post over while the call is still running
-                if self.clock() + p.lease / 2 > batch_lease_ends and not self.store.renew(
-                        post.id, self.worker, self.clock(), p.lease):
-                    report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
-                    continue
-                self._publish(post, report, blocked)
+            try:
+                self._send_batch(claimed, batch_lease_ends, report)
+            finally:
+                self._record_published()
         return report
+
+    def _record_published(self) -> None:
+        if self._published:
+            self.store.finish_many(self.worker, self._published, now=self.clock())
+            self._published.clear()
+
+    def _send_batch(self, claimed: list[Claimed], batch_lease_ends: datetime,
+                    report: Report) -> None:
+        p = self.policy
+        blocked: dict[int, datetime | None] = {}  # account -> retry time (None: stopped)
+        for index, post in enumerate(claimed):
+            if self.stopping.is_set():
+                self._release(claimed[index:])
+                return
+            if post.account_id in blocked:
+                # the account was stopped or rate-limited earlier in this batch
+                self._finish(post.id, REQUEUE, detail="account paused: not tried",
+                             attempts=post.attempts - 1, next_attempt_at=blocked[post.account_id])
+                continue
+            # never start a network call on a lease with less than half its length left:
+            # another runner could take the post over while the call is still running
+            if self.clock() + p.lease / 2 > batch_lease_ends and not self.store.renew(
+                    post.id, self.worker, self.clock(), p.lease):
+                report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
+                continue
+            self._publish(post, report, blocked)
 
     def _finish(self, post_id: int, to: str, **values: Any) -> bool:
         return self.store.finish(post_id, self.worker, to, now=self.clock(), **values)
@@ -191,9 +208,9 @@ class Dispatcher:
             log.exception("post #%s: unexpected error from the publisher", post.id)
             report.lines.append(f"#{post.id}: outcome unknown ({exc}); checked when its lease ends")
         else:
-            self._finish(post.id, "published", detail=f"published as {result.remote_id}",
-                         remote_id=result.remote_id, remote_url=result.url,
-                         published_at=self.clock(), last_error=None)
+            self._published.append((post.id, "published", f"published as {result.remote_id}", {
+                "remote_id": result.remote_id, "remote_url": result.url,
+                "published_at": self.clock(), "last_error": None}))
             report.published += 1
             report.by_entry[post.post_key.split("/")[1]] += 1
 
