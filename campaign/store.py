@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    bindparam,
     case,
     create_engine,
     event,
@@ -531,23 +532,34 @@ class Store:
 
     def finish_many(self, worker: str, outcomes: Sequence[tuple[int, str, str, dict[str, Any]]],
                     now: datetime | None = None) -> int:
-        """Record several outcomes (post id, status, detail, values) in one transaction."""
+        """Record several outcomes (post id, status, detail, values) in one transaction.
+
+        Every outcome carries the same value keys; posts ``worker`` no longer holds are skipped.
+        """
+        if not outcomes:
+            return 0
         now = now or utcnow()
+        keys = sorted(outcomes[0][3])
         posts = _POSTS
-        done: list[dict[str, Any]] = []
+        update_stmt = posts.update().where(posts.c.id == bindparam("b_id")).values(
+            status=bindparam("b_status"), updated_at=now, lease_owner=None, lease_expires_at=None,
+            **{k: bindparam(f"b_{k}") for k in keys})
         with self.connection() as conn:
-            for post_id, to, detail, values in outcomes:
-                row = conn.execute(
-                    posts.update().where(posts.c.id == post_id, posts.c.status == "publishing",
-                                         posts.c.lease_owner == worker)
-                    .values(status=to, updated_at=now, lease_owner=None, lease_expires_at=None,
-                            **values).returning(posts.c.id)).first()
-                if row is not None:
-                    done.append({"post_id": post_id, "at": now, "from_status": "publishing",
-                                 "to_status": to, "actor": worker, "detail": detail})
-            if done:
-                conn.execute(_EVENTS.insert(), done)
-        return len(done)
+            held_query = select(posts.c.id).where(
+                posts.c.id.in_([o[0] for o in outcomes]), posts.c.status == "publishing",
+                posts.c.lease_owner == worker)
+            held = set(conn.scalars(held_query.with_for_update() if self.is_postgres
+                                    else held_query))
+            mine = [o for o in outcomes if o[0] in held]
+            if not mine:
+                return 0
+            conn.execute(update_stmt, [
+                {"b_id": i, "b_status": to, **{f"b_{k}": values[k] for k in keys}}
+                for i, to, _, values in mine])
+            conn.execute(_EVENTS.insert(), [
+                {"post_id": i, "at": now, "from_status": "publishing", "to_status": to,
+                 "actor": worker, "detail": detail} for i, to, detail, _ in mine])
+        return len(mine)
 
     def disable_account(self, account_id: int, reason: str) -> None:
         """Stop dispatching an account's posts until someone fixes its credentials."""
