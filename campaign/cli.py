@@ -25,8 +25,45 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "september", "october", "november", "december")
 
 
+# Commands whose module is imported only when they run, so `campaign --help` stays fast.
+LAZY_COMMANDS = {
+    "db": "Create or upgrade the queue database.",
+    "accounts": "Register the accounts posts go out from.",
+    "queue": "Plan, review and edit the queue of posts.",
+    "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
+}
+
+
 class CampaignGroup(click.Group):
     """Turns a library error into one message on stderr and its exit code, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, the lazily loaded ones included."""
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command, importing the queue's module the first time one of its commands is used."""
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            from campaign.cli_queue import register
+
+            register(self)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, without importing the lazy commands."""
+        rows = []
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        for name in names:
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append((name, LAZY_COMMANDS[name]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         from campaign.errors import CampaignError
@@ -297,12 +334,3 @@ def kit(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str,
     console.print(table)
     console.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "
                   f"[bold]{out_dir.resolve()}[/bold]: open share-kit.html in a browser.")
-
-
-def _register_queue_commands() -> None:
-    from campaign.cli_queue import register
-
-    register(cli)
-
-
-_register_queue_commands()

@@ -65,7 +65,8 @@ def test_render_text_output_shows_lengths(run: Callable[..., Result]) -> None:
 
 def test_help_is_fast_to_import() -> None:
     code = "import sys, campaign.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
-           "('jinja2','babel','icalendar','rich','pydantic','yaml','regex')))"
+           "('jinja2','babel','icalendar','rich','pydantic','yaml','regex','sqlalchemy'," \
+           "'alembic','apscheduler','psycopg')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -75,8 +76,22 @@ def test_readme_documents_every_command() -> None:
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     headings = [line for line in readme.splitlines() if line.startswith("### `campaign ")]
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
         assert f"campaign {name}" in readme, f"README does not show 'campaign {name}'"
         for sub in getattr(command, "commands", {}) if isinstance(command, click.Group) else {}:
             assert any(h.startswith(f"### `campaign {name} ") and sub in h for h in headings), \
                 f"README has no heading for 'campaign {name} {sub}'"
+
+
+def test_lazy_commands_help_matches_their_docstrings() -> None:
+    import click
+
+    from campaign.cli import LAZY_COMMANDS
+
+    ctx = click.Context(cli)
+    for name, summary in LAZY_COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.help is not None
+        assert command.help.splitlines()[0] == summary
