@@ -104,6 +104,13 @@ def pg_admin_url() -> Iterator[str]:
 
     if find_bin_dir() is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed on this machine")
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root, and there is no 'postgres' user to run PostgreSQL as")
     with postgres_server() as url:
         yield url
 
