@@ -181,8 +181,12 @@ def _plan_command() -> click.Command:
             account = store.find_account(net, handle or None)
             chosen[account.network] = account
         wanted = tuple(n for n in (networks or chosen) if n in chosen)
-        posts = _posts(renderer, occurrences, audiences, languages, wanted)
-        report = store.plan(posts, chosen, review=review)
+        from rich.console import Console
+
+        with Console(stderr=True).status("Rendering and planning posts…"):
+            # every post is rendered (and checked) before anything is written
+            posts = _posts(renderer, occurrences, audiences, languages, wanted)
+            report = store.plan(posts, chosen, review=review)
         if as_json:
             _echo_json(report.as_dict())
         else:

@@ -97,3 +97,13 @@ def test_unsupported_database_url(run: Callable[..., Result], url: str) -> None:
     result = run("queue", "list", "--db", url)
     assert_clean_failure(result, "postgresql://user@host/db")
     assert "pw" not in result.output.replace("postgresql://user@host/db", "")
+
+
+def test_a_post_that_fails_validation_is_refused_at_plan_time(queue: Callable[..., Result],
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "mine" / "en" / "days"
+    folder.mkdir(parents=True)
+    (folder / "world-day-against-child-labour.j2").write_text("word " * 80, encoding="utf-8")
+    result = plan(queue, "--templates", str(tmp_path / "mine"))
+    assert_clean_failure(result, "entry 'world-day-against-child-labour'", "over the limit")
+    assert json.loads(queue("queue", "list", "--json").output) == []
