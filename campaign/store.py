@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    case,
     create_engine,
     event,
     func,
@@ -513,26 +512,12 @@ class Store:
 
     def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
                now: datetime | None = None, **values: Any) -> bool:
-        """Record the outcome of a claimed post, if ``worker`` still holds it."""
-        now = now or utcnow()
-        posts, events = _POSTS, _EVENTS
-        status = (case((posts.c.reviewed, "approved"), else_="scheduled") if to == REQUEUE
-                  else to)
-        with self.connection() as conn:
-            done = conn.execute(
-                posts.update().where(posts.c.id == post_id, posts.c.status == "publishing",
-                                     posts.c.lease_owner == worker)
-                .values(status=status, updated_at=now, lease_owner=None, lease_expires_at=None,
-                        **values).returning(posts.c.status)).first()
-            if done is not None:
-                conn.execute(events.insert(), {
-                    "post_id": post_id, "at": now, "from_status": "publishing",
-                    "to_status": done.status, "actor": worker, "detail": detail})
-        return done is not None
+        """Record the outcome of a claimed post (``to`` may be REQUEUE), if ``worker`` holds it."""
+        return self.finish_many(worker, [(post_id, to, detail, values)], now=now) == 1
 
     def finish_many(self, worker: str, outcomes: Sequence[tuple[int, str, str, dict[str, Any]]],
                     now: datetime | None = None) -> int:
-        """Record several outcomes (post id, status, detail, values) in one transaction.
+        """Record several outcomes (post id, status or REQUEUE, detail, values) in one transaction.
 
         Every outcome carries the same value keys; posts ``worker`` no longer holds are skipped.
         """
@@ -545,12 +530,14 @@ class Store:
             status=bindparam("b_status"), updated_at=now, lease_owner=None, lease_expires_at=None,
             **{k: bindparam(f"b_{k}") for k in keys})
         with self.connection() as conn:
-            held_query = select(posts.c.id).where(
+            held_query = select(posts.c.id, posts.c.reviewed).where(
                 posts.c.id.in_([o[0] for o in outcomes]), posts.c.status == "publishing",
                 posts.c.lease_owner == worker)
-            held = set(conn.scalars(held_query.with_for_update() if self.is_postgres
-                                    else held_query))
-            mine = [o for o in outcomes if o[0] in held]
+            held: dict[int, bool] = {
+                row.id: row.reviewed for row in conn.execute(
+                    held_query.with_for_update() if self.is_postgres else held_query)}
+            mine = [(i, _requeue_status(held[i]) if to == REQUEUE else to, detail, values)
+                    for i, to, detail, values in outcomes if i in held]
             if not mine:
                 return 0
             conn.execute(update_stmt, [
