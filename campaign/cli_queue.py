@@ -392,7 +392,7 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
         raise CampaignError(f"--outbox {outbox}: its folder does not exist or is not writable: "
                             "create it or choose another path")
     store = _store(db_url)
-    outbox_publisher = OutboxPublisher(outbox, delay=publish_delay)
+    outbox_publisher = OutboxPublisher(outbox, delay=publish_delay, clock=clock)
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
     dispatcher = Dispatcher(store, lambda post: outbox_publisher, worker=name, policy=policy,
                             clock=clock)

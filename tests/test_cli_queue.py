@@ -55,7 +55,9 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
     ran = queue("run", "--once", "--dry-run", "--require-review", "--outbox", outbox, "--now",
                 "2021-06-12T11:31+02:00", "--json")
     assert json.loads(ran.output)["published"] == 1
-    assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
+    lines = outbox.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["published_at"].startswith("2021-06-12T09:31")  # replayed clock
     refused = queue("queue", "retry", str(first))
     assert refused.exit_code == 1 and "not in a state that allows it" in refused.output
     approved = queue("queue", "approve", "--all-drafts", "--network", "bluesky")

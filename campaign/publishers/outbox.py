@@ -10,6 +10,8 @@ import fcntl
 import json
 import logging
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,9 +24,11 @@ log = logging.getLogger("campaign.outbox")
 class OutboxPublisher:
     """Appends published posts to a JSON Lines file."""
 
-    def __init__(self, path: Path, delay: float = 0.0) -> None:
+    def __init__(self, path: Path, delay: float = 0.0,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.path = Path(path).resolve()
         self.delay = delay
+        self.clock = clock  # the runner's, so a replayed day (--now) stamps replayed times
         self._known: dict[str, Published] = {}
         self._read_upto = 0
 
@@ -37,7 +41,7 @@ class OutboxPublisher:
         record: dict[str, Any] = {
             "idempotency_key": post.idempotency_key, "post_key": post.post_key,
             "network": post.network, "account": post.handle, "language": post.language,
-            "due_at": post.due_at.isoformat() + "Z", "published_at": utcnow().isoformat() + "Z",
+            "due_at": post.due_at.isoformat() + "Z", "published_at": self.clock().isoformat() + "Z",
             "parts": list(post.parts),
         }
         if post.facets and any(post.facets):
