@@ -292,14 +292,24 @@ def queue_approve(ids: tuple[str, ...], all_drafts: bool, months: tuple[int, ...
 
 
 @queue.command("cancel")
-@click.argument("ids", nargs=-1, required=True)
+@click.argument("ids", nargs=-1)
+@click.option("--account", default=None, metavar="NETWORK=HANDLE",
+              help="Cancel every post of this account not yet out (e.g. after a change of account).")
 @db_option
-def queue_cancel(ids: tuple[str, ...], db_url: str | None) -> None:
+def queue_cancel(ids: tuple[str, ...], account: str | None, db_url: str | None) -> None:
     """Cancel posts that have not gone out."""
+    from campaign.errors import CampaignError
+
+    store = _store(db_url)
+    open_states = ("draft", "approved", "scheduled", "failed", "missed")
     wanted = _parse_ids(ids)
-    moved = _store(db_url).transition(wanted, "cancelled",
-                                      allowed_from=("draft", "approved", "scheduled", "failed",
-                                                    "missed"), actor="review", detail="cancelled")
+    if account:
+        wanted += [p.id for p in store.posts(statuses=open_states, account=account)]
+    elif not wanted:
+        raise CampaignError("name the posts to cancel (ids from `campaign queue list`) or use "
+                            "--account NETWORK=HANDLE")
+    moved = store.transition(wanted, "cancelled", allowed_from=open_states, actor="review",
+                             detail="cancelled")
     _moved("Cancelled", wanted, moved)
 
 

@@ -63,6 +63,9 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
     approved = queue("queue", "approve", "--all-drafts", "--network", "bluesky")
     assert "Approved 10 post(s)." in approved.output
     assert queue("queue", "approve").exit_code == 2
+    cancelled = queue("queue", "cancel", "--account", "bluesky=demo.bsky.social")
+    assert "Cancelled 10 post(s)." in cancelled.output
+    assert queue("queue", "cancel").exit_code == 2
 
 
 @pytest.mark.parametrize(("args", "needles"), [
