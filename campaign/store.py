@@ -314,11 +314,13 @@ class Store:
         """
         now = utcnow()
         rows: dict[str, dict[str, Any]] = {}
+        # plain values, read once: an ORM attribute per post costs more than the post's row
+        plain = {n: (a.id, a.network, a.handle) for n, a in accounts.items()}
         for post in posts:
-            account = accounts.get(post.network)
+            account = plain.get(post.network)
             if account is None:
                 continue
-            row = _post_row(post, account, review, now)
+            row = _row(post, *account, review, now)
             rows[row["idempotency_key"]] = row
         added = updated = unchanged = kept = 0
         with self.session() as s:
@@ -604,6 +606,11 @@ def _claimed(p: Post, a: Account) -> Claimed:
 
 
 def _post_row(post: Any, account: Account, review: bool, now: datetime) -> dict[str, Any]:
+    return _row(post, account.id, account.network, account.handle, review, now)
+
+
+def _row(post: Any, account_id: int, network: str, handle: str, review: bool,
+         now: datetime) -> dict[str, Any]:
     parts_json = json.dumps(list(post.parts), ensure_ascii=False)
     facets_json = "[]"
     if post.network == "bluesky":
@@ -611,16 +618,18 @@ def _post_row(post: Any, account: Account, review: bool, now: datetime) -> dict[
 
         facets_json = json.dumps([facets_to_atproto(f) for f in post.facets()], ensure_ascii=False)
     due_at = to_utc(post.due)
+    timezone = post.timezone
+    key = post.key
+    # facets derive from the parts, so the parts, time and zone say whether anything changed
     content_hash = hashlib.sha256(
-        f"{parts_json}\x00{facets_json}\x00{due_at.isoformat()}\x00{post.timezone}".encode()
-    ).hexdigest()
+        f"{parts_json}\x00{due_at.isoformat()}\x00{timezone}".encode()).hexdigest()
     return {
-        "idempotency_key": idempotency_key(post.key, account.network, account.handle),
-        "post_key": post.key, "campaign": post.campaign, "entry": post.entry_id,
+        "idempotency_key": idempotency_key(key, network, handle),
+        "post_key": key, "campaign": post.campaign, "entry": post.entry_id,
         "audience": post.audience, "language": post.language, "network": post.network,
-        "account_id": account.id, "text": post.text, "parts_json": parts_json,
+        "account_id": account_id, "text": post.text, "parts_json": parts_json,
         "facets_json": facets_json, "content_hash": content_hash, "due_at": due_at,
-        "timezone": post.timezone, "day_bound": post.day_bound,
+        "timezone": timezone, "day_bound": post.day_bound,
         "deadline_at": day_deadline(post.due) if post.day_bound else None,
         "status": "draft" if review else "scheduled", "reviewed": False, "attempts": 0,
         "created_at": now, "updated_at": now,
