@@ -190,23 +190,25 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
+        with self._database_errors(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One Core transaction, for the hot paths where the ORM's bookkeeping costs too much."""
+        with self._database_errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """Turn the driver's errors into one sentence naming the database, never its password."""
         try:
-            with self._sessions.begin() as session:
-                yield session
+            yield
         except OperationalError as exc:
             raise StoreError(self._describe(exc)) from None
         except IntegrityError:
             raise StoreError(f"database {safe_url(self.url)}: another process changed the same "
                              "rows at the same moment; run the command again") from None
-
-    @contextmanager
-    def connection(self) -> Iterator[Connection]:
-        """One Core transaction, for the hot paths where the ORM's bookkeeping costs too much."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise StoreError(self._describe(exc)) from None
 
     def _describe(self, exc: OperationalError) -> str:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -230,11 +232,8 @@ class Store:
         """The database's migration revision, None when it has none."""
         from alembic.runtime.migration import MigrationContext
 
-        try:
-            with self.engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
-        except OperationalError as exc:
-            raise StoreError(self._describe(exc)) from None
+        with self._database_errors(), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def head(self) -> str:
         """The newest migration this version of the tool knows."""
@@ -248,12 +247,9 @@ class Store:
 
         before = self.revision()
         config = self._alembic_config()
-        try:
-            with self.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
-        except OperationalError as exc:
-            raise StoreError(self._describe(exc)) from None
+        with self.connection() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
         return before, self.head()
 
     def check_migrated(self) -> None:
