@@ -41,7 +41,8 @@ from campaign.render import Post, Renderer
 from campaign.resources import builtin_schedule
 from campaign.runner import Dispatcher, Runner
 from campaign.schedule import load_schedule
-from campaign.store import NETWORKS, Claimed, Store, _post_row, utcnow
+from campaign.store import Claimed, Store, _row, utcnow
+from campaign.textrules import NETWORKS
 
 PLAN_POSTS = 100_000
 DISPATCH_POSTS = 10_000
@@ -159,7 +160,8 @@ def _time_bare_insert(db: Path, posts: Sequence[Post], total: int) -> tuple[floa
     # a schema copy made by our own migration, with the same accounts, so the rows fit as they are
     store = _fresh_store(_sqlite_url(db))
     now = utcnow()
-    rows = [_post_row(post, accounts[post.network], False, now)
+    rows = [_row(post, accounts[post.network].id, post.network,
+                 accounts[post.network].handle, False, now)
             for chunk, accounts in _batches(store, posts, total, "bench") for post in chunk]
     store.close()
     columns = list(rows[0])

@@ -55,13 +55,6 @@ def _post_dict(p: Post) -> dict[str, Any]:
             "remote_url": p.remote_url, "idempotency_key": p.idempotency_key}
 
 
-def _local_due(p: Post) -> str:
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    return p.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(p.timezone)).strftime("%Y-%m-%d %H:%M")
-
-
 def _parse_ids(ids: tuple[str, ...]) -> list[int]:
     from campaign.errors import CampaignError
 
@@ -220,6 +213,8 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     from rich.console import Console
     from rich.table import Table
 
+    from campaign.store import local_due
+
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True, min_width=len(str(posts[-1].id)) if posts else 1)
     table.add_column("Due (local)", no_wrap=True, min_width=16)
@@ -229,7 +224,8 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     table.add_column("Entry", no_wrap=True, overflow="ellipsis")
     for p in posts:
         style = STATUS_STYLE.get(p.status, "")
-        table.add_row(str(p.id), _local_due(p), f"[{style}]{p.status}[/]", p.network,
+        when = local_due(p).strftime("%Y-%m-%d %H:%M")
+        table.add_row(str(p.id), when, f"[{style}]{p.status}[/]", p.network,
                       f"{p.audience}/{p.language}", p.entry)
     console = Console(highlight=False)
     console.print(table)

@@ -168,7 +168,7 @@ class Renderer:
     def render(self, occ: Occurrence, audience_id: str, language: str, network: str) -> Post:
         """Render one post; raise TemplateError or TooLongError naming what to fix."""
         entry = occ.entry
-        name = f"{language}/{entry.template}.j2"
+        name = self.template_name(entry.template, language)
         template = self._templates.get(name) or self.template(name, entry.id)
         text = clean_text(self._render_template(template, name, entry.id,
                                                 self.context(occ, audience_id, language, network)))

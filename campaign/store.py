@@ -39,11 +39,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import CampaignError, UsageError
 from campaign.models import DISPATCHABLE, FINAL, STATUSES, Account, Event, Post
+from campaign.textrules import NETWORKS
 
 DEFAULT_URL = "sqlite:///campaign.db"
 # a transition target meaning "back in the queue": approved when it was reviewed, else scheduled
 REQUEUE = "requeue"
-NETWORKS = ("x", "bluesky", "mastodon")
 
 
 _POSTS = cast(Table, Post.__table__)
@@ -392,7 +392,7 @@ class Store:
         with self.session() as s:
             found = list(s.scalars(query))
         if months:
-            found = [p for p in found if _local(p).month in months]
+            found = [p for p in found if local_due(p).month in months]
         return found[:limit] if limit else found
 
     def events(self, post_id: int) -> list[Event]:
@@ -454,7 +454,7 @@ class Store:
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int,
               require_review: bool = False) -> list[Claimed]:
         """Atomically take up to ``limit`` due posts for ``worker`` with a lease."""
-        statuses = ("approved",) if require_review else DISPATCHABLE
+        statuses = _dispatchable(require_review)
         due = (select(Post.id).join(Account, Account.id == Post.account_id)
                .where(Post.status.in_(statuses), Post.due_at <= now,
                       or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
@@ -560,7 +560,7 @@ class Store:
 
     def next_wake(self, now: datetime, require_review: bool = False) -> datetime | None:
         """When something next needs the dispatcher: a due post, a retry or a lease running out."""
-        statuses = ("approved",) if require_review else DISPATCHABLE
+        statuses = _dispatchable(require_review)
         with self.session() as s:
             due = s.scalar(select(func.min(func.coalesce(Post.next_attempt_at, Post.due_at)))
                            .join(Account, Account.id == Post.account_id)
@@ -577,6 +577,11 @@ class Store:
         return {status: count for status, count in rows}
 
 
+def _dispatchable(require_review: bool) -> tuple[str, ...]:
+    """The statuses a runner sends: only approved ones when review is required."""
+    return ("approved",) if require_review else DISPATCHABLE
+
+
 def _requeue_status(reviewed: bool) -> str:
     return "approved" if reviewed else "scheduled"
 
@@ -586,7 +591,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start:start + size]
 
 
-def _local(post: Post) -> datetime:
+def local_due(post: Post) -> datetime:
+    """A queued post's due time in its own timezone."""
     return post.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(post.timezone))
 
 
@@ -599,10 +605,6 @@ def _claimed(p: Post, a: Account) -> Claimed:
         day_bound=p.day_bound, deadline_at=p.deadline_at, attempts=p.attempts,
         created_at=p.created_at,
     )
-
-
-def _post_row(post: Any, account: Account, review: bool, now: datetime) -> dict[str, Any]:
-    return _row(post, account.id, account.network, account.handle, review, now)
 
 
 def _row(post: Any, account_id: int, network: str, handle: str, review: bool,
