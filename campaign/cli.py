@@ -28,7 +28,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 # Commands whose module is imported only when they run, so `campaign --help` stays fast.
 LAZY_COMMANDS = {
     "db": "Create or upgrade the queue database.",
-    "accounts": "Register the accounts posts go out from.",
+    "accounts": "Register the accounts posts go out from, and check they can sign in.",
+    "amplify": "Queue a repost or a quote of someone else's post.",
     "queue": "Plan, review and edit the queue of posts.",
     "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
 }
@@ -71,7 +72,10 @@ class CampaignGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CampaignError as exc:
-            click.echo(click.style("Error: ", fg="red", bold=True) + exc.message, err=True)
+            message = exc.message
+            if "campaign.credentials" in sys.modules:  # a secret was read: never echo it
+                message = sys.modules["campaign.credentials"].redact(message)
+            click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

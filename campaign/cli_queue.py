@@ -67,8 +67,11 @@ def _parse_ids(ids: tuple[str, ...]) -> list[int]:
 
 def register(cli: click.Group) -> None:
     """Add the queue's commands to the ``campaign`` group."""
+    from campaign.cli_accounts import accounts, amplify
+
     cli.add_command(db)
     cli.add_command(accounts)
+    cli.add_command(amplify)
     cli.add_command(queue)
     cli.add_command(run)
 
@@ -103,42 +106,6 @@ def db_status(db_url: str | None) -> None:
     if current == head:
         for status, count in sorted(store.counts().items()):
             click.echo(f"  {status:<11} {count:>7,}")
-
-
-# -- accounts ----------------------------------------------------------------------------------
-@click.group()
-def accounts() -> None:
-    """Register the accounts posts go out from."""
-
-
-@accounts.command("add")
-@click.argument("network", type=click.Choice(["x", "bluesky", "mastodon"]))
-@click.argument("handle")
-@click.option("--credentials-ref", default="", metavar="REF",
-              help="Where the secret lives, e.g. env:X_TOKEN (never the secret itself).")
-@click.option("--base-url", default="", help="API base URL (your PDS or Mastodon instance).")
-@db_option
-def accounts_add(network: str, handle: str, credentials_ref: str, base_url: str,
-                 db_url: str | None) -> None:
-    """Add an account (idempotent)."""
-    account = _store(db_url).add_account(network, handle, credentials_ref, base_url)
-    click.echo(f"Account #{account.id}: {account.network} {account.handle}")
-
-
-@accounts.command("list")
-@db_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def accounts_list(db_url: str | None, as_json: bool) -> None:
-    """List the accounts."""
-    rows = [{"id": a.id, "network": a.network, "handle": a.handle,
-             "credentials_ref": a.credentials_ref, "base_url": a.base_url,
-             "disabled": a.disabled_reason} for a in _store(db_url).accounts()]
-    if as_json:
-        _echo_json(rows)
-        return
-    for r in rows:
-        state = f"  disabled: {r['disabled']}" if r["disabled"] else ""
-        click.echo(f"#{r['id']:<4} {r['network']:<9} {r['handle']}{state}")
 
 
 # -- queue -------------------------------------------------------------------------------------
@@ -373,40 +340,68 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
                    "keep it longer than a network call can take.")
 @click.option("--now", "now_text", default=None, metavar="ISO",
               help="Pretend it is this moment (with --dry-run only): replay a past campaign.")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a network before trying again later.")
 @click.option("--publish-delay", type=float, default=0.0, hidden=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the --once report as JSON.")
 def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str | None,
         require_review: bool, grace: str, lease: str, now_text: str | None,
-        publish_delay: float, as_json: bool) -> None:
+        timeout: float, publish_delay: float, as_json: bool) -> None:
     """Publish due posts: exactly once each, retrying what fails for a passing reason."""
-    import logging
     import os
     import socket
 
     from campaign.errors import CampaignError
     from campaign.publishers.outbox import OutboxPublisher
-    from campaign.runner import Dispatcher, Policy, Runner, stop_on_signals
-    from campaign.store import safe_url
+    from campaign.publishers.registry import PublisherPool
+    from campaign.runner import Dispatcher, Policy
 
     clock = _clock(now_text, dry_run)
     policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
                     require_review=require_review)
-    if not dry_run:
-        raise CampaignError("publishing to X, Bluesky and Mastodon needs the network publishers, "
-                            "which are not in this version yet: use --dry-run to write an outbox")
-    if not outbox.resolve().parent.is_dir() or not os.access(outbox.resolve().parent, os.W_OK):
-        raise CampaignError(f"--outbox {outbox}: its folder does not exist or is not writable: "
-                            "create it or choose another path")
+    publisher_for: Callable[[Any], Any]
+    if dry_run:
+        if not outbox.resolve().parent.is_dir() or not os.access(outbox.resolve().parent, os.W_OK):
+            raise CampaignError(f"--outbox {outbox}: its folder does not exist or is not "
+                                "writable: create it or choose another path")
+        outbox_publisher = OutboxPublisher(outbox, delay=publish_delay, clock=clock)
+        publisher_for, target = (lambda post: outbox_publisher), str(outbox)
+    else:
+        publisher_for, target = PublisherPool(timeout=timeout), "the networks"
     store = _store(db_url)
-    outbox_publisher = OutboxPublisher(outbox, delay=publish_delay, clock=clock)
+    _log_without_secrets()
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
-    dispatcher = Dispatcher(store, lambda post: outbox_publisher, worker=name, policy=policy,
-                            clock=clock)
+    dispatcher = Dispatcher(store, publisher_for, worker=name, policy=policy, clock=clock)
+    try:
+        _run(dispatcher, store, once, as_json, target, name)
+    finally:
+        if isinstance(publisher_for, PublisherPool):
+            publisher_for.close()
+
+
+def _log_without_secrets() -> None:
+    """Log to stderr, every record (a library's included) passed through the secret filter."""
+    import logging
+
+    from campaign.credentials import RedactingFilter
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+    for noisy in ("apscheduler", "httpx", "urllib3", "tweepy", "mastodon"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, target: str,
+         name: str) -> None:
+    from campaign.runner import Runner, stop_on_signals
+    from campaign.store import safe_url
+
     if once:
         stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
         report = dispatcher.run_once()
         if as_json:
-            _echo_json({**report.as_dict(), "outbox": str(outbox), "database": safe_url(store.url)})
+            _echo_json({**report.as_dict(), "to": target, "database": safe_url(store.url)})
         else:
             for line in report.lines:
                 click.echo(line)
@@ -415,13 +410,11 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str
             if report.reconciled or report.requeued:
                 click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
                            f"{report.requeued} had not and were queued again.")
-            click.echo(f"Published {report.published} to {outbox}; {report.retried} to retry, "
+            click.echo(f"Published {report.published} to {target}; {report.retried} to retry, "
                        f"{report.failed} failed, {report.missed} missed. "
                        f"Database: {safe_url(store.url)}")
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    click.echo(f"Runner {name} on {safe_url(store.url)}, outbox {outbox}. "
+    click.echo(f"Runner {name} on {safe_url(store.url)}, publishing to {target}. "
                "Ctrl-C or SIGTERM to stop.")
     Runner(dispatcher, on_report=lambda r: click.echo(
         f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, failed {r.failed}, "

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+KINDS = ("post", "repost", "quote")
 STATUSES = ("draft", "approved", "scheduled", "publishing", "published", "failed", "missed",
             "cancelled")
 DISPATCHABLE = ("approved", "scheduled")
@@ -42,6 +43,9 @@ class Account(Base):
     credentials_ref: Mapped[str] = mapped_column(String(300), default="")
     base_url: Mapped[str] = mapped_column(String(300), default="")
     disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # what the network told us about itself (a Mastodon instance's limits, the X user id): JSON
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -62,10 +66,16 @@ class Post(Base):
     audience: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(16))
     network: Mapped[str] = mapped_column(String(16))
+    # "post", or an amplification of someone else's post: "repost" or "quote" of ``target``
+    kind: Mapped[str] = mapped_column(String(16), default="post")
+    target: Mapped[str | None] = mapped_column(String(500), default=None)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     text: Mapped[str] = mapped_column(Text)
     parts_json: Mapped[str] = mapped_column(Text)
     facets_json: Mapped[str] = mapped_column(Text, default="[]")
+    # images of the first part: [{"path", "alt", "mime", "width", "height"}]
+    media_json: Mapped[str] = mapped_column(Text, default="[]")
+    link_card: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(DateTime)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -75,6 +85,8 @@ class Post(Base):
     status: Mapped[str] = mapped_column(String(16))
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # set by the first claim and never changed: what a network record's createdAt is frozen to
+    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     remote_id: Mapped[str | None] = mapped_column(String(200), default=None)

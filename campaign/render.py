@@ -18,7 +18,7 @@ import jinja2
 from campaign.errors import CampaignError, TemplateError, TooLongError
 from campaign.profile import Profile
 from campaign.resources import builtin_templates
-from campaign.schedule import Occurrence, Schedule
+from campaign.schedule import Entry, Occurrence, Schedule
 from campaign.textrules import Facet, Measure, NetworkLimits, bluesky_facets, measure, split_thread
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -46,6 +46,8 @@ class Post(NamedTuple):
     text: str
     parts: tuple[str, ...]
     measure: Measure
+    # the image of the first part and the link card, as the publishers take them
+    media: tuple[dict[str, Any], ...] = ()
 
     @property
     def key(self) -> str:
@@ -184,7 +186,22 @@ class Renderer:
             part=entry.part, title=entry.title[language], audience=audience_id,
             language=language, network=network, due=occ.due, day_bound=occ.day_bound,
             template=name, text=text, parts=parts, measure=counted,
+            media=self._media(entry, language, parts[0]) if entry.image or entry.card else (),
         )
+
+    def _media(self, entry: Entry, language: str, first_part: str) -> tuple[dict[str, Any], ...]:
+        """The entry's image (its alt text in ``language``) and link card, if it has them."""
+        from campaign.media import describe_image
+
+        found: list[dict[str, Any]] = []
+        if entry.image is not None:
+            found.append({**describe_image(self.schedule.path.parent / entry.image.file),
+                          "alt": entry.image.alt[language]})
+        links = [f.value for f in bluesky_facets(first_part) if f.kind == "link"]
+        if entry.card and links:
+            found.append({"type": "card", "uri": links[0], "title": entry.title[language],
+                          "description": self.schedule.campaign.name.get(language, "")})
+        return tuple(found)
 
     def _render_template(self, template: jinja2.Template, name: str, entry_id: str,
                          context: dict[str, Any]) -> str:

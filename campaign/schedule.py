@@ -22,6 +22,7 @@ from campaign.textrules import NETWORKS
 from campaign.yamlsource import Loc, SourceData, load_yaml
 
 SCHEMA_VERSION = 1
+ALT_LIMIT = 1000  # X's limit on alt text; Bluesky and Mastodon take more
 PARTS = ("agir", "inspirer", "amplifier")
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -85,6 +86,13 @@ class Audience(_Model):
     kind: Literal["regional", "country", "organisation", "individual"]
 
 
+class EntryImage(_Model):
+    """An image shown with the entry's first post, with its description for screen readers."""
+
+    file: str = Field(min_length=1)
+    alt: dict[str, str]
+
+
 class Entry(_Model):
     """One dated item of the calendar, rendered through one template for its audiences."""
 
@@ -105,6 +113,8 @@ class Entry(_Model):
     networks: tuple[Network, ...] | None = None
     thread: bool = False
     day_bound: bool | None = None
+    image: EntryImage | None = None
+    card: bool = False
 
     _check = field_validator("time", mode="before")(_check_time)
 
@@ -350,10 +360,25 @@ class _Checker:
             if name not in audiences and name not in self.parsed.groups:
                 choices = ", ".join([*audiences, *self.parsed.groups])
                 self.fail((*loc, "audiences", i), f"unknown audience '{name}': choose among {choices}")
+        if entry.image is not None:
+            self.check_image((*loc, "image"), entry.image)
         for i, net in enumerate(entry.networks or ()):
             if net not in self.camp.networks:
                 self.fail((*loc, "networks", i), f"network '{net}' is not among the campaign's "
                           f"networks ({', '.join(self.camp.networks)})")
+
+    def check_image(self, loc: Loc, image: EntryImage) -> None:
+        from campaign.media import MediaError, describe_image
+
+        self.check_localized((*loc, "alt"), image.alt)
+        for lang, alt in image.alt.items():
+            if len(alt) > ALT_LIMIT:
+                self.fail((*loc, "alt", lang), f"is {len(alt)} characters; X takes at most "
+                          f"{ALT_LIMIT}: shorten it")
+        try:
+            describe_image(self.source.path.parent / image.file)
+        except MediaError as exc:
+            self.fail((*loc, "file"), exc.message)
 
     def resolve_dates(self) -> dict[str, date]:
         dates: dict[str, date] = {}

@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -153,6 +153,12 @@ class Claimed:
     deadline_at: datetime | None
     attempts: int
     created_at: datetime
+    kind: str = "post"
+    target: str | None = None
+    media: list[dict[str, Any]] = field(default_factory=list)
+    link_card: bool = False
+    first_attempt_at: datetime | None = None
+    account_settings: dict[str, Any] = field(default_factory=dict)
 
 
 def idempotency_key(post_key: str, network: str, handle: str) -> str:
@@ -269,7 +275,10 @@ class Store:
     # -- accounts --------------------------------------------------------------------------
     def add_account(self, network: str, handle: str, credentials_ref: str = "",
                     base_url: str = "") -> Account:
-        """Register an account (or return the existing one); only a reference to its secret."""
+        """Register an account, or update the reference and URL of an existing (or removed) one.
+
+        Only a reference to where the secret lives is stored, never the secret.
+        """
         if network not in NETWORKS:
             raise UsageError("network", network, NETWORKS)
         with self.session() as s:
@@ -277,14 +286,22 @@ class Store:
                                                    Account.handle == handle))
             if found is None:
                 found = Account(network=network, handle=handle, credentials_ref=credentials_ref,
-                                base_url=base_url, created_at=utcnow())
+                                base_url=base_url, settings_json="{}", created_at=utcnow())
                 s.add(found)
+                return found
+            found.credentials_ref = credentials_ref or found.credentials_ref
+            found.base_url = base_url or found.base_url
+            if found.removed_at is not None:  # added again: back in service
+                found.removed_at, found.disabled_reason = None, None
             return found
 
-    def accounts(self) -> list[Account]:
-        """Every account, by network then handle."""
+    def accounts(self, include_removed: bool = False) -> list[Account]:
+        """Every account, by network then handle; removed ones only when asked."""
+        query = select(Account).order_by(Account.network, Account.handle)
+        if not include_removed:
+            query = query.where(Account.removed_at.is_(None))
         with self.session() as s:
-            return list(s.scalars(select(Account).order_by(Account.network, Account.handle)))
+            return list(s.scalars(query))
 
     def find_account(self, network: str, handle: str | None = None) -> Account:
         """The account on ``network`` (with ``handle``, or the only one); unknown names choices."""
@@ -299,6 +316,43 @@ class Store:
             raise UsageError("account", wanted, choices or ["(none: add one with `campaign accounts add`)"])
         raise CampaignError(f"several accounts on {network} ({', '.join(a.handle for a in accounts)}):"
                             f" name one as --account {network}=HANDLE")
+
+    def save_account_settings(self, account_id: int, settings: dict[str, Any]) -> None:
+        """Keep what the network said about the account (merged into what was kept before)."""
+        with self.session() as s:
+            account = s.get(Account, account_id)
+            if account is None:
+                raise CampaignError(f"no account #{account_id}: see `campaign accounts list`")
+            merged = {**json.loads(account.settings_json or "{}"), **settings}
+            account.settings_json = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+
+    def remove_account(self, account_id: int, *, cancel_open: bool) -> int:
+        """Take an account out of service, keeping its history; return how many posts were
+        cancelled. Refuses while it has posts not yet out, unless ``cancel_open``."""
+        open_states = ("draft", *DISPATCHABLE)
+        now = utcnow()
+        with self.session() as s:
+            account = s.get(Account, account_id)
+            if account is None:
+                raise CampaignError(f"no account #{account_id}: see `campaign accounts list`")
+            rows = s.execute(select(Post.id, Post.status).where(
+                Post.account_id == account_id, Post.status.in_((*open_states, "publishing")))).all()
+            if any(r.status == "publishing" for r in rows):
+                raise CampaignError(f"account {account.network} {account.handle} has a post being "
+                                    "published right now: stop the runner or try again in a minute")
+            if rows and not cancel_open:
+                raise CampaignError(
+                    f"account {account.network} {account.handle} has {len(rows)} posts not yet "
+                    "out: pass --cancel-open to cancel them, or move them first")
+            for chunk in _chunks(list(rows), 2000):
+                s.execute(update(Post).where(Post.id.in_([r.id for r in chunk]))
+                          .values(status="cancelled", updated_at=now))
+                s.execute(insert(Event), [{
+                    "post_id": r.id, "at": now, "from_status": r.status, "to_status": "cancelled",
+                    "actor": "accounts", "detail": "account removed"} for r in chunk])
+            account.removed_at, account.disabled_reason = now, "removed"
+            account.credentials_ref = ""
+        return len(rows)
 
     # -- planning --------------------------------------------------------------------------
     def plan(self, posts: Iterable[Any], accounts: dict[str, Account], *,
@@ -355,7 +409,8 @@ class Store:
 
     def _update_planned(self, s: Session, post_id: int, status: str, row: dict[str, Any],
                         now: datetime) -> bool:
-        values = {k: row[k] for k in ("text", "parts_json", "facets_json", "content_hash",
+        values = {k: row[k] for k in ("text", "parts_json", "facets_json", "media_json",
+                                      "link_card", "content_hash",
                                       "due_at", "timezone", "day_bound", "deadline_at")}
         # changed text was never reviewed: an approved post goes back to draft
         new_status = "draft" if status == "approved" else status
@@ -466,7 +521,8 @@ class Store:
             ids = [r[0] for r in s.execute(
                 update(Post).where(Post.id.in_(due.scalar_subquery()), Post.status.in_(statuses))
                 .values(status="publishing", lease_owner=worker,
-                        lease_expires_at=now + lease, attempts=Post.attempts + 1, updated_at=now)
+                        lease_expires_at=now + lease, attempts=Post.attempts + 1, updated_at=now,
+                        first_attempt_at=func.coalesce(Post.first_attempt_at, now))
                 .returning(Post.id))]
             if not ids:
                 return []
@@ -555,7 +611,8 @@ class Store:
     def enable_account(self, account_id: int) -> None:
         """Let an account's posts go out again after its credentials were fixed."""
         with self.session() as s:
-            s.execute(update(Account).where(Account.id == account_id)
+            s.execute(update(Account).where(Account.id == account_id,
+                                            Account.removed_at.is_(None))
                       .values(disabled_reason=None))
 
     def next_wake(self, now: datetime, require_review: bool = False) -> datetime | None:
@@ -601,7 +658,9 @@ def _claimed(p: Post, a: Account) -> Claimed:
         id=p.id, idempotency_key=p.idempotency_key, post_key=p.post_key, network=p.network,
         account_id=a.id, handle=a.handle, credentials_ref=a.credentials_ref, base_url=a.base_url,
         language=p.language, text=p.text, parts=tuple(json.loads(p.parts_json)),
-        facets=json.loads(p.facets_json), due_at=p.due_at, timezone=p.timezone,
+        facets=json.loads(p.facets_json), kind=p.kind, target=p.target,
+        media=json.loads(p.media_json), link_card=p.link_card, first_attempt_at=p.first_attempt_at,
+        account_settings=json.loads(a.settings_json or "{}"), due_at=p.due_at, timezone=p.timezone,
         day_bound=p.day_bound, deadline_at=p.deadline_at, attempts=p.attempts,
         created_at=p.created_at,
     )
@@ -618,15 +677,21 @@ def _row(post: Any, account_id: int, network: str, handle: str, review: bool,
     due_at = to_utc(post.due)
     timezone = post.timezone
     key = post.key
-    # facets derive from the parts, so the parts, time and zone say whether anything changed
+    media = getattr(post, "media", ())
+    media_json = json.dumps(list(media), ensure_ascii=False) if media else "[]"
+    # facets derive from the parts, so parts, media, time and zone say whether anything changed
+    # (media only when there are some: posts planned before images existed keep their hash)
+    hashed = f"{parts_json}\x00{media_json}" if media else parts_json
     content_hash = hashlib.sha256(
-        f"{parts_json}\x00{due_at.isoformat()}\x00{timezone}".encode()).hexdigest()
+        f"{hashed}\x00{due_at.isoformat()}\x00{timezone}".encode()).hexdigest()
     return {
         "idempotency_key": idempotency_key(key, network, handle),
         "post_key": key, "campaign": post.campaign, "entry": post.entry_id,
         "audience": post.audience, "language": post.language, "network": post.network,
         "account_id": account_id, "text": post.text, "parts_json": parts_json,
-        "facets_json": facets_json, "content_hash": content_hash, "due_at": due_at,
+        "facets_json": facets_json, "media_json": media_json,
+        "link_card": any(m.get("type") == "card" for m in media),
+        "content_hash": content_hash, "due_at": due_at,
         "timezone": timezone, "day_bound": post.day_bound,
         "deadline_at": day_deadline(post.due) if post.day_bound else None,
         "status": "draft" if review else "scheduled", "reviewed": False, "attempts": 0,

@@ -29,11 +29,31 @@ def test_fresh_database_is_refused_until_upgraded(database_url: str) -> None:
         with pytest.raises(StoreError, match="does not exist: create it with `campaign db upgrade`"):
             db.check_migrated()
         Path(database_url.removeprefix("sqlite:///")).touch()
-    with pytest.raises(StoreError, match="schema revision none, this version needs 0001"):
+    with pytest.raises(StoreError, match="schema revision none, this version needs 0002"):
         db.check_migrated()
-    assert db.upgrade() == (None, "0001")
+    assert db.upgrade() == (None, "0002")
     db.check_migrated()
-    assert db.upgrade() == ("0001", "0001")
+    assert db.upgrade() == ("0002", "0002")
+    db.close()
+
+
+def test_upgrading_a_0001_database_keeps_its_accounts_and_posts(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    db = Store(database_url)
+    config = db._alembic_config()
+    with db.connection() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with db.connection() as conn:
+        conn.execute(text("INSERT INTO accounts (network, handle, credentials_ref, base_url, "
+                          "created_at) VALUES ('x', '@old', 'env:OLD', '', '2021-01-01')"))
+    assert db.upgrade() == ("0001", "0002")
+    [account] = db.accounts()
+    assert (account.handle, account.credentials_ref, account.settings_json) == \
+        ("@old", "env:OLD", "{}")
+    assert account.removed_at is None
     db.close()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple, Protocol
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, Protocol
 
+from campaign.credentials import redact
 from campaign.store import Claimed
 
 
@@ -19,6 +21,7 @@ class PublishError(Exception):
     """A publication that did not happen; subclasses tell the runner what to do next."""
 
     def __init__(self, message: str) -> None:
+        message = redact(message)  # a library may echo a token back in its error text
         super().__init__(message)
         self.message = message
 
@@ -43,6 +46,28 @@ class Refused(PublishError):
     """The network refused this post for good (duplicate content, too long): fail it."""
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who an account is on its network, as the network says after signing in."""
+
+    handle: str
+    user_id: str
+    display_name: str = ""
+    url: str = ""
+    # what the network told us that the planner needs (a Mastodon instance's limits, say)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def reset_time(epoch_seconds: float | str | None) -> datetime | None:
+    """A rate-limit reset given in Unix seconds, as the naive UTC the store uses."""
+    if epoch_seconds in (None, ""):
+        return None
+    try:
+        return datetime.fromtimestamp(float(epoch_seconds), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 class Publisher(Protocol):
     """Sends a claimed post out, and can tell whether a post already went out."""
 
@@ -52,6 +77,14 @@ class Publisher(Protocol):
 
     def lookup(self, post: Claimed) -> Published | None:
         """The post if it is already on the network (found by its idempotency key), else None."""
+        ...
+
+    def whoami(self) -> Identity:
+        """Sign in and say who the account is; raise AuthFailed when the credentials are refused."""
+        ...
+
+    def delete(self, post: Claimed, remote_id: str) -> None:
+        """Remove a published post (every part of a thread) from the network."""
         ...
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from campaign.publishers.base import Published, PublishError
+from campaign.publishers.base import Identity, Published, PublishError
 from campaign.store import Claimed
 
 
@@ -39,6 +39,13 @@ class MemoryPublisher:
         """Whether the post was already sent."""
         with self._lock:
             return Published(f"mem:{post.id}") if self.sent[post.idempotency_key] else None
+
+    def whoami(self) -> Identity:
+        """The memory stands in for any account."""
+        return Identity(handle="memory", user_id="memory")
+
+    def delete(self, post: Claimed, remote_id: str) -> None:
+        """Nothing is on a network, so there is nothing to delete."""
 
     def close(self) -> None:
         """Nothing to release."""

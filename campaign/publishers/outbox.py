@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from campaign.publishers.base import Published
+from campaign.publishers.base import Identity, Published
 from campaign.store import Claimed, utcnow
 
 log = logging.getLogger("campaign.outbox")
@@ -100,6 +100,13 @@ class OutboxPublisher:
                 return self._scan(handle).get(post.idempotency_key)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def whoami(self) -> Identity:
+        """The outbox stands in for any account."""
+        return Identity(handle="outbox", user_id="outbox")
+
+    def delete(self, post: Claimed, remote_id: str) -> None:
+        """Nothing is on a network, so there is nothing to delete."""
 
     def close(self) -> None:
         """Nothing to release: the file is opened per call."""
