@@ -26,8 +26,8 @@ def describe_image(path: Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
     except OSError:
-        raise MediaError(f"image '{path}' does not exist (it is relative to the schedule file)") \
-            from None
+        raise MediaError(f"image '{path.name}' does not exist (looked for {path}; the path is "
+                         "relative to the schedule file)") from None
     mime = mimetypes.guess_type(path.name)[0]
     if mime not in TYPES:
         raise MediaError(f"image '{path.name}' is not a PNG, JPEG, GIF or WebP file")

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import CampaignError, UsageError
 from campaign.models import DISPATCHABLE, FINAL, STATUSES, Account, Event, Post
-from campaign.textrules import NETWORKS
+from campaign.textrules import NETWORKS, NetworkLimits
 
 DEFAULT_URL = "sqlite:///campaign.db"
 # a transition target meaning "back in the queue": approved when it was reviewed, else scheduled
@@ -366,10 +366,14 @@ class Store:
         rows: dict[str, dict[str, Any]] = {}
         # plain values, read once: an ORM attribute per post costs more than the post's row
         plain = {n: (a.id, a.network, a.handle) for n, a in accounts.items()}
+        own_limits = {n: _own_limits(a) for n, a in accounts.items()}
         for post in posts:
             account = plain.get(post.network)
             if account is None:
                 continue
+            limits = own_limits.get(post.network)
+            if limits is not None:
+                post = _split_for(post, limits)
             row = _row(post, *account, review, now)
             rows[row["idempotency_key"]] = row
         added = updated = unchanged = kept = 0
@@ -651,6 +655,26 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 def local_due(post: Post) -> datetime:
     """A queued post's due time in its own timezone."""
     return post.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(post.timezone))
+
+
+def _own_limits(account: Account) -> NetworkLimits | None:
+    """A Mastodon instance's own limits, read by `accounts test`, when they differ from 500/23."""
+    settings = json.loads(account.settings_json or "{}")
+    if account.network != "mastodon" or "max_characters" not in settings:
+        return None
+    limits = NetworkLimits(
+        mastodon_characters=int(settings["max_characters"]),
+        mastodon_url_length=int(settings.get("characters_reserved_per_url", 23)))
+    return None if limits == NetworkLimits() else limits
+
+
+def _split_for(post: Any, limits: NetworkLimits) -> Any:
+    """The post split again for an instance with other limits (a longer or shorter post)."""
+    from campaign.textrules import measure, split_thread
+
+    if measure(post.network, post.text, limits).fits:
+        return post._replace(parts=(post.text,))
+    return post._replace(parts=tuple(split_thread(post.text, post.network, limits)))
 
 
 def _claimed(p: Post, a: Account) -> Claimed:

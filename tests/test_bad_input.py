@@ -42,6 +42,15 @@ def assert_clean_failure(result: Result, *needles: str) -> None:
                      ["entries[0].audiences[0]", "unknown audience 'robots'"], id="unknown-audience"),
         pytest.param(lambda t: t.replace("timezone: Europe/Paris", "timezone: Europe/Paris\n  time: 25:00"),
                      ["campaign.time", "HH:MM"], id="bad-time"),
+        pytest.param(lambda t: t.replace("template: hello\n  - id: later",
+                                         "template: hello\n    image: {file: gone.png, alt: {en: A, fr: B}}"
+                                         "\n  - id: later"),
+                     ["entries[0].image.file", "image 'gone.png' does not exist"], id="image-missing"),
+        pytest.param(lambda t: t.replace("template: hello\n  - id: later",
+                                         "template: hello\n    image: {file: tiny.yaml, alt: {en: A}}"
+                                         "\n  - id: later"),
+                     ["entries[0].image.alt", "no text for language fr",
+                      "'tiny.yaml' is not a PNG, JPEG, GIF or WebP"], id="image-bad"),
     ],
 )
 def test_bad_schedule(tiny: Callable[..., Path], run: Callable[..., Result],
