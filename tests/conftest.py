@@ -16,6 +16,7 @@ from campaign.cli import cli
 from campaign.render import Renderer
 from campaign.resources import builtin_schedule
 from campaign.schedule import Schedule, load_schedule
+from tests.servers.pds import local_pds  # noqa: F401  (a session fixture: the real Bluesky PDS)
 
 if TYPE_CHECKING:
     from campaign.store import Store

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from campaign.credentials import (
     CredentialsError,
@@ -98,7 +100,7 @@ def test_secrets_read_are_masked_in_text_and_logs(monkeypatch: pytest.MonkeyPatc
     assert SECRET not in caplog.text and "Bearer ***" in caplog.text
 
 
-def test_accounts_store_only_the_reference(run, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_accounts_store_only_the_reference(run: Callable[..., Result], tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     db = f"sqlite:///{tmp_path / 'c.db'}"
     monkeypatch.setenv("CAMPAIGN_MASTODON_ILO_MASTODON_SOCIAL_ACCESS_TOKEN", SECRET)

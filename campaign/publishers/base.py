@@ -68,6 +68,17 @@ def reset_time(epoch_seconds: float | str | None) -> datetime | None:
         return None
 
 
+def images(post: Claimed) -> list[dict[str, Any]]:
+    """The images to attach to a post's first part (its media also holds a link card)."""
+    return [m for m in post.media if m.get("type", "image") == "image"]
+
+
+def card(post: Claimed) -> dict[str, Any] | None:
+    """The link card of a post, when its entry asks for one."""
+    return next((m for m in post.media if m.get("type") == "card"), None) if post.link_card \
+        else None
+
+
 class Publisher(Protocol):
     """Sends a claimed post out, and can tell whether a post already went out."""
 

@@ -33,6 +33,8 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
     Transient,
+    card,
+    images,
     reset_time,
 )
 from campaign.store import Claimed
@@ -234,16 +236,15 @@ class BlueskyPublisher:
         return self._dids[handle]
 
     def _embed(self, post: Claimed) -> dict[str, Any] | None:
-        images = [m for m in post.media if m.get("type", "image") == "image"]
-        card = next((m for m in post.media if m.get("type") == "card"), None)
         media: dict[str, Any] | None = None
-        if images:
+        link = card(post)
+        if images(post):
             media = {"$type": "app.bsky.embed.images",
-                     "images": [self._image(m) for m in images[:4]]}
-        elif card and post.link_card:
+                     "images": [self._image(m) for m in images(post)[:4]]}
+        elif link:
             media = {"$type": "app.bsky.embed.external", "external": {
-                "uri": card["uri"], "title": card.get("title", ""),
-                "description": card.get("description", "")}}
+                "uri": link["uri"], "title": link.get("title", ""),
+                "description": link.get("description", "")}}
         if post.kind != "quote":
             return media
         quoted = {"$type": "app.bsky.embed.record", "record": self._resolve(post.target or "")}

@@ -28,6 +28,7 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
     Transient,
+    images,
     reset_time,
 )
 from campaign.store import Claimed
@@ -72,13 +73,16 @@ def _mapped_errors(api: Mastodon) -> Iterator[None]:
 
 
 def _plain(content: str) -> str:
-    """A status's HTML as comparable text: tags dropped, links reduced to a mark."""
-    text = html.unescape(_TAGS.sub(" ", content.replace("<br>", "\n").replace("</p>", "\n")))
-    return " ".join(_URL.sub("<url>", text).split())
+    """A status's HTML as comparable text: markup dropped (a hashtag is a link around '#' and
+    a span), paragraphs and line breaks as spaces."""
+    for br in ("<br>", "<br/>", "<br />", "</p>"):
+        content = content.replace(br, " ")
+    return _comparable(html.unescape(_TAGS.sub("", content)))
 
 
 def _comparable(text: str) -> str:
-    return " ".join(_URL.sub("<url>", text).split())
+    """Text without its links (an instance may shorten how they show) and extra spaces."""
+    return " ".join(_URL.sub(" ", text).split())
 
 
 class MastodonPublisher:
@@ -111,16 +115,24 @@ class MastodonPublisher:
         return self._me
 
     def _limits(self) -> dict[str, Any]:
-        """``configuration.statuses`` of the instance (v2, else v1; defaults when it has none)."""
+        """``configuration.statuses`` of the instance (v2, else v1; defaults when it has none),
+        and its version, which says whether it knows quote posts."""
         try:
-            config = self.api.instance_v2().get("configuration") or {}
+            instance = self.api.instance_v2()
         except mx.MastodonAPIError:
-            config = self.api.instance_v1().get("configuration") or {}
-        statuses = config.get("statuses") or {}
+            instance = self.api.instance_v1()
+        statuses = (instance.get("configuration") or {}).get("statuses") or {}
         return {"max_characters": int(statuses.get("max_characters") or 500),
                 "characters_reserved_per_url": int(statuses.get("characters_reserved_per_url")
                                                    or 23),
-                "max_media_attachments": int(statuses.get("max_media_attachments") or 4)}
+                "max_media_attachments": int(statuses.get("max_media_attachments") or 4),
+                "version": str(instance.get("version") or "")}
+
+    def _knows_quotes(self) -> bool:
+        """Quote posts exist from Mastodon 4.5 on; older instances would drop the quote."""
+        version = str((self.settings or self.whoami().settings).get("version", ""))
+        numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
+        return numbers >= (4, 5)
 
     def limits(self) -> NetworkLimits:
         """The text rules' limits for this instance."""
@@ -141,11 +153,13 @@ class MastodonPublisher:
             previous: str | None = None
             for index, part in enumerate(post.parts):
                 extra: dict[str, Any] = {}
-                if index == 0 and post.media:
-                    extra["media_ids"] = [self._upload(m) for m in post.media
-                                          if m.get("type", "image") == "image"] or None
+                if index == 0 and images(post):
+                    extra["media_ids"] = [self._upload(m) for m in images(post)]
                 if index == 0 and post.kind == "quote":
-                    extra["quoted_status_id"] = self._status_id(post.target or "")
+                    if self._knows_quotes():
+                        extra["quoted_status_id"] = self._status_id(post.target or "")
+                    elif post.target and post.target not in part:
+                        part = f"{part} {post.target}"  # the way quotes were made before 4.5
                 status = self.api.status_post(
                     part, in_reply_to_id=previous, visibility=visibility,
                     language=post.language, idempotency_key=f"{post.idempotency_key}-{index}",

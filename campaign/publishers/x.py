@@ -27,6 +27,7 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
     Transient,
+    images,
     reset_time,
 )
 from campaign.store import Claimed
@@ -110,8 +111,9 @@ def _mapped_errors() -> Iterator[None]:
 
 
 def _comparable(text: str) -> str:
-    """Text as X gives it back: links shortened to t.co and '&' escaped, so compare without them."""
-    return " ".join(_URL.sub("<url>", html.unescape(text)).split())
+    """Text as X gives it back has its links shortened to t.co, a link to its media appended and
+    '&' escaped: so texts are compared without their links."""
+    return " ".join(_URL.sub(" ", html.unescape(text)).split())
 
 
 def tweet_id(target: str) -> str:
@@ -168,8 +170,8 @@ class XPublisher:
         extra: dict[str, Any] = {}
         if reply_to:
             extra["in_reply_to_tweet_id"] = reply_to
-        if index == 0 and post.media:
-            extra["media_ids"] = [self._upload(m) for m in post.media]
+        if index == 0 and images(post):
+            extra["media_ids"] = [self._upload(m) for m in images(post)]
         if index == 0 and post.kind == "quote":
             extra["quote_tweet_id"] = tweet_id(post.target or "")
         response = self.client.create_tweet(text=post.parts[index], user_auth=self.user_auth,
