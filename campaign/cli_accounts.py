@@ -45,8 +45,7 @@ def accounts_add(network: str, handle: str, credentials_ref: str, legacy_ref: st
     if visibility:
         store.save_account_settings(account.id, {"visibility": visibility})
     click.echo(f"Account #{account.id}: {account.network} {account.handle}, secrets from {ref}")
-    click.echo("  expects " + ", ".join(expected(network, ref)) +
-               (" (X: the first four, or OAUTH2_TOKEN alone)" if network == "x" else ""))
+    click.echo(f"  expects {expected(network, ref)}")
     click.echo(f"  check it with: campaign accounts test {network}={handle}")
 
 

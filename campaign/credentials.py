@@ -76,13 +76,11 @@ def check_ref(ref: str) -> str:
                            "(variables PREFIX_ACCESS_TOKEN, ...) or file:PATH#SECTION (a TOML file)")
 
 
-def expected(network: str, ref: str) -> list[str]:
-    """Where each field is looked for, for messages: variable names or TOML keys."""
-    sets = FIELDS[network]
-    names = [f for fields in sets for f in fields]
-    if ref.startswith("env:"):
-        return [f"{ref[4:]}_{name.upper()}" for name in names]
-    return [f"{name} in [{ref.split('#', 1)[1]}]" for name in names]
+def expected(network: str, ref: str) -> str:
+    """Where the fields are looked for, for messages: variable names or TOML keys, each way of
+    signing in on its own ("A, B, C, D or E")."""
+    ref = check_ref(ref)
+    return " or ".join(", ".join(_name(ref, f) for f in fields) for fields in FIELDS[network])
 
 
 def load(network: str, ref: str) -> Secrets:
@@ -93,8 +91,8 @@ def load(network: str, ref: str) -> Secrets:
         if all(raw.get(f) for f in fields):
             chosen = {f: raw[f] for f in (*fields, *_OPTIONAL) if raw.get(f)}
             return Secrets(chosen)
-    options = " or ".join(", ".join(_name(ref, f) for f in fields) for fields in FIELDS[network])
-    raise CredentialsError(f"credentials for this {network} account are missing: set {options}")
+    raise CredentialsError(f"credentials for this {network} account are missing: set "
+                           f"{expected(network, ref)}")
 
 
 def _name(ref: str, field: str) -> str:
