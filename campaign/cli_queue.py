@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATUS_STYLE = {"draft": "dim", "approved": "cyan", "scheduled": "blue", "publishing": "yellow",
-                "published": "green", "failed": "red", "missed": "magenta", "cancelled": "dim"}
+                "published": "green", "failed": "red", "missed": "magenta", "cancelled": "dim",
+                "deleted": "dim"}
 
 
 def db_option(func: F) -> F:
@@ -274,6 +275,40 @@ def queue_cancel(ids: tuple[str, ...], account: str | None, db_url: str | None) 
     moved = store.transition(wanted, "cancelled", allowed_from=open_states, actor="review",
                              detail="cancelled")
     _moved("Cancelled", wanted, moved)
+
+
+@queue.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for each network.")
+@db_option
+def queue_delete(ids: tuple[str, ...], timeout: float, db_url: str | None) -> None:
+    """Delete published posts from their network (every part of a thread); history is kept."""
+    from campaign.publishers.base import PublishError
+    from campaign.publishers.registry import PublisherPool
+
+    store = _store(db_url)
+    wanted = _parse_ids(ids)
+    pool, deleted, problems = PublisherPool(timeout=timeout), [], []
+    try:
+        for post in store.claimed(wanted):
+            row = store.get(post.id)
+            if row.status != "published" or not row.remote_id:
+                continue
+            try:
+                pool(post).delete(post, row.remote_id)
+            except PublishError as exc:
+                problems.append(f"#{post.id}: {exc.message}")
+                continue
+            deleted += store.transition([post.id], "deleted", allowed_from=("published",),
+                                        actor="review", detail=f"deleted from {post.network}")
+    finally:
+        pool.close()
+    for line in problems:
+        click.echo(line, err=True)
+    _moved("Deleted", wanted, deleted)
+    if problems:
+        sys.exit(1)
 
 
 @queue.command("retry")

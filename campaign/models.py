@@ -22,9 +22,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KINDS = ("post", "repost", "quote")
 STATUSES = ("draft", "approved", "scheduled", "publishing", "published", "failed", "missed",
-            "cancelled")
+            "cancelled", "deleted")
 DISPATCHABLE = ("approved", "scheduled")
-FINAL = ("published", "failed", "missed", "cancelled")
+FINAL = ("published", "failed", "missed", "cancelled", "deleted")
 
 
 class Base(DeclarativeBase):

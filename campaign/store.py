@@ -454,6 +454,13 @@ class Store:
             found = [p for p in found if local_due(p).month in months]
         return found[:limit] if limit else found
 
+    def claimed(self, ids: Sequence[int]) -> list[Claimed]:
+        """Posts with their account, as a publisher takes them (to delete published ones)."""
+        with self.session() as s:
+            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
+                             .where(Post.id.in_(list(ids))).order_by(Post.id)).all()
+            return [_claimed(p, a) for p, a in rows]
+
     def events(self, post_id: int) -> list[Event]:
         """The state changes of one post, oldest first."""
         with self.session() as s:

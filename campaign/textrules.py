@@ -436,7 +436,9 @@ def bluesky_facets(text: str) -> list[Facet]:
     if "@" in text:
         for mention in _MENTION.finditer(text):
             handle = mention.group(1)  # Bluesky handles are domain names
-            if "." in handle and _is_tld(handle.rsplit(".", 1)[1]):
+            tld = handle.rsplit(".", 1)[-1]
+            # .test is the atproto handle suffix of development PDSes (and of our test server)
+            if "." in handle and (_is_tld(tld) or tld.lower() == "test"):
                 spans.append((mention.start(), mention.end(), "mention", handle))
     spans.sort()
     facets: list[Facet] = []

@@ -200,6 +200,24 @@ def test_campaign_run_publishes_everything_once_with_facets_alt_text_and_threads
     assert len(live.read_back()) == len(posted)
 
 
+def test_deleting_a_published_post_removes_every_part_of_it(
+        run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    planned(run, live, essai, db)
+    run("run", "--once", "--grace", "30h", "--db", db)
+    store = Store(db)
+    thread = next(p for p in store.posts() if p.entry == "fil")
+    store.close()
+    before = len(live.read_back())
+    result = run("queue", "delete", str(thread.id), "--db", db)
+    assert result.exit_code == 0 and "Deleted 1 post(s)." in result.output, result.output
+    after = live.read_back()
+    assert len(after) == before - len(json.loads(thread.parts_json))
+    assert not any("(1/" in p.text for p in after)
+    assert json.loads(run("queue", "show", str(thread.id), "--json", "--db", db).output)[
+        "status"] == "deleted"
+
+
 def test_bluesky_link_card_is_built_for_the_first_link(run: Callable[..., Result],
                                                        essai: Path, tmp_path: Path,
                                                        local_pds: Any,
@@ -217,6 +235,71 @@ def test_bluesky_link_card_is_built_for_the_first_link(run: Callable[..., Result
         assert card["embed"]["external"]["title"] == "S’informer sur le travail des enfants"
         image = next(r["value"] for r in records if r["value"]["text"].startswith("🌍"))
         assert image["embed"]["images"][0]["aspectRatio"] == {"width": 1200, "height": 675}
+
+
+def test_x_publishes_with_an_oauth2_user_token(run: Callable[..., Result], essai: Path,
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    with x_account() as live:
+        prefix = next(iter(live.env)).rsplit("_CONSUMER_KEY", 1)[0]
+        monkeypatch.setenv(f"{prefix}_OAUTH2_TOKEN", live.extra["oauth2_token"])
+        db = f"sqlite:///{tmp_path / 'c.db'}"
+        planned(run, live, essai, db)
+        result = run("run", "--once", "--grace", "30h", "--db", db)
+        assert "Published 3" in result.output, result.output
+        assert_each_part_once(live, db)
+        assert {r.auth for r in live.server.requests if r.method == "POST"} == {"oauth2"}
+
+
+def test_mastodon_posts_with_the_account_visibility(run: Callable[..., Result], essai: Path,
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with mastodon_account() as live:
+        for name, value in live.env.items():
+            monkeypatch.setenv(name, value)
+        db = f"sqlite:///{tmp_path / 'c.db'}"
+        run("db", "upgrade", "--db", db)
+        run("accounts", "add", "mastodon", live.handle, "--base-url", live.base_url,
+            "--visibility", "unlisted", "--db", db)
+        run("queue", "plan", "--schedule", essai, "--account", live.name, "--db", db)
+        run("run", "--once", "--grace", "30h", "--db", db)
+        statuses = live.server.live_statuses("ilo")  # type: ignore[attr-defined]
+        assert statuses and {s["visibility"] for s in statuses} == {"unlisted"}
+        assert {s["language"] for s in statuses} == {"fr"}
+
+
+def test_bluesky_mentions_resolve_to_dids_and_threads_keep_their_root(local_pds: Any) -> None:
+    from campaign.credentials import Secrets
+    from campaign.publishers.bluesky import BlueskyPublisher
+    from campaign.store import Claimed
+    from campaign.textrules import bluesky_facets, facets_to_atproto
+
+    with bluesky_account(local_pds) as live:
+        parts = (f"Merci @{live.handle} pour votre engagement 🙌 #EndChildLabour2021 (1/3)",
+                 "Deuxième partie du fil, avec des accents : é, è, à. (2/3)",
+                 "Troisième partie #ÉducationPourTous (3/3)")
+        when = utcnow()
+        post = Claimed(
+            id=1, idempotency_key="m" * 32, post_key="t/e/a/fr/bluesky", network="bluesky",
+            account_id=1, handle=live.handle, credentials_ref="", base_url=live.base_url,
+            language="fr", text=" ".join(parts), parts=parts,
+            facets=[facets_to_atproto(bluesky_facets(p)) for p in parts], due_at=when,
+            timezone=ZONE, day_bound=False, deadline_at=None, attempts=1, created_at=when,
+            first_attempt_at=when)
+        publisher = BlueskyPublisher(live.handle, Secrets(dict(live.secrets)), live.base_url)
+        published = publisher.publish(post)
+        publisher.close()
+        records = {r["uri"]: r for r in local_pds.list_records(live.extra["did"])}
+        first = records[published.remote_id]["value"]
+        [mention] = [f for f in first["facets"]
+                     if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"]
+        assert mention["features"][0]["did"] == live.extra["did"]
+        start, end = mention["index"]["byteStart"], mention["index"]["byteEnd"]
+        assert first["text"].encode()[start:end].decode() == f"@{live.handle}"
+        replies = [r["value"]["reply"] for r in records.values() if "reply" in r["value"]]
+        assert len(replies) == 2
+        assert {r["root"]["uri"] for r in replies} == {published.remote_id}
+        assert {r["root"]["cid"] for r in replies} == {records[published.remote_id]["cid"]}
 
 
 def _campaign_process(db: str, *args: str) -> subprocess.Popen[bytes]:

@@ -84,7 +84,8 @@ def x_account() -> Iterator[Live]:
                  "consumer_secret": f"cs-{secrets.token_hex(8)}",
                  "access_token": f"{1000 + n}-{secrets.token_hex(8)}",
                  "access_token_secret": f"ats-{secrets.token_hex(8)}"}
-        me = x.add_user("ilo_fr", **creds)
+        oauth2 = f"oauth2-{secrets.token_hex(8)}"
+        me = x.add_user("ilo_fr", **creds, oauth2_token=oauth2)
         other = {"consumer_key": "ck-other", "consumer_secret": "cs-other",
                  "access_token": "9000-other", "access_token_secret": "ats-other"}
         x.add_user("partner", **other)
@@ -102,7 +103,7 @@ def x_account() -> Iterator[Live]:
         yield Live("x", "@ilo_fr", x.base_url, creds, x, lambda: _x_posted(x, "ilo_fr"),
                    lambda: [r["tweet_id"] for r in x.retweets
                             if r["user_id"] == me.user_id and not r["undone"]],
-                   make_target)
+                   make_target, {"oauth2_token": oauth2})
 
 
 # -- Mastodon ---------------------------------------------------------------------------------
