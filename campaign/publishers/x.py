@@ -13,6 +13,7 @@ import mimetypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from campaign.publishers.base import (
 from campaign.store import Claimed
 
 DEFAULT_BASE_URL = "https://api.x.com"
+CLOCK_SKEW = timedelta(minutes=10)  # our clock against X's, when comparing creation times
 CHUNK = 1024 * 1024  # media upload v2 takes segments of up to 5 MB; 1 MB keeps retries cheap
 _URL = re.compile(r"https?://\S+")
 _STATUS = re.compile(r"/status(?:es)?/(\d+)")
@@ -202,18 +204,21 @@ class XPublisher:
                 user_auth=self.user_auth)
         return media_id
 
-    def _recent(self) -> list[Any]:
+    def _recent(self, post: Claimed) -> list[Any]:
+        """The account's posts made since just before the post's first attempt (an older post
+        with the same words, from another year, is not this one)."""
         me = self.whoami()
         response = self.client.get_users_tweets(
             me.user_id, max_results=100, user_auth=self.user_auth,
             tweet_fields=["created_at", "referenced_tweets"])
-        return list(response.data or [])
+        since = (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+        return [t for t in response.data or [] if t.created_at is None or t.created_at >= since]
 
     def _found_parts(self, post: Claimed) -> list[str]:
         """Ids of the leading parts of ``post`` already among the account's recent posts."""
         if post.kind == "repost":
             return []
-        recent = self._recent()
+        recent = self._recent(post)
         found: list[str] = []
         for part in post.parts:
             wanted = _comparable(part)
