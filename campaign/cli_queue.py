@@ -429,6 +429,7 @@ def _log_without_secrets() -> None:
 
 def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, target: str,
          name: str) -> None:
+    from campaign.credentials import redact
     from campaign.runner import Runner, stop_on_signals
     from campaign.store import safe_url
 
@@ -439,7 +440,7 @@ def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, target: str,
             _echo_json({**report.as_dict(), "to": target, "database": safe_url(store.url)})
         else:
             for line in report.lines:
-                click.echo(line)
+                click.echo(redact(line))
             for entry, count in sorted(report.by_entry.items()):
                 click.echo(f"  {count:>5} × {entry}")
             if report.reconciled or report.requeued:

@@ -42,7 +42,10 @@ class Secrets(Mapping[str, str]):
 
     def __init__(self, values: dict[str, str]) -> None:
         self._values = values
-        _KNOWN.update(v for v in values.values() if len(v) >= 4)
+        for value in values.values():
+            if len(value) >= 4:
+                # as written, and as a library may quote it in an error (escaped, in repr form)
+                _KNOWN.update({value, repr(value)[1:-1]})
 
     def __getitem__(self, key: str) -> str:
         return self._values[key]
@@ -87,6 +90,11 @@ def load(network: str, ref: str) -> Secrets:
     """The secrets a reference points to; a missing field or unsafe file says what to do."""
     ref = check_ref(ref)
     raw = _read_env(ref[4:]) if ref.startswith("env:") else _read_file(ref)
+    raw = {name: value.strip() for name, value in raw.items()}  # a file's final newline, say
+    for name, value in raw.items():
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise CredentialsError(f"credential {_name(ref, name)} contains spaces or control "
+                                   "characters: copy the value again, without them")
     for fields in FIELDS[network]:
         if all(raw.get(f) for f in fields):
             chosen = {f: raw[f] for f in (*fields, *_OPTIONAL) if raw.get(f)}
@@ -146,4 +154,7 @@ class RedactingFilter(logging.Filter):
         if _KNOWN:
             record.msg = redact(record.getMessage())
             record.args = None
+            if record.exc_info:  # a traceback may quote a secret too
+                text = logging.Formatter().formatException(record.exc_info)
+                record.exc_text, record.exc_info = redact(text), None
         return True

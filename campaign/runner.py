@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from campaign.publishers.base import AuthFailed, Publisher, PublishError, RateLimited, Refused
+from campaign.publishers.base import (
+    AuthFailed,
+    Published,
+    Publisher,
+    PublishError,
+    RateLimited,
+    Refused,
+)
 from campaign.store import REQUEUE, Claimed, Store, utcnow
 
 log = logging.getLogger("campaign.runner")
@@ -125,10 +132,12 @@ class Dispatcher:
                 continue
             # never start a network call on a lease with less than half its length left:
             # another runner could take the post over while the call is still running
-            if self.clock() + p.lease / 2 > batch_lease_ends and not self.store.renew(
-                    post.id, self.worker, self.clock(), p.lease):
-                report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
-                continue
+            if self.clock() + p.lease / 2 > batch_lease_ends:
+                # the posts already sent hold the same lease: record them before it runs out
+                self._record_published()
+                if not self.store.renew(post.id, self.worker, self.clock(), p.lease):
+                    report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
+                    continue
             self._publish(post, report, blocked)
 
     def _finish(self, post_id: int, to: str, **values: Any) -> bool:
@@ -162,10 +171,31 @@ class Dispatcher:
                              detail="interrupted before it went out: will retry")
                 report.requeued += 1
 
+    def _deadline(self, post: Claimed) -> datetime:
+        return post.deadline_at or post.due_at + self.policy.grace
+
     def _too_late(self, post: Claimed) -> bool:
-        now = self.clock()
-        deadline = post.deadline_at or post.due_at + self.policy.grace
-        return now > deadline
+        return self.clock() > self._deadline(post)
+
+    def _went_out_anyway(self, post: Claimed, report: Report) -> bool:
+        """Whether the network has the post after all; if so it is recorded as published."""
+        try:
+            found = self.publisher_for(post).lookup(post)
+        except Exception as exc:  # cannot tell: the caller goes on as if it had not
+            log.warning("post #%s: could not check whether it went out: %s", post.id, exc)
+            return False
+        if found is None:
+            return False
+        self._succeeded(post, found, "found on the network after an error", report)
+        return True
+
+    def _succeeded(self, post: Claimed, result: Published, detail: str, report: Report) -> None:
+        # recorded with the rest of the batch, in one transaction
+        self._published.append((post.id, "published", detail, {
+            "remote_id": result.remote_id, "remote_url": result.url,
+            "published_at": self.clock(), "last_error": None}))
+        report.published += 1
+        report.by_entry[post.post_key.split("/")[1]] += 1
 
     def _publish(self, post: Claimed, report: Report,
                  blocked: dict[int, datetime | None]) -> None:
@@ -194,13 +224,19 @@ class Dispatcher:
             report.failed += 1
             report.lines.append(f"failed #{post.id}: {exc.message}")
         except PublishError as exc:
+            # a timeout or a 5xx may hide a post that did go out: before this post is given up
+            # (failed, or missed for want of time to retry), the network is asked
+            when = self.clock() + self._backoff(post.attempts)
+            last_chance = post.attempts >= self.policy.max_attempts or when > self._deadline(post)
+            if last_chance and self._went_out_anyway(post, report):
+                return
             if post.attempts >= self.policy.max_attempts:
                 message = f"gave up after {post.attempts} attempts: {exc.message}"
                 self._finish(post.id, "failed", detail=message,
                                   last_error=message)
                 report.failed += 1
             else:
-                self._retry(post, exc, self.clock() + self._backoff(post.attempts))
+                self._retry(post, exc, when)
                 report.retried += 1
         except Exception as exc:
             # the post may or may not have gone out: keep it 'publishing' so that, when its
@@ -208,11 +244,7 @@ class Dispatcher:
             log.exception("post #%s: unexpected error from the publisher", post.id)
             report.lines.append(f"#{post.id}: outcome unknown ({exc}); checked when its lease ends")
         else:
-            self._published.append((post.id, "published", f"published as {result.remote_id}", {
-                "remote_id": result.remote_id, "remote_url": result.url,
-                "published_at": self.clock(), "last_error": None}))
-            report.published += 1
-            report.by_entry[post.post_key.split("/")[1]] += 1
+            self._succeeded(post, result, f"published as {result.remote_id}", report)
 
     def _backoff(self, attempts: int) -> timedelta:
         base = self.policy.backoff * (2 ** max(attempts - 1, 0))
@@ -222,8 +254,7 @@ class Dispatcher:
 
     def _retry(self, post: Claimed, exc: PublishError, when: datetime,
                count_attempt: bool = True) -> None:
-        deadline = post.deadline_at or post.due_at + self.policy.grace
-        if when > deadline:
+        if when > self._deadline(post):
             self._finish(post.id, "missed", last_error=exc.message,
                          detail=f"would retry after its deadline: {exc.message}")
             return

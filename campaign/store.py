@@ -159,6 +159,9 @@ class Claimed:
     link_card: bool = False
     first_attempt_at: datetime | None = None
     account_settings: dict[str, Any] = field(default_factory=dict)
+    # True when an earlier attempt may have reached the network (whatever ``attempts`` says: a
+    # rate limit or `queue retry` gives attempts back): publishers then look before sending
+    tried_before: bool = True
 
 
 def idempotency_key(post_key: str, network: str, handle: str) -> str:
@@ -543,7 +546,7 @@ class Store:
                 "post_id": p.id, "at": now, "from_status": "approved" if p.reviewed else "scheduled",
                 "to_status": "publishing", "actor": worker, "detail": f"attempt {p.attempts}"}
                 for p, _ in rows])
-            return [_claimed(p, a) for p, a in rows]
+            return [_claimed(p, a, tried_before=p.first_attempt_at != now) for p, a in rows]
 
     def take_expired_leases(self, worker: str, now: datetime, lease: timedelta,
                             limit: int = 50) -> list[Claimed]:
@@ -684,14 +687,15 @@ def _split_for(post: Any, limits: NetworkLimits) -> Any:
     return post._replace(parts=tuple(split_thread(post.text, post.network, limits)))
 
 
-def _claimed(p: Post, a: Account) -> Claimed:
+def _claimed(p: Post, a: Account, tried_before: bool = True) -> Claimed:
     return Claimed(
         id=p.id, idempotency_key=p.idempotency_key, post_key=p.post_key, network=p.network,
         account_id=a.id, handle=a.handle, credentials_ref=a.credentials_ref, base_url=a.base_url,
         language=p.language, text=p.text, parts=tuple(json.loads(p.parts_json)),
         facets=json.loads(p.facets_json), kind=p.kind, target=p.target,
         media=json.loads(p.media_json), link_card=p.link_card, first_attempt_at=p.first_attempt_at,
-        account_settings=json.loads(a.settings_json or "{}"), due_at=p.due_at, timezone=p.timezone,
+        account_settings=json.loads(a.settings_json or "{}"), tried_before=tried_before,
+        due_at=p.due_at, timezone=p.timezone,
         day_bound=p.day_bound, deadline_at=p.deadline_at, attempts=p.attempts,
         created_at=p.created_at,
     )

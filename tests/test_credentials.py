@@ -38,6 +38,24 @@ def test_x_takes_oauth1_or_an_oauth2_user_token(monkeypatch: pytest.MonkeyPatch)
                                         "access_token_secret"}
 
 
+def test_a_final_newline_is_dropped_and_inner_spaces_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NL_ACCESS_TOKEN", f"{SECRET}\n")  # a secret mounted from a file
+    assert load("mastodon", "env:NL")["access_token"] == SECRET
+    monkeypatch.setenv("SP_ACCESS_TOKEN", f"{SECRET[:5]} {SECRET[5:]}")
+    with pytest.raises(CredentialsError, match="SP_ACCESS_TOKEN contains spaces") as caught:
+        load("mastodon", "env:SP")
+    assert SECRET[5:] not in caught.value.message
+
+
+def test_a_secret_quoted_escaped_by_a_library_is_masked_too(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESC_APP_PASSWORD", "pass\\word-1234")
+    load("bluesky", "env:ESC")
+    assert redact("header value 'Bearer pass\\\\word-1234' is invalid") == \
+        "header value 'Bearer ***' is invalid"
+
+
 def test_missing_variables_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOPE_APP_PASSWORD", raising=False)
     with pytest.raises(CredentialsError, match="set NOPE_APP_PASSWORD"):

@@ -28,6 +28,7 @@ from click.testing import Result
 from campaign.publishers.registry import PublisherPool
 from campaign.runner import Dispatcher, Policy
 from campaign.store import Store, utcnow
+from tests.servers.mastodon import MastodonDouble
 from tests.servers.networks import (
     NETWORKS,
     Live,
@@ -329,6 +330,93 @@ def test_a_crash_between_the_network_call_and_the_database_leaves_one_post(
     assert second.returncode == 0, err.decode()
     assert "1 had gone out" in out.decode(), out.decode()
     assert_each_part_once(live, db)
+
+
+def _part_text(request: Any) -> str:
+    """The text a create request carries, on any of the three APIs."""
+    for name in ("text", "status"):
+        value = request.value(name)
+        if isinstance(value, str):
+            return value
+    record = request.value("record")
+    return str(record.get("text", "")) if isinstance(record, dict) else ""
+
+
+def test_a_rate_limit_in_the_middle_of_a_thread_resumes_after_the_parts_out(
+        run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    planned(run, live, essai, db)
+    path = CREATE_PATH[live.network]
+    armed: list[bool] = []
+
+    def limit_after_first_part(request: Any) -> None:
+        if "(1/" in _part_text(request) and not armed:
+            armed.append(True)
+            live.server.inject(429, method="POST", path=path, times=1)
+
+    live.server.on_commit(limit_after_first_part, method="POST", path=path)
+    store = Store(db)
+    now = [utcnow()]
+    pool = PublisherPool(timeout=10)
+    dispatcher = Dispatcher(store, pool, worker="w", clock=lambda: now[0],
+                            policy=Policy(grace=timedelta(hours=30)))
+    assert dispatcher.run_once().retried >= 1
+    live.server.clear_faults()
+    if isinstance(live.server, MastodonDouble):
+        live.server.expire_idempotency_keys()  # Mastodon's 3-hour window outlives its keys
+    now[0] += timedelta(hours=3, minutes=1)
+    dispatcher.run_once()
+    pool.close()
+    assert set(store.counts()) == {"published"}, store.counts()
+    store.close()
+    assert_each_part_once(live, db)
+
+
+def test_a_crash_after_the_first_part_of_a_thread_sends_only_the_rest(
+        run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    planned(run, live, essai, db)
+    victim: dict[str, int] = {}
+    live.server.on_commit(
+        lambda request: os.kill(victim["pid"], signal.SIGKILL) if "(1/" in _part_text(request)
+        else None, method="POST", path=CREATE_PATH[live.network])
+    # a lease long enough for the first sign-in (the PDS hashes passwords slowly)
+    first = _campaign_process(db, "--lease", "5s")
+    victim["pid"] = first.pid
+    said = first.communicate(timeout=60)
+    assert first.returncode == -signal.SIGKILL, said
+    live.server.clear_faults()
+    time.sleep(5.2)
+    for _ in range(2):  # the first run finds the thread unfinished and queues it again
+        out, err = _campaign_process(db, "--lease", "5s").communicate(timeout=60)
+    store = Store(db)
+    assert set(store.counts()) == {"published"}, (store.counts(), out, err)
+    store.close()
+    assert_each_part_once(live, db)
+
+
+@pytest.mark.parametrize(("problem", "account_stopped"), [
+    ({"type": "https://api.twitter.com/2/problems/oauth1-permissions", "title": "Forbidden",
+      "status": 403, "detail": "Your client app is not configured with the appropriate oauth1 "
+      "app permissions for this endpoint."}, True),
+    ({"type": "about:blank", "title": "Forbidden", "status": 403,
+      "detail": "You attempted to reply to a Tweet that is deleted or not visible to you."}, False),
+])
+def test_x_stops_the_account_only_for_a_403_about_the_account(
+        run: Callable[..., Result], essai: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        problem: dict[str, Any], account_stopped: bool) -> None:
+    with x_account() as live:
+        for name, value in live.env.items():
+            monkeypatch.setenv(name, value)
+        db = f"sqlite:///{tmp_path / 'c.db'}"
+        planned(run, live, essai, db)
+        live.server.inject(403, method="POST", path="/2/tweets", times=1, body=problem)
+        result = run("run", "--once", "--grace", "30h", "--db", db)
+        assert problem["detail"] in result.output
+        [account] = json.loads(run("accounts", "list", "--json", "--db", db).output)
+        assert bool(account["disabled"]) is account_stopped
+        counts = Store(db).counts()
+        assert counts.get("published", 0) == (0 if account_stopped else 2), counts
 
 
 @pytest.mark.parametrize("fault", ["rate-limit", "server-errors", "outcome-unknown"])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from campaign.publishers.base import AuthFailed, RateLimited, Refused, Transient
+from campaign.publishers.base import AuthFailed, Published, RateLimited, Refused, Transient
 from campaign.publishers.memory import MemoryPublisher
 from campaign.render import Renderer
 from campaign.runner import Dispatcher, Policy
@@ -118,6 +118,25 @@ def test_gives_up_after_max_attempts(store: Store, renderer: Renderer, schedule:
             dispatcher(store, publisher, max_attempts=3).run_once()
     assert store.counts() == {"failed": 3}
     assert "gave up after 3 attempts: timeout" in (store.posts()[0].last_error or "")
+
+
+class SentThenTimedOut(MemoryPublisher):
+    """The post reaches the network, but the answer is lost: the caller sees a timeout."""
+
+    def publish(self, post: Claimed) -> Published:
+        super().publish(post)
+        raise Transient("read timed out")
+
+
+def test_a_post_given_up_after_a_timeout_is_looked_up_first(store: Store, renderer: Renderer,
+                                                            schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    publisher = SentThenTimedOut()
+    with at("2021-06-12T07:00:00+00:00"):
+        report = dispatcher(store, publisher, max_attempts=1).run_once()
+    assert report.published == count and report.failed == 0
+    assert store.counts() == {"published": count}
+    assert all(n == 1 for n in publisher.sent.values())
 
 
 def test_rate_limit_waits_until_the_reset_time(store: Store, renderer: Renderer,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from atproto import Client
 from atproto_client import exceptions as atx
 from atproto_client.models.dot_dict import DotDict
@@ -96,7 +97,13 @@ def _mapped_errors() -> Iterator[None]:
             raise AuthFailed(f"Bluesky refused the credentials: {_error_text(exc)}") from None
         raise Refused(f"Bluesky refused the post: {_error_text(exc)}") from None
     except (atx.NetworkError, atx.InvokeTimeoutError) as exc:
+        if exc.response is not None and exc.response.status_code == 413:
+            raise Refused(f"Bluesky refused the post as too large: {_error_text(exc)}") from None
         raise Transient(f"Bluesky could not be reached: {_error_text(exc)}") from None
+    except httpx.HTTPError as exc:  # what the SDK lets through (a dropped connection, a proxy)
+        raise Transient(f"Bluesky could not be reached: {type(exc).__name__}") from None
+    except atx.ModelError as exc:  # an answer that is not the XRPC it should be
+        raise Transient(f"Bluesky answered something unexpected: {type(exc).__name__}") from None
     except atx.RequestException as exc:
         status = exc.response.status_code if exc.response is not None else 0
         if status >= 500 or status == 0:

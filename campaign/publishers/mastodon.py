@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,9 @@ from campaign.textrules import NetworkLimits, measure_mastodon
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAGS = re.compile(r"<[^>]+>")
 _URL = re.compile(r"https?://\S+")
+_REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
+CLOCK_SKEW = timedelta(minutes=10)  # our clock against the instance's
+MEDIA_WAIT = 60.0  # seconds an instance may take to process an image
 
 
 def _said(exc: mx.MastodonError) -> str:
@@ -61,7 +66,7 @@ def _mapped_errors(api: Mastodon) -> Iterator[None]:
         raise Transient(f"Mastodon instance unavailable: {_said(exc)}") from None
     except mx.MastodonAPIError as exc:
         status = exc.args[1] if len(exc.args) > 1 else None
-        if status == 403:
+        if status == 403 and "scope" in _said(exc).lower():
             raise AuthFailed(f"Mastodon refused the account (does the token have the write "
                              f"scopes?): {_said(exc)}") from None
         if status == 429:
@@ -81,8 +86,16 @@ def _plain(content: str) -> str:
 
 
 def _comparable(text: str) -> str:
-    """Text without its links (an instance may shorten how they show) and extra spaces."""
-    return " ".join(_URL.sub(" ", text).split())
+    """Text without its links (an instance may shorten how they show), remote mentions as the
+    instance shows them (@user), and without extra spaces."""
+    return " ".join(_REMOTE_MENTION.sub(r"@\1", _URL.sub(" ", text)).split())
+
+
+def _aware(moment: Any) -> datetime:
+    """A status's creation time, aware; the epoch when it has none (it is then never 'recent')."""
+    if not isinstance(moment, datetime):
+        return datetime.fromtimestamp(0, UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class MastodonPublisher:
@@ -130,44 +143,69 @@ class MastodonPublisher:
 
     def _knows_quotes(self) -> bool:
         """Quote posts exist from Mastodon 4.5 on; older instances would drop the quote."""
-        version = str((self.settings or self.whoami().settings).get("version", ""))
+        version = str(self._instance().get("version", ""))
         numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
         return numbers >= (4, 5)
 
+    def _instance(self) -> dict[str, Any]:
+        """What `accounts test` kept about the instance, else what signing in now tells."""
+        return self.settings if "max_characters" in self.settings else self.whoami().settings
+
     def limits(self) -> NetworkLimits:
         """The text rules' limits for this instance."""
-        found = self.settings or self.whoami().settings
+        found = self._instance()
         return NetworkLimits(mastodon_characters=int(found.get("max_characters", 500)),
                              mastodon_url_length=int(found.get("characters_reserved_per_url", 23)))
 
     def publish(self, post: Claimed) -> Published:
-        """Each part as a reply to the one before, each with its own Idempotency-Key."""
+        """Each part as a reply to the one before, each with its own Idempotency-Key; after an
+        earlier attempt, the parts already out are found first and not sent again (the
+        instance forgets idempotency keys after an hour)."""
         with _mapped_errors(self.api):
             if post.kind == "repost":
                 target = self._status_id(post.target or "")
                 self.api.status_reblog(target)
                 return Published(f"reblog:{target}", str(post.target))
             self._check_length(post)
-            visibility = self.settings.get("visibility") or "public"
-            first: dict[str, Any] | None = None
-            previous: str | None = None
-            for index, part in enumerate(post.parts):
-                extra: dict[str, Any] = {}
-                if index == 0 and images(post):
-                    extra["media_ids"] = [self._upload(m) for m in images(post)]
-                if index == 0 and post.kind == "quote":
-                    if self._knows_quotes():
-                        extra["quoted_status_id"] = self._status_id(post.target or "")
-                    elif post.target and post.target not in part:
-                        part = f"{part} {post.target}"  # the way quotes were made before 4.5
-                status = self.api.status_post(
-                    part, in_reply_to_id=previous, visibility=visibility,
-                    language=post.language, idempotency_key=f"{post.idempotency_key}-{index}",
-                    **extra)
-                previous = str(status["id"])
-                first = first or status
-        assert first is not None
+            chain = self._found_parts(post) if post.tried_before else []
+            for index in range(len(chain), len(post.parts)):
+                chain.append(self._post_part(post, index, str(chain[-1]["id"]) if chain else None))
+        first = chain[0]
         return Published(str(first["id"]), first.get("url") or first.get("uri") or "")
+
+    def _post_part(self, post: Claimed, index: int, reply_to: str | None) -> Any:
+        part = post.parts[index]
+        extra: dict[str, Any] = {}
+        if index == 0 and images(post):
+            extra["media_ids"] = [self._upload(m) for m in images(post)]
+        if index == 0 and post.kind == "quote":
+            if self._knows_quotes():
+                extra["quoted_status_id"] = self._status_id(post.target or "")
+            elif post.target and post.target not in part:
+                part = f"{part} {post.target}"  # the way quotes were made before 4.5
+        return self.api.status_post(
+            part, in_reply_to_id=reply_to, visibility=self.settings.get("visibility") or "public",
+            language=post.language, idempotency_key=f"{post.idempotency_key}-{index}", **extra)
+
+    def _found_parts(self, post: Claimed) -> list[Any]:
+        """The leading parts of ``post`` among the account's statuses made since its first
+        attempt, each replying to the one before."""
+        me = self.whoami()
+        since = (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+        recent = sorted((s for s in self.api.account_statuses(me.user_id, limit=40)
+                         if not s.get("reblog") and _aware(s.get("created_at")) >= since),
+                        key=lambda s: int(s["id"]))
+        found: list[Any] = []
+        for part in post.parts:
+            wanted = _comparable(part)
+            parent = str(found[-1]["id"]) if found else None
+            match = next((s for s in recent if _plain(s.get("content") or "") == wanted
+                          and (str(s["in_reply_to_id"]) if s.get("in_reply_to_id") else None)
+                          == parent), None)
+            if match is None:
+                break
+            found.append(match)
+        return found
 
     def _check_length(self, post: Claimed) -> None:
         limits = self.limits()
@@ -179,12 +217,22 @@ class MastodonPublisher:
                               "(`campaign queue plan`) so they are split for it")
 
     def _upload(self, media: dict[str, Any]) -> str:
+        """Upload an image with its description and wait until the instance has processed it
+        (a status with an unprocessed attachment is refused), within MEDIA_WAIT."""
         path = Path(media["path"])
         if not path.is_file():
             raise Refused(f"image {path} cannot be read: it does not exist")
-        # synchronous: wait until the instance has processed it, or the status may go out bare
+        # our own wait rather than Mastodon.py's synchronous mode, which has no deadline and
+        # turns a passing 5xx while polling into a final "could not be processed"
         uploaded = self.api.media_post(str(path), mime_type=media.get("mime"),
-                                       description=media.get("alt") or None, synchronous=True)
+                                       description=media.get("alt") or None)
+        deadline = time.monotonic() + MEDIA_WAIT
+        while not uploaded.get("url"):
+            if time.monotonic() > deadline:
+                raise Transient(f"Mastodon is still processing image {path.name} after "
+                                f"{MEDIA_WAIT:.0f} s: will try again")
+            time.sleep(1)
+            uploaded = self.api.media(uploaded["id"])
         return str(uploaded["id"])
 
     def _status_id(self, target: str) -> str:
@@ -198,17 +246,14 @@ class MastodonPublisher:
         return str(statuses[0]["id"])
 
     def lookup(self, post: Claimed) -> Published | None:
-        """The post if its first part is among the account's recent statuses."""
+        """The post if every part of it is among the account's recent statuses."""
         if post.kind == "repost":
             return None  # boosting again is harmless: an account boosts a status once
         with _mapped_errors(self.api):
-            me = self.whoami()
-            recent = self.api.account_statuses(me.user_id, limit=40)
-        wanted = _comparable(post.parts[0])
-        for status in recent:
-            if _plain(status.get("content") or "") == wanted:
-                return Published(str(status["id"]), status.get("url") or "")
-        return None
+            found = self._found_parts(post)
+        if not found or len(found) < len(post.parts):
+            return None
+        return Published(str(found[0]["id"]), found[0].get("url") or "")
 
     def delete(self, post: Claimed, remote_id: str) -> None:
         """Delete the status and the replies of its thread made by this account."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
-from campaign.credentials import CredentialsError, load
+from campaign.credentials import CredentialsError, Secrets, load
 from campaign.publishers.base import AuthFailed, Publisher
 from campaign.store import Claimed
 
@@ -16,7 +17,11 @@ def open_publisher(network: str, handle: str, credentials_ref: str, base_url: st
 
     Raises CredentialsError (a CampaignError) when the secrets cannot be read.
     """
-    secrets = load(network, credentials_ref)
+    return _build(network, handle, load(network, credentials_ref), base_url, settings, timeout)
+
+
+def _build(network: str, handle: str, secrets: Secrets, base_url: str,
+           settings: dict[str, Any] | None, timeout: float) -> Publisher:
     if network == "x":
         from campaign.publishers.x import XPublisher
 
@@ -30,31 +35,41 @@ def open_publisher(network: str, handle: str, credentials_ref: str, base_url: st
     return MastodonPublisher(handle, secrets, base_url, timeout, settings)
 
 
+def _fingerprint(secrets: Secrets) -> str:
+    return hashlib.sha256(repr(sorted(secrets.items())).encode()).hexdigest()
+
+
 class PublisherPool:
-    """Hands the runner the publisher of each claimed post's account, made once and reused
-    (a signed-in session, an HTTP connection pool)."""
+    """Hands the runner the publisher of each claimed post's account, made once and reused (a
+    signed-in session, an HTTP connection pool), and made again when its secrets change: a
+    runner that stays up picks up credentials fixed after a refusal."""
 
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
-        self._open: dict[int, Publisher] = {}
+        self._open: dict[int, tuple[str, Publisher]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, post: Claimed) -> Publisher:
+        try:
+            secrets = load(post.network, post.credentials_ref)
+        except CredentialsError as exc:
+            # the runner stops the account and says why, like a refused sign-in
+            raise AuthFailed(exc.message) from None
+        fingerprint = _fingerprint(secrets)
         with self._lock:
             found = self._open.get(post.account_id)
-            if found is None:
-                try:
-                    found = open_publisher(post.network, post.handle, post.credentials_ref,
-                                           post.base_url, post.account_settings, self.timeout)
-                except CredentialsError as exc:
-                    # the runner stops the account and says why, like a refused sign-in
-                    raise AuthFailed(exc.message) from None
-                self._open[post.account_id] = found
-            return found
+            if found is not None and found[0] == fingerprint:
+                return found[1]
+            if found is not None:
+                found[1].close()
+            publisher = _build(post.network, post.handle, secrets, post.base_url,
+                               post.account_settings, self.timeout)
+            self._open[post.account_id] = (fingerprint, publisher)
+            return publisher
 
     def close(self) -> None:
         """Close every publisher opened."""
         with self._lock:
-            for publisher in self._open.values():
+            for _, publisher in self._open.values():
                 publisher.close()
             self._open.clear()

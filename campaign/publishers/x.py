@@ -81,6 +81,19 @@ def _raise_for_status(response: requests.Response) -> None:
     raise errors.get(status, tweepy.HTTPException)(response)
 
 
+_ACCOUNT_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication",
+                     "usage-capped", "not-authorized-for-resource")
+
+
+def _problem_type(exc: tweepy.HTTPException) -> str:
+    """The ``type`` of X's problem document, '' when the body has none."""
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return ""
+    return str(body.get("type") or "") if isinstance(body, dict) else ""
+
+
 def _message(exc: tweepy.HTTPException) -> str:
     """X's own words: the API's messages, else the status line."""
     said = "; ".join(m for m in exc.api_messages if m) if exc.api_messages else ""
@@ -97,11 +110,12 @@ def _mapped_errors() -> Iterator[None]:
     except tweepy.Unauthorized as exc:
         raise AuthFailed(f"X refused the credentials: {_message(exc)}") from None
     except tweepy.Forbidden as exc:
-        message = _message(exc)
-        if "duplicate" in message.lower():
-            raise Refused(f"X refused the post: {message}") from None
-        raise AuthFailed(f"X refused the account (does the app have write permission?): "
-                         f"{message}") from None
+        # a 403 is about the account only for these problem types; otherwise (duplicate text,
+        # a deleted post replied to or reposted) it is about this post
+        if _problem_type(exc).rsplit("/", 1)[-1] in _ACCOUNT_PROBLEMS:
+            raise AuthFailed(f"X refused the account (does the app have Read and write "
+                             f"permission?): {_message(exc)}") from None
+        raise Refused(f"X refused the post: {_message(exc)}") from None
     except (tweepy.BadRequest, tweepy.NotFound) as exc:
         raise Refused(f"X refused the post: {_message(exc)}") from None
     except tweepy.TwitterServerError as exc:
@@ -162,7 +176,7 @@ class XPublisher:
                 self.client.retweet(target, user_auth=self.user_auth)
                 return Published(f"repost:{target}", self._url(target))
             # a retry may follow an attempt whose outcome is unknown: resume after what is there
-            done = self._found_parts(post) if post.attempts > 1 else []
+            done = self._found_parts(post) if post.tried_before else []
             ids = list(done)
             for index in range(len(done), len(post.parts)):
                 ids.append(self._create(post, index, ids[-1] if ids else None))

@@ -195,6 +195,11 @@ class MastodonDouble(HTTPDouble):
             self._accounts[account.id] = account
             return self._account_json(account)
 
+    def expire_idempotency_keys(self) -> None:
+        """Forget every Idempotency-Key, as an instance does after an hour."""
+        with self.lock:
+            self._idempotency.clear()
+
     @property
     def statuses(self) -> list[dict[str, Any]]:
         """Every status created (reblogs have `reblog_of_id`), oldest first; deleted ones flagged."""
