@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -218,3 +219,40 @@ def test_next_wake_ignores_paused_accounts(store: Store, renderer: Renderer,
     assert store.next_wake(utcnow()) is not None
     store.disable_account(accounts["x"].id, "credentials refused")
     assert store.next_wake(utcnow()) is None
+
+
+def test_accounts_keep_settings_and_are_removed_keeping_history(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    accounts = accounts_of(store)
+    mastodon = accounts["mastodon"]
+    store.save_account_settings(mastodon.id, {"visibility": "unlisted"})
+    store.save_account_settings(mastodon.id, {"max_characters": 1000})
+    [again] = [a for a in store.accounts() if a.id == mastodon.id]
+    assert json.loads(again.settings_json) == {"max_characters": 1000, "visibility": "unlisted"}
+    store.plan(june_posts(renderer, schedule), accounts)
+    open_posts = len(store.posts(account="mastodon=demo-mastodon"))
+    with pytest.raises(CampaignError, match=f"has {open_posts} posts not yet out: pass "
+                       "--cancel-open"):
+        store.remove_account(mastodon.id, cancel_open=False)
+    assert store.remove_account(mastodon.id, cancel_open=True) == open_posts
+    assert "mastodon" not in {a.network for a in store.accounts()}
+    [removed] = [a for a in store.accounts(include_removed=True) if a.id == mastodon.id]
+    assert removed.removed_at and removed.credentials_ref == ""
+    assert {p.status for p in store.posts(networks=["mastodon"])} == {"cancelled"}
+    store.enable_account(mastodon.id)  # `queue retry` must not bring a removed account back
+    assert "mastodon" not in {a.network for a in store.accounts()}
+    back = store.add_account("mastodon", "demo-mastodon", "env:NEW")
+    assert back.id == mastodon.id and back.removed_at is None and back.disabled_reason is None
+
+
+def test_a_claim_says_whether_the_post_was_tried_before(store: Store, renderer: Renderer,
+                                                       schedule: Schedule) -> None:
+    from campaign.store import REQUEUE
+
+    store.plan(june_posts(renderer, schedule)[:1], accounts_of(store))
+    moment = utcnow() + timedelta(days=3650)
+    [first] = store.claim("w", moment, timedelta(minutes=5), 10)
+    assert not first.tried_before and first.first_attempt_at == moment
+    store.finish(first.id, "w", REQUEUE, now=moment, attempts=0)  # e.g. a rate limit
+    [second] = store.claim("w", moment + timedelta(minutes=1), timedelta(minutes=5), 10)
+    assert second.tried_before and second.first_attempt_at == moment
