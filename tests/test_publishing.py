@@ -526,3 +526,17 @@ def test_amplification_goes_through_the_queue(run: Callable[..., Result], live: 
         assert quote.text.startswith("Bravo pour cet engagement 👏")
         # Mastodon before 4.5 (the double is 4.3) has no quote posts: the link stands for it
         assert quote.quotes or target in quote.text, "the quote refers to the post it quotes"
+
+
+def test_record_keys_are_valid_tids_derived_from_the_idempotency_key() -> None:
+    import re
+
+    from campaign.publishers.bluesky import tid
+
+    moment = datetime(2021, 6, 12, 7, 0, 0)
+    keys = {tid(f"{n:032x}:0", moment) for n in range(2000)}
+    assert len(keys) == 2000, "keys of one batch, claimed in the same second, stay apart"
+    # the atproto TID syntax: 13 base32-sortable characters, the first one's top bit clear
+    assert all(re.fullmatch(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}", k)
+               for k in keys)
+    assert tid("k:0", moment) == tid("k:0", moment) != tid("k:1", moment)
