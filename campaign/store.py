@@ -712,7 +712,7 @@ def _row(post: Any, account_id: int, network: str, handle: str, review: bool,
     due_at = to_utc(post.due)
     timezone = post.timezone
     key = post.key
-    media = getattr(post, "media", ())
+    media = post.media
     media_json = json.dumps(list(media), ensure_ascii=False) if media else "[]"
     # facets derive from the parts, so parts, media, time and zone say whether anything changed
     # (media only when there are some: posts planned before images existed keep their hash)
