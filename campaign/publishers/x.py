@@ -222,10 +222,11 @@ class XPublisher:
         """The account's posts made since just before the post's first attempt (an older post
         with the same words, from another year, is not this one)."""
         me = self.whoami()
-        response = self.client.get_users_tweets(
-            me.user_id, max_results=100, user_auth=self.user_auth,
-            tweet_fields=["created_at", "referenced_tweets"])
         since = (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+        # X bills reads per post returned: start_time keeps the answer to the few posts since
+        response = self.client.get_users_tweets(
+            me.user_id, max_results=100, user_auth=self.user_auth, start_time=since,
+            tweet_fields=["created_at", "referenced_tweets"])
         return [t for t in response.data or [] if t.created_at is None or t.created_at >= since]
 
     def _found_parts(self, post: Claimed) -> list[str]:

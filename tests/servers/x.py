@@ -683,6 +683,11 @@ class XDouble(HTTPDouble):
             )
         timeline = self._timeline(user_id, set((request.arg("exclude") or "").split(",")))
         timeline = [t for t in timeline if _within(t["id"], request.arg("since_id"), request.arg("until_id"))]
+        start = request.arg("start_time")  # ISO 8601, 'YYYY-MM-DDTHH:mm:ssZ': posts at or after it
+        if start:
+            since = datetime.fromisoformat(start.replace("Z", "+00:00"))
+            timeline = [t for t in timeline
+                        if datetime.fromisoformat(t["created_at"].replace("Z", "+00:00")) >= since]
         page = _paginate(timeline, int(max_results), request.arg("pagination_token"))
         if page is None:
             token = request.arg("pagination_token") or ""
