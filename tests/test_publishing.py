@@ -532,6 +532,31 @@ def test_amplification_goes_through_the_queue(run: Callable[..., Result], live: 
         assert quote.quotes or target in quote.text, "the quote refers to the post it quotes"
 
 
+def test_the_long_running_runner_publishes_when_posts_fall_due_and_stops_on_sigterm(
+        run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    planned(run, live, essai, db)
+    store = Store(db)
+    ids = [str(p.id) for p in store.posts()]
+    soon = (datetime.now(ZoneInfo(ZONE)) + timedelta(seconds=4)).isoformat(timespec="seconds")
+    for post_id in ids:  # due in a few seconds: the runner must wake up for them by itself
+        assert run("queue", "reschedule", post_id, soon, "--db", db).exit_code == 0
+    runner = subprocess.Popen([str(Path(sys.executable).with_name("campaign")), "run",
+                               "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=os.environ.copy())
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and store.counts() != {"published": len(ids)}:
+            time.sleep(0.5)
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        out, err = runner.communicate(timeout=30)
+    assert store.counts() == {"published": len(ids)}, (out, err)
+    store.close()
+    assert runner.returncode == 0, err
+    assert_each_part_once(live, db)
+
+
 def test_record_keys_are_valid_tids_derived_from_the_idempotency_key() -> None:
     import re
 
