@@ -532,6 +532,23 @@ def test_amplification_goes_through_the_queue(run: Callable[..., Result], live: 
         assert quote.quotes or target in quote.text, "the quote refers to the post it quotes"
 
 
+def test_a_quote_on_mastodon_4_5_is_a_real_quote_post(run: Callable[..., Result],
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with mastodon_account(version="4.5.0") as live:
+        for name, value in live.env.items():
+            monkeypatch.setenv(name, value)
+        db = f"sqlite:///{tmp_path / 'c.db'}"
+        run("db", "upgrade", "--db", db)
+        run("accounts", "add", "mastodon", live.handle, "--base-url", live.base_url, "--db", db)
+        run("accounts", "test", "--db", db)  # reads the instance's version
+        target = live.make_target("Notre engagement #EndChildLabour2021")
+        run("amplify", "quote", target, "--account", live.name, "--text", "Bravo 👏", "--db", db)
+        run("run", "--once", "--db", db)
+        [quote] = live.read_back()
+        assert quote.text == "Bravo 👏" and quote.quotes, quote
+
+
 def test_the_long_running_runner_publishes_when_posts_fall_due_and_stops_on_sigterm(
         run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'c.db'}"

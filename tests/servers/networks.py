@@ -119,9 +119,9 @@ def _mastodon_posted(m: MastodonDouble, username: str) -> list[Posted]:
 
 
 @contextmanager
-def mastodon_account() -> Iterator[Live]:
-    """A Mastodon account on a fresh double (limits 500 and 23)."""
-    with MastodonDouble() as m:
+def mastodon_account(version: str = "4.3.0") -> Iterator[Live]:
+    """A Mastodon account on a fresh double (limits 500 and 23) of that Mastodon version."""
+    with MastodonDouble(version=version) as m:
         token = f"tok-{secrets.token_hex(12)}"
         m.add_account("ilo", token, language="fr")
         partner = m.add_account("partner", "tok-partner")
