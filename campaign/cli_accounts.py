@@ -46,6 +46,9 @@ def accounts_add(network: str, handle: str, credentials_ref: str, legacy_ref: st
         store.save_account_settings(account.id, {"visibility": visibility})
     click.echo(f"Account #{account.id}: {account.network} {account.handle}, secrets from {ref}")
     click.echo(f"  expects {expected(network, ref)}")
+    if network == "mastodon" and not account.base_url and handle.lstrip("@").count("@") != 1:
+        click.echo("  no instance yet: run this again with --base-url https://your.instance "
+                   "before publishing (dry runs need none)")
     click.echo(f"  check it with: campaign accounts test {network}={handle}")
 
 
