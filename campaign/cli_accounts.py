@@ -108,15 +108,6 @@ def accounts_list(db_url: str | None, include_removed: bool, as_json: bool) -> N
     Console(highlight=False).print(table)
 
 
-def _account(store: Any, name: str) -> Any:
-    network, _, handle = name.partition("=")
-    if network not in NETWORKS:
-        from campaign.errors import UsageError
-
-        raise UsageError("network", network, NETWORKS)
-    return store.find_account(network, handle or None)
-
-
 @accounts.command("test")
 @click.argument("account_names", nargs=-1, metavar="[NETWORK[=HANDLE]]...")
 @click.option("--timeout", type=float, default=20.0, show_default=True,
@@ -132,7 +123,7 @@ def accounts_test(account_names: tuple[str, ...], timeout: float, as_json: bool,
     from campaign.publishers.registry import open_publisher
 
     store = _store(db_url)
-    chosen = [_account(store, n) for n in account_names] or store.accounts()
+    chosen = [store.named_account(n) for n in account_names] or store.accounts()
     if not chosen:
         raise CampaignError("no accounts to test: add one with `campaign accounts add`")
     results, failed = [], 0
@@ -184,7 +175,7 @@ def _report_tests(results: list[dict[str, Any]], as_json: bool) -> None:
 def accounts_remove(account_name: str, cancel_open: bool, db_url: str | None) -> None:
     """Take an account out of service; its published posts and their history are kept."""
     store = _store(db_url)
-    account = _account(store, account_name)
+    account = store.named_account(account_name)
     cancelled = store.remove_account(account.id, cancel_open=cancel_open)
     click.echo(f"Removed {account.network} {account.handle}"
                + (f"; cancelled {cancelled} posts not yet out." if cancelled else "."))
@@ -212,7 +203,7 @@ def amplify(how: str, target: str, account_name: str, text: str, when: str | Non
     from campaign.amplify import parse_when, queue_amplification
 
     store = _store(db_url)
-    account = _account(store, account_name)
+    account = store.named_account(account_name)
     post = queue_amplification(store, account, how, target, text=text, when=parse_when(when),
                                language=language, review=review)
     if as_json:

@@ -138,8 +138,7 @@ def _plan_command() -> click.Command:
         store = _store(db_url)
         chosen = {}
         for name in account_names:
-            net, _, handle = name.partition("=")
-            account = store.find_account(net, handle or None)
+            account = store.named_account(name)
             chosen[account.network] = account
         wanted = tuple(n for n in (networks or chosen) if n in chosen)
         from rich.console import Console

@@ -320,6 +320,14 @@ class Store:
         raise CampaignError(f"several accounts on {network} ({', '.join(a.handle for a in accounts)}):"
                             f" name one as --account {network}=HANDLE")
 
+    def named_account(self, name: str) -> Account:
+        """The account a user names as NETWORK[=HANDLE]; an unknown network or account names
+        the choices."""
+        network, _, handle = name.partition("=")
+        if network not in NETWORKS:
+            raise UsageError("network", network, NETWORKS)
+        return self.find_account(network, handle or None)
+
     def save_account_settings(self, account_id: int, settings: dict[str, Any]) -> None:
         """Keep what the network said about the account (merged into what was kept before)."""
         with self.session() as s:
@@ -448,9 +456,7 @@ class Store:
         if ids:
             query = query.where(Post.id.in_(ids))
         if account:
-            net, _, handle = account.partition("=")
-            acc = self.find_account(net, handle or None)
-            query = query.where(Post.account_id == acc.id)
+            query = query.where(Post.account_id == self.named_account(account).id)
         with self.session() as s:
             found = list(s.scalars(query))
         if months:
@@ -460,9 +466,7 @@ class Store:
     def claimed(self, ids: Sequence[int]) -> list[Claimed]:
         """Posts with their account, as a publisher takes them (to delete published ones)."""
         with self.session() as s:
-            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
-                             .where(Post.id.in_(list(ids))).order_by(Post.id)).all()
-            return [_claimed(p, a) for p, a in rows]
+            return [_claimed(p, a) for p, a in _with_accounts(s, ids, Post.id)]
 
     def events(self, post_id: int) -> list[Event]:
         """The state changes of one post, oldest first."""
@@ -540,8 +544,7 @@ class Store:
                 .returning(Post.id))]
             if not ids:
                 return []
-            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
-                             .where(Post.id.in_(ids)).order_by(Post.due_at, Post.id)).all()
+            rows = _with_accounts(s, ids, Post.due_at, Post.id)
             s.execute(insert(Event), [{
                 "post_id": p.id, "at": now, "from_status": "approved" if p.reviewed else "scheduled",
                 "to_status": "publishing", "actor": worker, "detail": f"attempt {p.attempts}"}
@@ -565,9 +568,7 @@ class Store:
                 "to_status": "publishing", "actor": worker,
                 "detail": f"lease of {r.lease_owner} ran out: checking whether it went out"}
                 for r in stale])
-            rows = s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
-                             .where(Post.id.in_([r.id for r in stale]))).all()
-            return [_claimed(p, a) for p, a in rows]
+            return [_claimed(p, a) for p, a in _with_accounts(s, [r.id for r in stale], Post.id)]
 
     def renew(self, post_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Extend ``worker``'s lease on a post just before publishing it; False if it was lost."""
@@ -646,6 +647,12 @@ class Store:
         with self.session() as s:
             rows = s.execute(select(Post.status, func.count()).group_by(Post.status)).all()
         return {status: count for status, count in rows}
+
+
+def _with_accounts(s: Session, ids: Sequence[int], *order: Any) -> list[Any]:
+    """The posts ``ids`` with their accounts, as (post, account) rows in ``order``."""
+    return list(s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
+                          .where(Post.id.in_(list(ids))).order_by(*order)).all())
 
 
 def _dispatchable(require_review: bool) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from campaign.credentials import redact
@@ -66,6 +67,22 @@ def reset_time(epoch_seconds: float | str | None) -> datetime | None:
         return datetime.fromtimestamp(float(epoch_seconds), UTC).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+_LINK = re.compile(r"https?://\S+")
+# our clock against the network's, when telling posts made since an attempt from older ones
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def without_links(text: str) -> str:
+    """Text as comparable across networks that rewrite links (t.co, HTML): links dropped,
+    whitespace collapsed."""
+    return " ".join(_LINK.sub(" ", text).split())
+
+
+def attempted_since(post: Claimed) -> datetime:
+    """The moment (aware UTC) after which a post made by the account may be this post."""
+    return (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
 
 
 def images(post: Claimed) -> list[dict[str, Any]]:

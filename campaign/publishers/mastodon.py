@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,17 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
     Transient,
+    attempted_since,
     images,
     reset_time,
+    without_links,
 )
 from campaign.store import Claimed
 from campaign.textrules import NetworkLimits, measure_mastodon
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAGS = re.compile(r"<[^>]+>")
-_URL = re.compile(r"https?://\S+")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
-CLOCK_SKEW = timedelta(minutes=10)  # our clock against the instance's
 MEDIA_WAIT = 60.0  # seconds an instance may take to process an image
 
 
@@ -88,7 +88,7 @@ def _plain(content: str) -> str:
 def _comparable(text: str) -> str:
     """Text without its links (an instance may shorten how they show), remote mentions as the
     instance shows them (@user), and without extra spaces."""
-    return " ".join(_REMOTE_MENTION.sub(r"@\1", _URL.sub(" ", text)).split())
+    return without_links(_REMOTE_MENTION.sub(r"@\1", text))
 
 
 def _aware(moment: Any) -> datetime:
@@ -191,7 +191,7 @@ class MastodonPublisher:
         """The leading parts of ``post`` among the account's statuses made since its first
         attempt, each replying to the one before."""
         me = self.whoami()
-        since = (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+        since = attempted_since(post)
         recent = sorted((s for s in self.api.account_statuses(me.user_id, limit=40)
                          if not s.get("reblog") and _aware(s.get("created_at")) >= since),
                         key=lambda s: int(s["id"]))

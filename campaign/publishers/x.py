@@ -13,7 +13,6 @@ import mimetypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,15 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
     Transient,
+    attempted_since,
     images,
     reset_time,
+    without_links,
 )
 from campaign.store import Claimed
 
 DEFAULT_BASE_URL = "https://api.x.com"
-CLOCK_SKEW = timedelta(minutes=10)  # our clock against X's, when comparing creation times
 CHUNK = 1024 * 1024  # media upload v2 takes segments of up to 5 MB; 1 MB keeps retries cheap
-_URL = re.compile(r"https?://\S+")
 _STATUS = re.compile(r"/status(?:es)?/(\d+)")
 
 
@@ -129,7 +128,7 @@ def _mapped_errors() -> Iterator[None]:
 def _comparable(text: str) -> str:
     """Text as X gives it back has its links shortened to t.co, a link to its media appended and
     '&' escaped: so texts are compared without their links."""
-    return " ".join(_URL.sub(" ", html.unescape(text)).split())
+    return without_links(html.unescape(text))
 
 
 def tweet_id(target: str) -> str:
@@ -222,7 +221,7 @@ class XPublisher:
         """The account's posts made since just before the post's first attempt (an older post
         with the same words, from another year, is not this one)."""
         me = self.whoami()
-        since = (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+        since = attempted_since(post)
         # X bills reads per post returned: start_time keeps the answer to the few posts since
         response = self.client.get_users_tweets(
             me.user_id, max_results=100, user_auth=self.user_auth, start_time=since,
