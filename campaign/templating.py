@@ -13,7 +13,8 @@ import operator
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # the longest string or sequence one template operation may build; a post is a few hundred
 # characters, a share kit page a few megabytes made of many small pieces
