@@ -86,3 +86,16 @@ class ExportError(CampaignError):
     """An export could not be written; nothing was left half-written."""
 
     exit_code = 1
+
+
+class EmptyPostError(TemplateError):
+    """A template rendered to nothing but whitespace: such a post must never be published."""
+
+    def __init__(self, template: str, entry: str, language: str, network: str,
+                 audience: str = "") -> None:
+        who = f", audience '{audience}'" if audience else ""
+        CampaignError.__init__(
+            self, f"entry '{entry}' ({language}, {network}{who}) renders to an empty post: "
+            f"template '{template}' writes only whitespace or invisible characters; give it some text")
+        self.template, self.entry, self.problem = template, entry, "renders to an empty post"
+        self.language, self.network = language, network

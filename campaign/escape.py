@@ -22,8 +22,10 @@ _ANSI = re.compile(
 # every C0 and C1 control character but tab and newline, plus DEL; and the bidi overrides
 # that can make a line read differently from what it holds (CVE-2021-42574)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~#!])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~#!&])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>])", re.MULTILINE)
+# an ordered-list marker is escaped on its punctuation: CommonMark shows "1\\." as "1."
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 
@@ -46,6 +48,7 @@ def markdown(text: object) -> str:
     """Text that Markdown renders as written: no emphasis, link, image, HTML, heading or list."""
     value = terminal(text)
     value = _MD_INLINE.sub(r"\\\1", value)
+    value = _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
 
 

@@ -15,14 +15,21 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-from campaign.errors import CampaignError, TemplateError, TooLongError
+from campaign.errors import CampaignError, EmptyPostError, TemplateError, TooLongError
 from campaign.profile import Profile
 from campaign.resources import builtin_templates
 from campaign.schedule import Entry, Occurrence, Schedule
+from campaign.templating import CampaignTemplate, SecurityError, environment
 from campaign.textrules import Facet, Measure, NetworkLimits, bluesky_facets, measure, split_thread
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
+# anything a reader would see: not whitespace, not a zero-width space, joiner, mark or BOM
+_VISIBLE = re.compile(r"[^\s\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# one post's render: loop steps and calls, characters written, seconds (a post takes microseconds)
+POST_STEPS = 10_000
+POST_OUTPUT = 1_000_000
+POST_SECONDS = 0.5
 
 
 class Post(NamedTuple):
@@ -94,16 +101,16 @@ class Renderer:
         )
         own = [schedule.template_dir] if schedule.template_dir else []
         self.search_path = [Path(d) for d in template_dirs] + own + [builtin_templates()]
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.search_path]),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
+        # templates come with shared schedules: the sandbox keeps them from acting (see
+        # campaign/templating.py); a post is small, so its render gets tight limits
+        self.env = environment(
+            jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.search_path]),
+            autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            max_steps=POST_STEPS, max_output=POST_OUTPUT, max_seconds=POST_SECONDS,
         )
-        self._templates: dict[str, jinja2.Template] = {}
+        self._templates: dict[str, CampaignTemplate] = {}
         self._dates: dict[tuple[date, str], tuple[str, str]] = {}
+        self._media_cache: dict[tuple[str, str, str], tuple[dict[str, Any], ...]] = {}
         self._profiles = {n: self.profile.for_network(n) for n in ("x", "bluesky", "mastodon")}
 
     # -- templates -------------------------------------------------------------------------
@@ -112,7 +119,7 @@ class Renderer:
         """The file a template of an entry is read from, relative to a template folder."""
         return f"{language}/{template}.j2"
 
-    def template(self, name: str, entry: str = "") -> jinja2.Template:
+    def template(self, name: str, entry: str = "") -> CampaignTemplate:
         """The compiled template ``name``, with every way loading fails turned into TemplateError."""
         cached = self._templates.get(name)
         if cached is not None:
@@ -128,6 +135,11 @@ class Renderer:
                                 line=exc.lineno) from None
         except UnicodeDecodeError:
             raise TemplateError(name, "is not UTF-8: save it as UTF-8", entry=entry) from None
+        except SecurityError as exc:
+            raise TemplateError(name, f"refused: {exc.message}", entry=entry) from None
+        except OSError as exc:
+            raise TemplateError(name, f"cannot be read ({exc.strerror})", entry=entry) from None
+        assert isinstance(compiled, CampaignTemplate)
         self._templates[name] = compiled
         return compiled
 
@@ -174,6 +186,10 @@ class Renderer:
         template = self._templates.get(name) or self.template(name, entry.id)
         text = clean_text(self._render_template(template, name, entry.id,
                                                 self.context(occ, audience_id, language, network)))
+        if not text or not _VISIBLE.search(text):
+            # an empty post (or one of zero-width characters only) must never be planned or
+            # published
+            raise EmptyPostError(name, entry.id, language, network, audience=audience_id)
         counted = measure(network, text, self.limits)
         parts: tuple[str, ...] = (text,)
         if not counted.fits:
@@ -186,16 +202,26 @@ class Renderer:
             part=entry.part, title=entry.title[language], audience=audience_id,
             language=language, network=network, due=occ.due, day_bound=occ.day_bound,
             template=name, text=text, parts=parts, measure=counted,
-            media=self._media(entry, language, parts[0]) if entry.image or entry.card else (),
+            media=self._media_of(entry, language, parts[0]) if entry.image or entry.card else (),
         )
+
+    def _media_of(self, entry: Entry, language: str, first_part: str) -> tuple[dict[str, Any], ...]:
+        # the same entry, language and first part always have the same media: the image is
+        # resolved, checked and measured once per renderer, not once per audience and network
+        # (its dicts are shared by those posts, which only read them)
+        key = (entry.id, language, first_part)
+        found = self._media_cache.get(key)
+        if found is None:
+            found = self._media_cache[key] = self._media(entry, language, first_part)
+        return found
 
     def _media(self, entry: Entry, language: str, first_part: str) -> tuple[dict[str, Any], ...]:
         """The entry's image (its alt text in ``language``) and link card, if it has them."""
-        from campaign.media import describe_image
+        from campaign.media import describe_image, resolve_image
 
         found: list[dict[str, Any]] = []
         if entry.image is not None:
-            found.append({**describe_image(self.schedule.path.parent / entry.image.file),
+            found.append({**describe_image(resolve_image(self.schedule.path.parent, entry.image.file)),
                           "alt": entry.image.alt[language]})
         links = [f.value for f in bluesky_facets(first_part) if f.kind == "link"]
         if entry.card and links:
@@ -203,12 +229,12 @@ class Renderer:
                           "description": self.schedule.campaign.name.get(language, "")})
         return tuple(found)
 
-    def _render_template(self, template: jinja2.Template, name: str, entry_id: str,
+    def _render_template(self, template: CampaignTemplate, name: str, entry_id: str,
                          context: dict[str, Any]) -> str:
         # Our context already holds the environment's globals (see context()), so it is passed
         # as the template's whole namespace: Template.render would copy and merge it per post.
         try:
-            return "".join(template.root_render_func(template.new_context(context, shared=True)))
+            return template.render_context(context)
         except Exception:
             try:
                 self.env.handle_exception()  # re-raises with the template's own line numbers
@@ -216,9 +242,25 @@ class Renderer:
                 raise TemplateError(name, f"{exc.message}: use only the variables listed in "
                                     "templates/posts/README.md", entry=entry_id,
                                     line=_template_line(exc, name)) from None
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateError(name, f"includes or imports '{exc.name}', which is not found "
+                                    "in the template folders", entry=entry_id,
+                                    line=_template_line(exc, name)) from None
+            except SecurityError as exc:
+                raise TemplateError(name, f"not allowed in a template: {exc.message} (templates "
+                                    "are sandboxed: see templates/posts/README.md)",
+                                    entry=entry_id, line=_template_line(exc, name)) from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(name, str(exc), entry=entry_id,
                                     line=_template_line(exc, name)) from None
+            except RecursionError:
+                raise TemplateError(name, "includes or calls itself without end",
+                                    entry=entry_id) from None
+            except MemoryError:
+                raise TemplateError(name, "ran out of memory", entry=entry_id) from None
+            except Exception as exc:  # a template's own mistake, e.g. 1/0 or 'a' - 1
+                raise TemplateError(name, f"fails: {type(exc).__name__}: {exc}",
+                                    entry=entry_id, line=_template_line(exc, name)) from None
             raise
 
     def combinations(
