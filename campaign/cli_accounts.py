@@ -25,7 +25,8 @@ def accounts() -> None:
 @click.argument("handle")
 @click.option("--credentials", "credentials_ref", default="", metavar="REF",
               help="Where the secrets live: env:PREFIX (variables PREFIX_ACCESS_TOKEN, ...) or "
-                   "file:PATH#SECTION (a TOML file only you can read). Default: "
+                   "file:PATH#SECTION (a TOML file only you can read); outbox:PATH publishes "
+                   "into a file instead of the network. Default: "
                    "env:CAMPAIGN_<NETWORK>_<HANDLE>.")
 @click.option("--credentials-ref", "legacy_ref", default="", hidden=True)
 @click.option("--base-url", default="",
@@ -40,16 +41,39 @@ def accounts_add(network: str, handle: str, credentials_ref: str, legacy_ref: st
 
     ref = check_ref(credentials_ref or legacy_ref or default_ref(network, handle))
     _check_base_url(base_url)
+    from campaign.publishers.outbox import OutboxError, is_outbox, outbox_path, path_problem
+
+    if is_outbox(ref) and (problem := path_problem(outbox_path(ref))):
+        raise OutboxError(problem)
     store = _store(db_url)
     account = store.add_account(network, handle, ref, base_url.rstrip("/"))
     if visibility:
         store.save_account_settings(account.id, {"visibility": visibility})
+    if is_outbox(ref):
+        click.echo(f"Account #{account.id}: {account.network} {account.handle}, an outbox: "
+                   f"published into {outbox_path(ref)}, one JSON line per post")
+        return
     click.echo(f"Account #{account.id}: {account.network} {account.handle}, secrets from {ref}")
     click.echo(f"  expects {expected(network, ref)}")
+    _warn_about_file(network, ref)
     if network == "mastodon" and not account.base_url and handle.lstrip("@").count("@") != 1:
         click.echo("  no instance yet: run this again with --base-url https://your.instance "
                    "before publishing (dry runs need none)")
     click.echo(f"  check it with: campaign accounts test {network}={handle}")
+
+
+def _warn_about_file(network: str, ref: str) -> None:
+    """Say at once what a file reference lacks (missing, readable by others, no such section),
+    rather than at the first publication; the account is added all the same, so the file can
+    be written after it."""
+    from campaign.credentials import CredentialsError, load
+
+    if not ref.startswith("file:"):
+        return  # variables are usually set later, in the runner's environment
+    try:
+        load(network, ref)
+    except CredentialsError as exc:
+        click.echo(click.style("Warning: ", fg="yellow", bold=True) + exc.message, err=True)
 
 
 def _check_base_url(url: str) -> None:
@@ -70,12 +94,15 @@ def _row(account: Any) -> dict[str, Any]:
 
     from campaign.credentials import CredentialsError, load
 
+    short = "ready"
     try:
         load(account.network, account.credentials_ref)
         secrets = "ready"
     except CredentialsError as exc:
         secrets = exc.message if account.removed_at is None else "-"
-    return {"id": account.id, "network": account.network, "handle": account.handle,
+        short = exc.short if account.removed_at is None else "-"
+    return {"state": f"stopped: {account.disabled_reason}" if account.disabled_reason else short,
+            "id": account.id, "network": account.network, "handle": account.handle,
             "credentials": account.credentials_ref, "secrets": secrets,
             "base_url": account.base_url or None, "settings": json.loads(account.settings_json),
             "disabled": account.disabled_reason,
@@ -98,19 +125,37 @@ def accounts_list(db_url: str | None, include_removed: bool, as_json: bool) -> N
     if not rows:
         click.echo("No accounts yet: add one with `campaign accounts add NETWORK HANDLE`.")
         return
+    from campaign.escape import rich_literal
+
+    # the state in a few words, on one line, so the table fits in 80 columns whatever the
+    # reason; `--json` has the whole sentence (what to do) in "secrets" and "disabled"
+    console = Console(highlight=False)
+    widths = [max(len(h), *(len(str(r[k])) for r in rows)) for h, k in
+              (("#", "id"), ("network", "network"), ("handle", "handle"),
+               ("secrets from", "credentials"))]
+    room = console.width - widths[0] - widths[1] - 2 * 4 - min(22, max(len(r["state"])
+                                                                    for r in rows))
+    if widths[2] + widths[3] > room:  # fold long handles and references onto more lines
+        handle = min(widths[2], max(8, room // 2))
+        widths[2:] = [handle, max(12, room - handle)]
+    state_width = max(12, console.width - sum(widths) - 2 * len(widths))
     table = Table(box=None, pad_edge=False)
-    for column in ("#", "network", "handle", "secrets from", "state"):
-        table.add_column(column, no_wrap=column != "state")
+    for header, width in zip(("#", "network", "handle", "secrets from"), widths, strict=True):
+        table.add_column(header, min_width=width, max_width=width, overflow="fold")
+    table.add_column("state", no_wrap=True, overflow="ellipsis", max_width=state_width)
     for r in rows:
-        state = (f"[red]{r['disabled']}[/]" if r["disabled"] else
-                 "[green]ready[/]" if r["secrets"] == "ready" else f"[yellow]{r['secrets']}[/]")
-        table.add_row(str(r["id"]), r["network"], r["handle"], r["credentials"], state)
-    Console(highlight=False).print(table)
+        colour = "red" if r["disabled"] else "green" if r["state"] == "ready" else "yellow"
+        table.add_row(str(r["id"]), r["network"], rich_literal(r["handle"]),
+                      rich_literal(r["credentials"]), f"[{colour}]{rich_literal(r['state'])}[/]")
+    console.print(table)
+    if any(r["state"] not in ("ready", "-") for r in rows):
+        console.print("What to do: `campaign accounts list --json` (or `accounts test`) says it.")
 
 
 @accounts.command("test")
 @click.argument("account_names", nargs=-1, metavar="[NETWORK[=HANDLE]]...")
-@click.option("--timeout", type=float, default=20.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0,
+              show_default=True,
               help="Seconds to wait for each network.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option

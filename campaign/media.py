@@ -1,10 +1,20 @@
-"""Images attached to posts: what each network needs to know about one (type, size, shape)."""
+"""Images attached to posts: where one may come from, and what each network needs to know about
+it (type, size, shape).
+
+A schedule travels between organisations, so its images are confined to its own folder: the path
+is relative, has no ``..``, resolves (after symlinks) inside the folder, and is a regular file,
+read with a size cap. Otherwise a shared schedule could make a private local picture get posted,
+or hang the tool on a named pipe.
+"""
 
 from __future__ import annotations
 
+import io
 import mimetypes
+import os
+import stat
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from campaign.errors import CampaignError
@@ -15,27 +25,77 @@ TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 class MediaError(CampaignError):
-    """An image that cannot be posted: missing, of an unknown type, or too large."""
+    """An image that cannot be posted: missing, outside its folder, of an unknown type, too large."""
+
+
+def resolve_image(folder: Path, file: str) -> Path:
+    """The path of image ``file`` (as written in a schedule) inside ``folder``, after symlinks;
+    MediaError when it is absolute, climbs out with ``..``, or links outside the folder."""
+    if not file or "\x00" in file:
+        raise MediaError(f"image '{file}' is not a file name: give a path relative to the "
+                         "schedule file, e.g. media/poster.png")
+    if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute() \
+            or PureWindowsPath(file).drive:
+        raise MediaError(f"image '{file}' is an absolute path: copy the image next to the "
+                         "schedule and give its path relative to the schedule file")
+    if ".." in PurePosixPath(file.replace("\\", "/")).parts:
+        raise MediaError(f"image '{file}' goes out of the schedule's folder with '..': copy the "
+                         "image into the schedule's folder")
+    try:
+        root = folder.resolve()
+        path = (root / file).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise MediaError(f"image '{file}' is a link that loops: give the path of an image "
+                         "file") from None
+    if not path.is_relative_to(root):
+        raise MediaError(f"image '{file}' is a link to {path}, outside the schedule's folder "
+                         f"{root}: copy the image into the folder instead")
+    return path
 
 
 @lru_cache(maxsize=64)  # one look per image, however many posts show it
 def describe_image(path: Path) -> dict[str, Any]:
-    """Path, MIME type, width and height of an image every network accepts, or MediaError."""
+    """Path, MIME type, width and height of an image every network accepts, or MediaError.
+
+    ``path`` should come from :func:`resolve_image`; the file is read here only if it is a regular
+    file, and never past ``MAX_BYTES``.
+    """
     import imagesize
 
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError:
         raise MediaError(f"image '{path.name}' does not exist (looked for {path}; the path is "
                          "relative to the schedule file)") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise MediaError(f"image '{path.name}' is not a regular file (a folder, a named pipe or "
+                         "a device): give the path of an image file")
     mime = mimetypes.guess_type(path.name)[0]
     if mime not in TYPES:
         raise MediaError(f"image '{path.name}' is not a PNG, JPEG, GIF or WebP file")
-    if size > MAX_BYTES:
-        raise MediaError(f"image '{path.name}' is {size:,} bytes; Bluesky takes at most "
+    if info.st_size > MAX_BYTES:
+        raise MediaError(f"image '{path.name}' is {info.st_size:,} bytes; Bluesky takes at most "
                          f"{MAX_BYTES:,}: make it smaller")
-    width, height = imagesize.get(str(path))
+    data = _read_capped(path)
+    width, height = imagesize.get(io.BytesIO(data))
     if width <= 0 or height <= 0:
         raise MediaError(f"image '{path.name}' cannot be read as {mime}: is the file damaged?")
     return {"type": "image", "path": str(path.resolve()), "mime": mime, "width": width,
             "height": height}
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        # O_NONBLOCK: should the file have been swapped for a pipe since stat(), never wait on it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise MediaError(f"image '{path.name}' cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise MediaError(f"image '{path.name}' is not a regular file: give the path of an "
+                             "image file")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise MediaError(f"image '{path.name}' is over {MAX_BYTES:,} bytes; Bluesky takes at "
+                         "most that: make it smaller")
+    return data

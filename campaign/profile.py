@@ -65,22 +65,32 @@ class NetworkProfile:
 
 def parse_vars(pairs: Iterable[str]) -> dict[str, str]:
     """Turn ``key=value`` strings from ``--var`` into a dict, refusing one without ``=``."""
+    from campaign.yamlsource import CONTROL
+
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise CampaignError(f"--var '{pair}' is not key=value: write e.g. --var name=\"ILO\"")
+        found = CONTROL.search(pair)
+        if found:
+            raise CampaignError(f"--var {key.strip()!r} contains control character "
+                                f"U+{ord(found.group()):04X}: remove it")
         values[key.strip()] = value.strip()
     return values
 
 
-def load_profile(path: Path | None = None, pairs: Iterable[str] = ()) -> Profile:
-    """A profile from an optional YAML file, then ``--var`` pairs on top of it."""
+def load_profile(path: Path | None = None, pairs: Iterable[str] = (), *,
+                 max_bytes: int | None = None) -> Profile:
+    """A profile from an optional YAML file, then ``--var`` pairs on top of it.
+
+    The file is bounded like a schedule: ``max_bytes``, else ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB.
+    """
     profile = Profile()
     if path is not None:
         from campaign.yamlsource import load_yaml
 
-        data = load_yaml(path).data
+        data = load_yaml(path, max_bytes).data
         if data is None:
             data = {}
         if not isinstance(data, dict) or not all(

@@ -26,6 +26,9 @@ ALT_LIMIT = 1000  # X's limit on alt text; Bluesky and Mastodon take more
 PARTS = ("agir", "inspirer", "amplifier")
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# every date the tool handles lies in these years: the queue, calendars and `reschedule` agree
+YEAR_MIN, YEAR_MAX = 2000, 2100
+MAX_OFFSET_DAYS = 366 * (YEAR_MAX - YEAR_MIN + 1)  # the whole range: further is always outside
 
 Network = Literal["x", "bluesky", "mastodon"]
 
@@ -50,7 +53,7 @@ class Campaign(_Model):
     id: str = Field(pattern=_ID)
     name: dict[str, str]
     organiser: str = ""
-    year: int = Field(ge=2000, le=2100)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     hashtag: str = Field(pattern=r"^#\w+$")
     hashtags: tuple[str, ...] = ()
     site: str = Field(pattern=r"^https?://\S+$")
@@ -60,7 +63,7 @@ class Campaign(_Model):
     time: str = "10:00"
     day: int = Field(default=1, ge=1, le=28)
     networks: tuple[Network, ...] = NETWORKS  # type: ignore[assignment]
-    mastodon_characters: int = Field(default=500, ge=100)
+    mastodon_characters: int = Field(default=500, ge=100, le=100_000)
 
     _check = field_validator("time", mode="before")(_check_time)
 
@@ -105,7 +108,7 @@ class Entry(_Model):
     month: int | None = Field(default=None, ge=1, le=12)
     day: int | None = Field(default=None, ge=1, le=31)
     relative_to: str | None = None
-    offset_days: int = 0
+    offset_days: int = Field(default=0, ge=-MAX_OFFSET_DAYS, le=MAX_OFFSET_DAYS)
     time: str | None = None
     timezone: str | None = None
     audiences: tuple[str, ...] = Field(min_length=1)
@@ -215,9 +218,12 @@ def _expand(
     return result
 
 
-def load_schedule(path: Path | str) -> Schedule:
-    """Load, check and resolve a schedule file; raise ScheduleProblems listing every problem."""
-    source = load_yaml(Path(path))
+def load_schedule(path: Path | str, *, max_bytes: int | None = None) -> Schedule:
+    """Load, check and resolve a schedule file; raise ScheduleProblems listing every problem.
+
+    A file over ``max_bytes`` (default ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB) is refused unread.
+    """
+    source = load_yaml(Path(path), max_bytes)
     if not isinstance(source.data, dict):
         raise ScheduleError(source.path, "must be a YAML mapping with 'schema', 'campaign', "
                             "'audiences' and 'entries'", line=1)
@@ -368,7 +374,7 @@ class _Checker:
                           f"networks ({', '.join(self.camp.networks)})")
 
     def check_image(self, loc: Loc, image: EntryImage) -> None:
-        from campaign.media import MediaError, describe_image
+        from campaign.media import MediaError, describe_image, resolve_image
 
         self.check_localized((*loc, "alt"), image.alt)
         for lang, alt in image.alt.items():
@@ -376,7 +382,7 @@ class _Checker:
                 self.fail((*loc, "alt", lang), f"is {len(alt)} characters; X takes at most "
                           f"{ALT_LIMIT}: shorten it")
         try:
-            describe_image(self.source.path.parent / image.file)
+            describe_image(resolve_image(self.source.path.parent, image.file))
         except MediaError as exc:
             self.fail((*loc, "file"), exc.message)
 
@@ -403,6 +409,12 @@ class _Checker:
                           f"in {self.camp.year}")
         elif entry.relative_to is not None:
             found = self._relative(entry, loc, dates, chain)
+        if found is not None and not YEAR_MIN <= found.year <= YEAR_MAX:
+            rule = "date" if entry.date is not None else \
+                "offset_days" if entry.relative_to is not None else "month"
+            self.fail((*loc, rule), f"date {found.isoformat()} is outside the years {YEAR_MIN}-"
+                      f"{YEAR_MAX} the tool handles: choose a date within them")
+            found = None
         if found is None:
             self.unresolved.add(entry_id)
         else:

@@ -1,20 +1,64 @@
-"""Read a YAML file into plain data while remembering the line of every key and item."""
+"""Read a YAML file into plain data while remembering the line of every key and item.
+
+Files come from other people, so reading is bounded: a size limit checked before reading (and a
+capped read, for a file that grows meanwhile), only regular files (never a pipe or a device that
+would block), no control characters, no YAML aliases (an "alias bomb" expands a few lines into
+gigabytes), and a limit on nesting.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from campaign.errors import ScheduleError
+from campaign.errors import CampaignError, ScheduleError
 
 Loc = tuple[str | int, ...]
 
+MAX_FILE_BYTES = 5_000_000  # the built-in year of posts is under 20 kB: 5 MB is generous
+MAX_BYTES_ENV = "CAMPAIGN_MAX_FILE_BYTES"
+MAX_DEPTH = 64  # the schema needs 5 levels; deeper nesting is a mistake or an attack
+# C0 controls but tab, newline and carriage return; DEL; C1 controls (NEL, U+0085, included);
+# and the two non-characters U+FFFE and U+FFFF, which YAML refuses too
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+class _Refused(Exception):
+    """Raised inside the composer, turned into a ScheduleError with the file's path."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem)
+        self.problem, self.mark = problem, mark
+
 
 class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so we can report an impossible date with its line."""
+    """SafeLoader that leaves dates as strings (so we report an impossible date with its line),
+    refuses aliases and bounds nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """One node of the document, refusing aliases and nesting deeper than MAX_DEPTH."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _Refused("YAML aliases (*name) are not accepted: write the value out in full "
+                           "where it is used", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep: a schedule needs only "
+                               "a few", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _PlainLoader.yaml_implicit_resolvers = {
@@ -40,34 +84,101 @@ class SourceData:
         return None
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, turning every way it can fail into a one-sentence error."""
+def max_file_bytes(limit: int | None = None) -> int:
+    """The size limit: ``limit`` when given, else ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB."""
+    if limit is not None:
+        return limit
+    text = os.environ.get(MAX_BYTES_ENV, "").strip().replace("_", "")
+    if not text:
+        return MAX_FILE_BYTES
+    if not text.isdigit() or int(text) <= 0:
+        raise CampaignError(f"{MAX_BYTES_ENV}='{text}' is not a number of bytes: write e.g. "
+                            f"{MAX_BYTES_ENV}=20000000 for 20 MB")
+    return int(text)
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file no larger than the limit, never blocking on a pipe or device
+    and never reading more than the limit, whatever the file does meanwhile."""
+    cap = max_file_bytes(limit)
     try:
-        raw = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
         raise ScheduleError(path, "file not found: check the path") from None
-    except IsADirectoryError:
-        raise ScheduleError(path, "is a folder, not a file: give a file path") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScheduleError(path, f"cannot be read ({reason})") from None
+    _check_kind(path, info.st_mode)
+    _check_size(path, info.st_size, cap)
+    try:
+        # O_NONBLOCK: if the file was swapped for a pipe since stat(), open must not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ScheduleError(path, f"cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        _check_kind(path, os.fstat(fd).st_mode)
+        try:
+            raw = handle.read(cap + 1)
+        except OSError as exc:
+            raise ScheduleError(path, f"cannot be read ({exc.strerror})") from None
+    _check_size(path, len(raw), cap, read=True)
+    return raw
+
+
+def _check_kind(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise ScheduleError(path, "is a folder, not a file: give a file path")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else \
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else \
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise ScheduleError(path, f"is {kind}, not a regular file: give the path of a file")
+
+
+def _check_size(path: Path, size: int, cap: int, *, read: bool = False) -> None:
+    if size > cap:
+        # a capped read stops at cap + 1 bytes: the file grew past the limit while being read
+        shown = f"over {cap:,} bytes" if read else f"{size:,} bytes"
+        raise ScheduleError(path, f"is {shown}, over the limit of {cap:,} bytes: split it, or "
+                            f"raise the limit with {MAX_BYTES_ENV}")
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """Read a UTF-8 text file, turning every way it can fail into a one-sentence error."""
+    raw = read_bytes(path, limit)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScheduleError(
             path, f"is not UTF-8 (byte {exc.start}): save it as UTF-8", line=line
         ) from None
+    found = CONTROL.search(text)
+    if found:
+        start = found.start()
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise ScheduleError(path, f"column {column}: control character U+{ord(found.group()):04X} "
+                            "is not allowed: remove it (only tab and newlines are)", line=line)
+    return text
 
 
-def load_yaml(path: Path) -> SourceData:
-    """Parse ``path`` into a SourceData, refusing bad syntax and duplicate keys with their line."""
-    text = read_text(path)
-    loader = _PlainLoader(text)
+def load_yaml(path: Path, limit: int | None = None) -> SourceData:
+    """Parse ``path`` into a SourceData, refusing bad syntax, aliases and duplicate keys with
+    their line, and a file over the size limit (see :func:`max_file_bytes`)."""
+    text = read_text(path, limit)
+    try:
+        loader = _PlainLoader(text)
+    except yaml.YAMLError as exc:  # the reader checks characters as soon as it is made
+        raise ScheduleError(path, f"invalid YAML: {exc}".splitlines()[0]) from None
     try:
         node = loader.get_single_node()
         source = SourceData(path=path, data=None)
         if node is not None:
             source.data = _convert(loader, node, (), source)
+    except _Refused as exc:
+        raise ScheduleError(path, exc.problem,
+                            line=exc.mark.line + 1 if exc.mark else None) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -80,14 +191,29 @@ def load_yaml(path: Path) -> SourceData:
     return source
 
 
+def _construct(loader: _PlainLoader, node: yaml.Node, source: SourceData) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, TypeError) as exc:
+        # Python refuses an integer of more than 4,300 digits; a !!set of lists is unhashable
+        value = str(node.value) if isinstance(node, yaml.ScalarNode) else node.tag
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise ScheduleError(source.path, f"value '{shown}' cannot be read ({exc})"[:300],
+                            line=node.start_mark.line + 1) from None
+
+
 def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData) -> Any:
     source.lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ScheduleError(source.path, "merge keys (<<) are not accepted: write the "
+                                    "keys out in full", line=key_node.start_mark.line + 1)
+        loader.flatten_mapping(node)  # only turns '=' keys into text now that merges are refused
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
+            key = _construct(loader, key_node, source)
+            if key is not None and not isinstance(key, (str, int, float, bool)):
                 raise ScheduleError(
                     source.path, "a mapping key must be a plain value",
                     line=key_node.start_mark.line + 1,
@@ -104,4 +230,4 @@ def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(loader, item, (*loc, i), source) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(loader, node, source)

@@ -111,3 +111,23 @@ def test_unknown_filter_values_name_the_choices(run: Callable[..., Result]) -> N
     assert_clean_failure(run("render", "--lang", "de"), "unknown language 'de'", "fr")
     assert_clean_failure(run("render", "--month", "smarch"), "unknown month 'smarch'")
     assert_clean_failure(run("render", "--var", "colour=blue"), "unknown profile key 'colour'")
+
+
+def test_validate_takes_the_schedule_like_every_command(
+        tiny: Callable[..., Path], run: Callable[..., Result], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tiny()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("date: 2030-03-01", "date: 2030-02-30"), encoding="utf-8")
+    for args in (("-s", good), ("--schedule", good)):
+        result = run("validate", *args)
+        assert result.exit_code == 0 and f"{good}: 2 entries" in result.output
+    assert_clean_failure(run("validate", "-s", bad), "bad.yaml:19", "2030-02-30")
+    monkeypatch.setenv("CAMPAIGN_SCHEDULE", str(bad))
+    assert_clean_failure(run("validate"), "bad.yaml:19")  # like calendar, render and export
+    assert_clean_failure(run("calendar"), "bad.yaml:19")
+    # the file named on the command line wins over the option and the environment
+    assert run("validate", good).exit_code == 0
+    assert run("validate", good, "-s", bad).exit_code == 0
+    monkeypatch.delenv("CAMPAIGN_SCHEDULE")
+    assert "endchildlabour2021.yaml" in run("validate").output

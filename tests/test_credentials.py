@@ -131,3 +131,39 @@ def test_accounts_store_only_the_reference(run: Callable[..., Result], tmp_path:
     assert row["secrets"] == "ready"
     assert SECRET not in listed.output + added.output
     assert SECRET.encode() not in (tmp_path / "c.db").read_bytes()
+
+
+@pytest.mark.parametrize("secret", ['quo"te-and-back\\slash-1', "non-ascii-sécrét-ключ-9",
+                                    "tab\\tlike-\\u00e9-literal", "sl/ash+plus=eq&amp"])
+def test_a_secret_is_masked_in_json_escaped_and_url_encoded_forms(
+        monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    from urllib.parse import quote
+
+    monkeypatch.setenv("JS_ACCESS_TOKEN", secret)
+    load("mastodon", "env:JS")
+    for form in (secret, json.dumps(secret), json.dumps(secret, ensure_ascii=False),
+                 repr(secret), quote(secret, safe="")):
+        masked = redact(f'{{"error": "bad token", "token": {form}}}')
+        assert secret not in masked and form.strip("\"'") not in masked, form
+        assert "***" in masked and '"error": "bad token"' in masked
+
+
+def test_a_short_secret_is_masked_as_a_whole_word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 3-character secret masked inside every word would garble every message: whole words only
+    monkeypatch.setenv("SH_ACCESS_TOKEN", "k9z")
+    load("mastodon", "env:SH")
+    assert redact("token=k9z rejected") == "token=*** rejected"
+    assert redact('{"token": "k9z"}') == '{"token": "***"}'
+    assert redact("Bearer k9z") == "Bearer ***"
+    assert redact("k9zebra and ak9z stay") == "k9zebra and ak9z stay"
+
+
+
+def test_a_credentials_file_that_is_a_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "secrets.toml"
+    os.mkfifo(path, 0o600)  # nothing ever writes to it: reading would wait for ever
+    with pytest.raises(CredentialsError, match="is not a regular file") as caught:
+        load("mastodon", f"file:{path}#ilo")
+    assert caught.value.short == "not a file"

@@ -1,0 +1,298 @@
+"""Bounded, checked input: files from others cannot exhaust memory, hang the tool, reach outside
+their folder or crash it; each refusal is one sentence, exit code 2, and nothing written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from campaign.errors import CampaignError, ScheduleError, ScheduleProblems
+from campaign.media import MediaError, resolve_image
+from campaign.profile import load_profile
+from campaign.schedule import load_schedule
+from campaign.yamlsource import MAX_FILE_BYTES, read_bytes
+from tests.conftest import MINIMAL
+from tests.test_bad_input import assert_clean_failure
+
+CAMPAIGN = Path(sys.executable).with_name("campaign")
+PNG = Path(__file__).resolve().parents[1] / "schedules" / "media" / "world-day-2021.png"
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def run_process(*args: str | Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process, so that a hang fails the test instead of freezing it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_")}
+    return subprocess.run([str(CAMPAIGN), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=env, check=False)
+
+
+def assert_clean_process_failure(done: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """Exit code 2, one message naming what it must, no traceback."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    for needle in needles:
+        assert needle in done.stderr, f"{needle!r} not in {done.stderr!r}"
+
+
+# -- size -------------------------------------------------------------------------------------
+def test_a_50_mb_schedule_is_refused_at_once_unread(tmp_path: Path,
+                                                    run: Callable[..., Result]) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.write(MINIMAL.encode())
+        handle.truncate(50_000_000)  # sparse: stat says 50 MB, nothing need be read
+    started = time.perf_counter()
+    result = run("validate", path)
+    assert time.perf_counter() - started < 1
+    assert_clean_failure(result, "huge.yaml", "is 50,000,000 bytes",
+                         f"over the limit of {MAX_FILE_BYTES:,} bytes", "CAMPAIGN_MAX_FILE_BYTES")
+
+
+def test_the_limit_is_set_by_the_environment_or_a_parameter(
+        tiny: Callable[..., Path], run: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tiny()
+    size = path.stat().st_size
+    monkeypatch.setenv("CAMPAIGN_MAX_FILE_BYTES", str(size - 1))
+    assert_clean_failure(run("validate", path), f"is {size:,} bytes",
+                         f"over the limit of {size - 1:,} bytes")
+    assert_clean_failure(run("calendar", "-s", path), "over the limit")
+    monkeypatch.setenv("CAMPAIGN_MAX_FILE_BYTES", str(size))
+    assert run("validate", path).exit_code == 0
+    with pytest.raises(ScheduleError, match="over the limit of 10 bytes"):
+        load_schedule(path, max_bytes=10)
+    monkeypatch.setenv("CAMPAIGN_MAX_FILE_BYTES", "lots")
+    assert_clean_failure(run("validate", path), "CAMPAIGN_MAX_FILE_BYTES='lots' is not a number")
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="needs Linux's /proc")
+def test_a_file_larger_than_it_said_is_read_only_up_to_the_limit() -> None:
+    # /proc files say they are empty and then hold more: like a file growing while it is read
+    maps = Path("/proc/self/maps")
+    assert maps.stat().st_size == 0
+    with pytest.raises(ScheduleError, match="is over 100 bytes, over the limit of 100 bytes"):
+        read_bytes(maps, limit=100)
+
+
+@pytest.mark.parametrize(("special", "needle"), [
+    ("fifo", "is a named pipe, not a regular file"),
+    ("/dev/zero", "is a device, not a regular file"),
+    ("folder", "is a folder, not a file"),
+])
+def test_a_schedule_that_is_not_a_regular_file_is_refused_without_blocking(
+        tmp_path: Path, special: str, needle: str) -> None:
+    if special == "fifo":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)  # nothing ever writes to it: reading it would wait for ever
+    elif special == "folder":
+        path = tmp_path
+    else:
+        path = Path(special)
+    for command in (("validate", path), ("calendar", "-s", path),
+                    ("render", "--profile", path)):
+        assert_clean_process_failure(run_process(*command), str(path), needle)
+
+
+# -- YAML that expands or nests without bound --------------------------------------------------
+def test_an_alias_bomb_is_refused_in_under_a_second_and_100_mb(
+        tmp_path: Path, run: Callable[..., Result]) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        result = run("validate", path)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 1 and peak < 100_000_000
+    assert_clean_failure(result, "bomb.yaml:2", "YAML aliases (*name) are not accepted")
+
+
+def test_an_alias_or_merge_key_in_a_real_schedule_is_refused_with_its_line(
+        tiny: Callable[..., Path], run: Callable[..., Result]) -> None:
+    aliased = MINIMAL.replace("audiences: [person]\n    template: hello\n  - id: later",
+                              "audiences: &who [person]\n    template: hello\n  - id: later", 1)
+    aliased = aliased.replace("offset_days: 7\n    audiences: [person]",
+                              "offset_days: 7\n    audiences: *who")
+    assert_clean_failure(run("validate", tiny(aliased)), "tiny.yaml:26", "aliases")
+    merged = MINIMAL.replace("  - id: later\n", "  - id: later\n    <<: {kind: message}\n")
+    assert_clean_failure(run("validate", tiny(merged)), "tiny.yaml:23", "merge keys (<<)")
+
+
+def test_the_built_in_schedule_uses_no_alias() -> None:
+    from campaign.resources import builtin_schedule
+
+    assert load_schedule(builtin_schedule()).entries  # loads, so it has none
+
+
+@pytest.mark.parametrize(("text", "needles"), [
+    ("a: " + "[" * 5000 + "]" * 5000, ["deep.yaml:1", "nested more than 64 levels"]),
+    ("year: " + "9" * 5000, ["deep.yaml:1", "cannot be read", "Exceeds the limit"]),
+    ("? [a, b]\n: c\n", ["deep.yaml:1", "a mapping key must be a plain value"]),
+    ("a: !!python/object:os.system echo\n", ["deep.yaml:1", "invalid YAML syntax"]),
+])
+def test_deep_nesting_and_unreadable_values_are_refused(
+        tmp_path: Path, run: Callable[..., Result], text: str, needles: list[str]) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert_clean_failure(run("validate", path), *needles)
+
+
+# -- control characters ------------------------------------------------------------------------
+@pytest.mark.parametrize(("char", "code"), [
+    ("\x00", "U+0000"), ("\x1b", "U+001B"), ("\x7f", "U+007F"), ("\x85", "U+0085"),
+    ("\x0c", "U+000C"), ("\ufffe", "U+FFFE"),
+])
+def test_a_control_character_is_refused_with_its_line_and_column(
+        tiny: Callable[..., Path], run: Callable[..., Result], char: str, code: str) -> None:
+    text = MINIMAL.replace("Tiny campaign", f"Tiny{char} campaign")
+    path = tiny(text)
+    assert_clean_failure(run("validate", path), "tiny.yaml:5", "column 18",
+                         f"control character {code} is not allowed")
+
+
+def test_tabs_and_windows_line_ends_are_fine(tiny: Callable[..., Path],
+                                            run: Callable[..., Result]) -> None:
+    text = MINIMAL.replace("Tiny campaign", '"Tiny\tcampaign"').replace("\n", "\r\n")
+    assert run("validate", tiny(text)).exit_code == 0
+
+
+# -- numbers and dates -------------------------------------------------------------------------
+@pytest.mark.parametrize(("old", "new", "needles"), [
+    ("offset_days: 7", "offset_days: 100000000000000000000000000000",
+     ["entries[1].offset_days", "less than or equal to 36966"]),
+    ("offset_days: 7", "offset_days: 36000",
+     ["entries[1].offset_days", "date 2128-", "outside the years 2000-2100"]),
+    ("offset_days: 7", "offset_days: -20000",
+     ["entries[1].offset_days", "date 1975-", "outside the years 2000-2100"]),
+    ("date: 2030-03-01", "date: 9999-12-31",
+     ["entries[0].date", "date 9999-12-31 is outside the years 2000-2100"]),
+    ("year: 2030", "year: 99999999999999999999", ["campaign.year", "less than or equal to 2100"]),
+    ("timezone: Europe/Paris", "timezone: Europe/Paris\n  day: 40",
+     ["campaign.day", "less than or equal to 28"]),
+    ("timezone: Europe/Paris", "timezone: Europe/Paris\n  mastodon_characters: 1000000000",
+     ["campaign.mastodon_characters", "less than or equal to 100000"]),
+    ("date: 2030-03-01", "month: 13", ["entries[0].month", "less than or equal to 12"]),
+    ("date: 2030-03-01", "month: 3\n    day: -1", ["entries[0].day", "greater than or equal to 1"]),
+])
+def test_numbers_are_range_checked(tiny: Callable[..., Path], run: Callable[..., Result],
+                                   old: str, new: str, needles: list[str]) -> None:
+    assert old in MINIMAL
+    assert_clean_failure(run("validate", tiny(MINIMAL.replace(old, new, 1))), *needles)
+
+
+# -- profiles ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("body", "needle"), [
+    (b"name: ILO\x00\n", "control character U+0000"),
+    (b"a: &a x\nname: *a\n", "aliases"),
+    (b"name: " + b"x" * 200, "over the limit of 100 bytes"),
+])
+def test_a_profile_is_bounded_like_a_schedule(tmp_path: Path, run: Callable[..., Result],
+                                              monkeypatch: pytest.MonkeyPatch, body: bytes,
+                                              needle: str) -> None:
+    path = tmp_path / "me.yaml"
+    path.write_bytes(body)
+    monkeypatch.setenv("CAMPAIGN_MAX_FILE_BYTES", "100")
+    with pytest.raises(ScheduleError, match=None) as caught:
+        load_profile(path)
+    assert needle in caught.value.message
+    monkeypatch.delenv("CAMPAIGN_MAX_FILE_BYTES")
+    if needle.startswith("over"):
+        assert load_profile(path, max_bytes=1000).name == "x" * 200
+    else:
+        assert_clean_failure(run("render", "--profile", path, "--entry", "world-day"), needle)
+
+
+def test_a_var_with_a_control_character_is_refused(run: Callable[..., Result]) -> None:
+    assert_clean_failure(run("render", "--var", "name=IL\x1bO"), "--var 'name'",
+                         "control character U+001B")
+
+
+# -- images ------------------------------------------------------------------------------------
+def _with_image(tiny: Callable[..., Path], file: str) -> Path:
+    return tiny(MINIMAL.replace("template: hello\n  - id: later",
+                                f"template: hello\n    image: {{file: '{file}', alt: {{en: A, fr: B}}}}"
+                                "\n  - id: later"))
+
+
+@pytest.mark.parametrize(("file", "needles"), [
+    ("../secret.png", ["goes out of the schedule's folder with '..'"]),
+    ("media/../../secret.png", ["goes out of the schedule's folder"]),
+    ("/etc/secret.png", ["is an absolute path"]),
+    ("link.png", ["is a link to", "outside the schedule's folder"]),
+    ("pipe.png", ["is not a regular file"]),
+    ("media", ["is not a regular file"]),
+    ("big.png", ["1,000,001 bytes", "make it smaller"]),
+])
+def test_an_image_outside_the_folder_or_not_a_file_is_refused(
+        tmp_path: Path, tiny: Callable[..., Path], file: str, needles: list[str]) -> None:
+    folder = tmp_path / "campaign"
+    folder.mkdir()
+    outside = tmp_path / "secret.png"
+    shutil.copy(PNG, outside)
+    (folder / "media").mkdir()
+    os.symlink(outside, folder / "link.png")
+    os.mkfifo(folder / "pipe.png")
+    (folder / "big.png").write_bytes(PNG.read_bytes().ljust(1_000_001, b"\0"))
+    path = _with_image(tiny, file)
+    moved = folder / "tiny.yaml"
+    path.rename(moved)
+    shutil.move(str(tmp_path / "tpl"), folder / "tpl")
+    done = run_process("validate", moved)  # a process: a named pipe must not hang it
+    assert_clean_process_failure(done, "tiny.yaml:22", "entries[0].image.file", *needles)
+
+
+def test_an_image_inside_the_folder_is_accepted_through_a_link(
+        tmp_path: Path, tiny: Callable[..., Path]) -> None:
+    (tmp_path / "media").mkdir()
+    shutil.copy(PNG, tmp_path / "media" / "poster.png")
+    os.symlink(tmp_path / "media" / "poster.png", tmp_path / "alias.png")
+    schedule = load_schedule(_with_image(tiny, "alias.png"))
+    assert schedule.entries[0].image is not None
+    assert resolve_image(tmp_path, "alias.png") == (tmp_path / "media" / "poster.png").resolve()
+
+
+def test_render_resolves_the_image_again(tmp_path: Path, tiny: Callable[..., Path]) -> None:
+    from campaign.render import Renderer
+
+    shutil.copy(PNG, tmp_path / "poster.png")
+    schedule = load_schedule(_with_image(tiny, "poster.png"))
+    [post, *_] = Renderer(schedule).posts(schedule.select(entries=["hello"]))
+    assert post.media[0]["path"] == str((tmp_path / "poster.png").resolve())
+    # swapped for a link outside after validation: the renderer refuses it too
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.png"
+    shutil.copy(PNG, outside)
+    (tmp_path / "poster.png").unlink()
+    os.symlink(outside, tmp_path / "poster.png")
+    with pytest.raises(MediaError, match="outside the schedule's folder"):
+        list(Renderer(schedule).posts(schedule.select(entries=["hello"])))
+
+
+def test_every_problem_is_a_campaign_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(MINIMAL.replace("date: 2030-03-01", "date: 9999-12-31"), encoding="utf-8")
+    with pytest.raises(ScheduleProblems) as caught:
+        load_schedule(path)
+    assert all(isinstance(p, CampaignError) for p in caught.value.problems)
