@@ -1,10 +1,16 @@
-"""What people read in a terminal: aligned, colour-aware tables and post listings (rich)."""
+"""What people read in a terminal: aligned, colour-aware tables and post listings (rich).
+
+Every value from a schedule, template or profile goes through ``campaign.escape``: escape
+sequences and control characters removed, and square brackets printed as they are, so a title
+such as ``[red]x[/]`` or ``[link=javascript:…]`` is shown literally instead of styling the table.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from campaign.escape import rich_literal, terminal
 from campaign.render import Post
 from campaign.schedule import Occurrence, Schedule
 
@@ -41,28 +47,35 @@ def calendar_rows(schedule: Schedule, occurrences: Sequence[Occurrence],
 
 def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
                    language: str) -> None:
-    """The year at a glance as a table."""
+    """The year at a glance as a table; an entry's own timezone is shown beside its time."""
+    from rich import box
     from rich.table import Table
 
     camp = schedule.campaign
-    from rich import box
-
-    table = Table(title=f"{camp.hashtag} · {camp.name[language]} ({language})",
+    table = Table(title=rich_literal(f"{camp.hashtag} · {camp.name[language]} ({language})"),
                   title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     table.add_column("When", no_wrap=True)
     table.add_column("Entry", style="cyan", no_wrap=True, overflow="ellipsis", max_width=30)
     table.add_column("For", no_wrap=True, overflow="ellipsis", max_width=10)
     table.add_column("Title", ratio=1, min_width=10)
     for row in rows:
-        when = f"{row['date'][5:]} {row['time']}" + (" [bold red]![/]" if row["day_bound"] else "")
-        table.add_row(when, row["entry"], row["audience_summary"], row["title"])
+        when = f"{row['date'][5:]} {row['time']}"
+        if row["timezone"] != camp.timezone:
+            when += f" {rich_literal(row['timezone'])}"
+        if row["day_bound"]:
+            when += " [bold red]![/]"
+        table.add_row(when, rich_literal(row["entry"]), rich_literal(row["audience_summary"]),
+                      rich_literal(row["title"]))
     console.print(table)
-    console.print(f"{len(rows)} entries · times in {camp.timezone} unless shown · "
+    console.print(f"{len(rows)} entries · times in {rich_literal(camp.timezone)} unless shown · "
                   "[bold red]![/] = must go out on its day")
 
 
-def print_posts(console: Any, posts: Sequence[Post]) -> None:
-    """Each post with a header line (when, who, where, length) and its text."""
+def print_posts(console: Any, posts: Sequence[Post], timezone: str = "") -> None:
+    """Each post with a header line (when, who, where, length) and its text.
+
+    The post's timezone follows its time whenever it is not ``timezone`` (the campaign's).
+    """
     from rich.text import Text
 
     for post in posts:
@@ -70,14 +83,16 @@ def print_posts(console: Any, posts: Sequence[Post]) -> None:
         counted = f"{post.measure.length}/{post.measure.limit} {post.measure.unit}"
         header = Text()
         header.append(f"{post.due:%Y-%m-%d %H:%M} ", style="bold")
-        header.append(f"{post.entry_id} ", style="cyan")
-        header.append(f"· {post.audience} · {post.language} · ")
+        if post.timezone != timezone:
+            header.append(f"{terminal(post.timezone)} ", style="bold yellow")
+        header.append(f"{terminal(post.entry_id)} ", style="cyan")
+        header.append(f"· {terminal(post.audience)} · {terminal(post.language)} · ")
         header.append(post.network, style=NETWORK_STYLE[post.network])
         header.append(f" · {counted}", style="green" if fits else "red")
         if len(post.parts) > 1:
             header.append(f" · thread of {len(post.parts)}", style="yellow")
         console.print(header)
         for part in post.parts:
-            console.print(Text(part), soft_wrap=True)
+            console.print(Text(terminal(part)), soft_wrap=True)
             console.print()
     console.print(f"{len(posts)} post{'s' if len(posts) != 1 else ''}.")

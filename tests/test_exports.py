@@ -16,7 +16,7 @@ from campaign.exporters.csv import BUFFER_HEADER, POSTS_HEADER, safe_cell
 from campaign.exporters.html import share_url
 from campaign.profile import Profile
 from campaign.render import Post, Renderer
-from campaign.schedule import Schedule
+from campaign.schedule import Schedule, load_schedule
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,50 @@ def test_csv_layouts_read_back(layout: str, june_posts: list[Post], schedule: Sc
 def test_csv_neutralises_formulas(value: str) -> None:
     assert safe_cell(value) == "'" + value
     assert safe_cell("#EndChildLabour2021") == "#EndChildLabour2021"
+
+
+@pytest.mark.parametrize("start", ["@ilo", "=1+2", "-", "+41", "@SUM(A1)"])
+def test_upload_layouts_publish_the_text_as_written_and_posts_guards_it(
+    tiny: Callable[..., Path], tmp_path: Path, start: str
+) -> None:
+    path = tiny(templates={"en": start + " hello {{ campaign.hashtag }}",
+                           "fr": start + " bonjour {{ campaign.hashtag }}"})
+    schedule = load_schedule(path)
+    posts = list(Renderer(schedule).posts(schedule.occurrences))
+    texts = sorted(p.text for p in posts)
+    assert all(t.startswith(start) for t in texts)
+
+    def cells(layout: str, column: int) -> list[str]:
+        out = tmp_path / f"{layout}.csv"
+        export("csv", posts, schedule, out, layout=layout)
+        with out.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        return sorted(r[column] for r in (rows if layout == "hootsuite" else rows[1:]))
+
+    assert cells("buffer", 0) == texts  # exactly what Buffer would publish
+    assert cells("hootsuite", 1) == texts
+    assert cells("posts", POSTS_HEADER.index("text")) == ["'" + t for t in texts]
+
+
+def test_posts_csv_counts_each_part_of_a_thread(renderer: Renderer, schedule: Schedule,
+                                                tmp_path: Path) -> None:
+    from campaign.textrules import NetworkLimits, measure
+
+    posts = [p for p in renderer.posts(schedule.select(entries=["amplify-12-results"]),
+                                       languages=["fr"]) if len(p.parts) > 1]
+    assert posts
+    out = tmp_path / "p.csv"
+    export("csv", posts, schedule, out)
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == sum(len(p.parts) for p in posts)
+    limits = NetworkLimits(mastodon_characters=schedule.campaign.mastodon_characters)
+    parts = [(p, part) for p in posts for part in p.parts]
+    for row, (post, part) in zip(rows, parts, strict=True):
+        assert row["text"] == part
+        counted = measure(post.network, part, limits)
+        assert (int(row["length"]), int(row["limit"])) == (counted.length, counted.limit)
+        assert int(row["length"]) <= int(row["limit"]) < post.measure.length
 
 
 def test_csv_export_of_hostile_profile_is_inert(schedule: Schedule, tmp_path: Path) -> None:
@@ -167,7 +211,9 @@ def test_kit_writes_every_file(run: Callable[..., Result], tmp_path: Path) -> No
     result = run("kit", "--out", tmp_path / "kit")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "kit").iterdir())
-    assert names == sorted(["share-kit.html", "calendar.ics", "posts.csv", "posts.json",
+    assert names == sorted(["share-kit.html", "share-kit-en.html", "share-kit-es.html",
+                            "images", "calendar.ics", "posts.csv", "posts.json",
                             "calendar.md", "buffer-x.csv", "buffer-bluesky.csv",
                             "buffer-mastodon.csv", "hootsuite-x.csv", "hootsuite-bluesky.csv",
                             "hootsuite-mastodon.csv"])
+    assert not [p for p in (tmp_path / "kit").rglob(".*.tmp")]  # no temporary file left

@@ -10,14 +10,19 @@ from typing import Any
 
 from campaign import __version__
 from campaign.atomic import atomic_open
+from campaign.exporters.images import media_records
 from campaign.render import Post
 from campaign.schedule import Schedule
 
 SCHEMA = "campaign-posts/1"
 
 
-def post_record(post: Post) -> dict[str, Any]:
-    """One post as plain JSON data (also used by ``render --json``)."""
+def post_record(post: Post, base: Path | None = None) -> dict[str, Any]:
+    """One post as plain JSON data (also used by ``render --json``).
+
+    ``media`` names each image by its path relative to ``base`` (the schedule's folder), never by
+    a path of this machine; without ``base``, by its file name.
+    """
     record: dict[str, Any] = {
         "key": post.key,
         "campaign": post.campaign,
@@ -38,6 +43,7 @@ def post_record(post: Post) -> dict[str, Any]:
         "length": post.measure.length,
         "limit": post.measure.limit,
         "unit": post.measure.unit,
+        "media": media_records(post, base),
     }
     if post.network == "bluesky":
         from campaign.textrules import facets_to_atproto
@@ -48,16 +54,17 @@ def post_record(post: Post) -> dict[str, Any]:
 
 def write_json(posts: Sequence[Post], schedule: Schedule, out: Path, *, lines: bool = False) -> None:
     """Write a JSON document (campaign + posts) or JSON Lines (one post per line)."""
+    base = schedule.path.parent
     with atomic_open(out) as handle:
         if lines:
             for post in posts:
-                handle.write(json.dumps(post_record(post), ensure_ascii=False) + "\n")
+                handle.write(json.dumps(post_record(post, base), ensure_ascii=False) + "\n")
             return
         document = {
             "schema": SCHEMA,
             "generator": f"campaign {__version__}",
             "campaign": schedule.campaign.model_dump(mode="json"),
-            "posts": [post_record(p) for p in posts],
+            "posts": [post_record(p, base) for p in posts],
         }
         json.dump(document, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
