@@ -1,5 +1,5 @@
 # Two set-up commands, each creating .venv and installing what it needs:
-#   make demo   run the main job on the built-in 2021 campaign
+#   make demo   run the main job on the built-in 2021 campaign (its accounts are outbox files)
 #   make test   run the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV   := .venv
@@ -35,9 +35,10 @@ demo: $(STAMP)
 	$(BIN)/campaign validate
 	$(BIN)/campaign kit --out $(OUT)
 	$(BIN)/campaign db upgrade --db $(DB)
-	@for n in x bluesky mastodon; do $(BIN)/campaign accounts add $$n demo-$$n --db $(DB); done
+	@for n in x bluesky mastodon; do $(BIN)/campaign accounts add $$n demo-$$n --db $(DB) \
+	  --credentials outbox:$(OUT)/outbox.jsonl; done
 	$(BIN)/campaign queue plan --account x --account bluesky --account mastodon --db $(DB)
-	$(BIN)/campaign run --once --dry-run --now $(NOW) --outbox $(OUT)/outbox.jsonl --db $(DB)
+	$(BIN)/campaign run --once --now $(NOW) --db $(DB)
 	$(BIN)/campaign db status --db $(DB)
 
 lint: $(STAMP)

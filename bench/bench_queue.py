@@ -94,11 +94,15 @@ def _fresh_store(url: str) -> Store:
     return store
 
 
-def _batches(store: Store, posts: Sequence[Post], total: int, prefix: str) -> list[Batch]:
-    """``total`` distinct posts: the rendered ones again on as many account sets as it takes."""
+def _batches(store: Store, posts: Sequence[Post], total: int, prefix: str,
+             ref: str = "") -> list[Batch]:
+    """``total`` distinct posts: the rendered ones again on as many account sets as it takes
+    (outbox accounts when ``ref`` is ``outbox:PATH``)."""
     batches: list[Batch] = []
     for i in range(math.ceil(total / len(posts))):
-        accounts = {n: store.add_account(n, f"{prefix}-{i}") for n in NETWORKS}
+        handles = {"x": f"{prefix}_{i}", "bluesky": f"{prefix}-{i}.test"}  # valid on each network
+        accounts = {n: store.add_account(n, handles.get(n, f"{prefix}-{i}"), ref)
+                    for n in NETWORKS}
         batches.append((list(posts[:total - i * len(posts)]), accounts))
     return batches
 
@@ -344,8 +348,8 @@ def bench_workers(folder: Path | None = None, total: int = WORKER_POSTS,
             startup = _time_workers(_create_database(admin, f"empty{count}"), tmp / f"empty{count}.jsonl",
                                     count, delay)
             url = _create_database(admin, f"bench{count}")
-            _plan_world_day(url, total)
             outbox = tmp / f"outbox{count}.jsonl"
+            _plan_world_day(url, total, outbox)
             wall = _time_workers(url, outbox, count, delay)
             results[count] = (wall, startup, *_duplicates_and_missing(outbox, total))
     _print_workers(results, total, delay)
@@ -364,18 +368,20 @@ def _create_database(admin_url: str, name: str) -> str:
     return url
 
 
-def _plan_world_day(url: str, total: int) -> None:
+def _plan_world_day(url: str, total: int, outbox: Path) -> None:
     store = Store(url)
     try:
-        assert _plan(store, _batches(store, world_day_posts(), total, "worker")) == total
+        batches = _batches(store, world_day_posts(), total, "worker", f"outbox:{outbox}")
+        assert _plan(store, batches) == total
     finally:
         store.close()
 
 
 def _time_workers(url: str, outbox: Path, count: int, delay: float) -> float:
     """Wall-clock seconds from starting ``count`` runner processes until the last one exits."""
-    command = [CAMPAIGN_EXE, "run", "--once", "--dry-run", "--now", WORLD_DAY_NOW,
-               "--publish-delay", str(delay), "--outbox", str(outbox), "--db", url]
+    # the posts' accounts are outbox accounts on ``outbox``: published for real, into the file
+    command = [CAMPAIGN_EXE, "run", "--once", "--now", WORLD_DAY_NOW,
+               "--publish-delay", str(delay), "--db", url]
     start = time.perf_counter()
     procs = [subprocess.Popen([*command, "--worker", f"w{i}"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True, cwd=outbox.parent)
@@ -421,11 +427,12 @@ def bench_memory(folder: Path | None = None, db: Path | None = None, total: int 
         if db is None:
             db = tmp / "memory.db"
             store = _fresh_store(_sqlite_url(db))
-            _plan(store, _batches(store, rendered_posts(), total, "bench"))
+            _plan(store, _batches(store, rendered_posts(), total, "bench",
+                                  f"outbox:{tmp / 'memory-outbox.jsonl'}"))
             store.close()
         ours_kb, busy = _runner_peak_rss(db, tmp)
         base_kb = _baseline_peak_rss("sqlalchemy, campaign.cli")
-    print(f"memory: peak RSS of `campaign run --dry-run --now {BEFORE_CAMPAIGN}` over {total:,} queued "
+    print(f"memory: peak RSS of `campaign run --now {BEFORE_CAMPAIGN}` over {total:,} queued "
           "posts (none due)")
     print(f"  campaign run                                  {ours_kb / 1024:7.1f} MB  (goal < 150 MB)")
     print(f"  python -c 'import sqlalchemy, campaign.cli'   {base_kb / 1024:7.1f} MB")
@@ -458,8 +465,8 @@ def _runner_peak_rss(db: Path, folder: Path, settle: float = 3.0) -> tuple[int, 
     log = folder / "memory-runner.log"
     with log.open("w", encoding="utf-8") as errors:
         # stderr to a file: a runner blocked writing to a full pipe could not exit on SIGTERM
-        proc = subprocess.Popen([CAMPAIGN_EXE, "run", "--dry-run", "--now", BEFORE_CAMPAIGN,
-                                 "--outbox", str(folder / "memory-outbox.jsonl"),
+        # outbox accounts (planned so by bench_memory): --now needs no --dry-run with them
+        proc = subprocess.Popen([CAMPAIGN_EXE, "run", "--now", BEFORE_CAMPAIGN,
                                  "--db", _sqlite_url(db)],
                                 stdout=subprocess.PIPE, stderr=errors, text=True)
         assert proc.stdout is not None

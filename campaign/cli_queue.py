@@ -97,16 +97,21 @@ def db_upgrade(db_url: str | None) -> None:
 
 @db.command("status")
 @db_option
-def db_status(db_url: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def db_status(db_url: str | None, as_json: bool) -> None:
     """Show the schema revision and how many posts are in each status."""
     from campaign.store import safe_url
 
     store = _store(db_url, migrated=False)
     current, head = store.revision(), store.head()
+    counts = dict(sorted(store.counts().items())) if current == head else None
+    if as_json:
+        _echo_json({"database": safe_url(store.url), "revision": current, "newest": head,
+                    "up_to_date": current == head, "counts": counts})
+        return
     click.echo(f"Database {safe_url(store.url)}: schema {current or 'none'} (newest {head}).")
-    if current == head:
-        for status, count in sorted(store.counts().items()):
-            click.echo(f"  {status:<11} {count:>7,}")
+    for status, count in (counts or {}).items():
+        click.echo(f"  {status:<11} {count:>7,}")
 
 
 # -- queue -------------------------------------------------------------------------------------
@@ -180,20 +185,25 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     from rich.console import Console
     from rich.table import Table
 
+    from campaign.escape import rich_literal
     from campaign.store import local_due
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True, min_width=len(str(posts[-1].id)) if posts else 1)
+    # 80 columns: the fixed columns take about 50 with one-space gaps, the entry the rest (cut
+    # with … when longer)
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("#", justify="right", no_wrap=True,
+                     min_width=max((len(str(p.id)) for p in posts), default=1))
     table.add_column("Due (local)", no_wrap=True, min_width=16)
     table.add_column("Status", no_wrap=True, min_width=10)
     table.add_column("Net", no_wrap=True, min_width=8)
-    table.add_column("For", no_wrap=True, min_width=13)
+    table.add_column("For", no_wrap=True, min_width=10)
     table.add_column("Entry", no_wrap=True, overflow="ellipsis")
     for p in posts:
         style = STATUS_STYLE.get(p.status, "")
         when = local_due(p).strftime("%Y-%m-%d %H:%M")
+        # entry, audience and language come from someone's schedule: printed literally
         table.add_row(str(p.id), when, f"[{style}]{p.status}[/]", p.network,
-                      f"{p.audience}/{p.language}", p.entry)
+                      rich_literal(f"{p.audience}/{p.language}"), rich_literal(p.entry))
     console = Console(highlight=False)
     console.print(table)
     console.print(f"{len(posts):,} posts")
@@ -213,21 +223,30 @@ def queue_show(post_id: int, db_url: str | None, as_json: bool) -> None:
     if as_json:
         _echo_json(data)
         return
+    from campaign.escape import terminal
+
+    # every value may come from a schedule, a network or an error text: no escape reaches the tty
     for key in ("id", "status", "due_at", "timezone", "network", "entry", "audience", "language",
                 "attempts", "last_error", "remote_id", "remote_url"):
         if data[key] not in (None, ""):
-            click.echo(f"{key:<11} {data[key]}")
-    click.echo("text:\n  " + "\n  ".join(post.text.splitlines()))
+            click.echo(f"{key:<11} {terminal(data[key])}")
+    click.echo("text:\n  " + "\n  ".join(terminal(line) for line in post.text.splitlines()))
     click.echo("history:")
     for e in data["events"]:
-        click.echo(f"  {e['at']}  {e['from'] or '-':>10} -> {e['to']:<10} {e['by']}: {e['detail']}")
+        click.echo(f"  {e['at']}  {e['from'] or '-':>10} -> {e['to']:<10} {terminal(e['by'])}: "
+                   f"{terminal(e['detail'])}")
 
 
-def _moved(what: str, ids: list[int], moved: list[int]) -> None:
-    skipped = sorted(set(ids) - set(moved))
+def _moved(store: Store, what: str, ids: list[int], moved: list[int]) -> None:
+    """Say what moved; name the ids with no post and those in the wrong state; exit 1 unless
+    every id named was moved."""
+    missing = store.missing_ids(ids)
+    skipped = sorted(set(ids) - set(moved) - set(missing))
     click.echo(f"{what} {len(moved)} post(s)" + (f"; not in a state that allows it: "
                                                 f"{', '.join(map(str, skipped))}" if skipped else "."))
-    if skipped and not moved:
+    for post_id in missing:
+        click.echo(f"no post with id {post_id}: see `campaign queue list`", err=True)
+    if skipped or missing:
         sys.exit(1)
 
 
@@ -251,7 +270,7 @@ def queue_approve(ids: tuple[str, ...], all_drafts: bool, months: tuple[int, ...
                             "--all-drafts")
     moved = store.transition(wanted, "approved", allowed_from=("draft", "scheduled"),
                              actor="review", detail="approved", reviewed=True)
-    _moved("Approved", wanted, moved)
+    _moved(store, "Approved", wanted, moved)
 
 
 @queue.command("cancel")
@@ -273,13 +292,13 @@ def queue_cancel(ids: tuple[str, ...], account: str | None, db_url: str | None) 
                             "--account NETWORK=HANDLE")
     moved = store.transition(wanted, "cancelled", allowed_from=open_states, actor="review",
                              detail="cancelled")
-    _moved("Cancelled", wanted, moved)
+    _moved(store, "Cancelled", wanted, moved)
 
 
 @queue.command("delete")
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--timeout", type=float, default=30.0, show_default=True,
-              help="Seconds to wait for each network.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds to wait for each network.")
 @db_option
 def queue_delete(ids: tuple[str, ...], timeout: float, db_url: str | None) -> None:
     """Delete published posts from their network (every part of a thread); history is kept."""
@@ -305,7 +324,7 @@ def queue_delete(ids: tuple[str, ...], timeout: float, db_url: str | None) -> No
         pool.close()
     for line in problems:
         click.echo(line, err=True)
-    _moved("Deleted", wanted, deleted)
+    _moved(store, "Deleted", wanted, deleted)
     if problems:
         sys.exit(1)
 
@@ -324,7 +343,7 @@ def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
                              next_attempt_at=None, last_error=None)
     for account_id in {p.account_id for p in store.posts(ids=moved)}:
         store.enable_account(account_id)
-    _moved("Queued again", wanted, moved)
+    _moved(store, "Queued again", wanted, moved)
 
 
 @queue.command("reschedule")
@@ -332,21 +351,21 @@ def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
 @click.argument("when")
 @db_option
 def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
-    """Move a post to WHEN (ISO date-time; without an offset, in the post's own timezone)."""
-    from zoneinfo import ZoneInfo
+    """Move a post to WHEN (ISO date-time; without an offset, in the post's own timezone).
 
-    from campaign.errors import CampaignError
+    A time skipped by a DST jump moves forward by the jump; a time that happens twice is the
+    first (summer time) unless an offset is given; either way the command says so.
+    """
     from campaign.store import REQUEUE, day_deadline, to_utc
+    from campaign.when import check_bounds, local_moment
 
     store = _store(db_url)
     post = store.get(post_id)
-    try:
-        moment = datetime.fromisoformat(when)
-    except ValueError:
-        raise CampaignError(f"'{when}' is not a date-time: write e.g. 2021-06-12T09:30") from None
     # a day-bound post's day is the day in its own timezone, whatever offset was typed
-    moment = (moment.replace(tzinfo=ZoneInfo(post.timezone)) if moment.tzinfo is None
-              else moment.astimezone(ZoneInfo(post.timezone)))
+    moment, note = local_moment(when, post.timezone)
+    check_bounds(moment, store.campaign_start(post.campaign), post.timezone)
+    if note:
+        click.echo(note)
     moved = store.transition([post_id], post.status,
                              allowed_from=("draft", "approved", "scheduled", "missed"),
                              actor="review", detail=f"rescheduled to {moment.isoformat()}",
@@ -355,16 +374,18 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
     if post.status == "missed" and moved:
         store.transition([post_id], REQUEUE, allowed_from=("missed",), actor="review",
                          detail="rescheduled")
-    _moved("Rescheduled", [post_id], moved)
+    _moved(store, "Rescheduled", [post_id], moved)
 
 
 # -- run ---------------------------------------------------------------------------------------
 @click.command()
 @db_option
 @click.option("--once", is_flag=True, help="Publish what is due now, then exit (for cron and CI).")
-@click.option("--dry-run", is_flag=True, help="Write posts to an outbox file instead of networks.")
-@click.option("--outbox", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("outbox.jsonl"), show_default=True, help="Outbox of --dry-run.")
+@click.option("--dry-run", is_flag=True,
+              help="Say what one pass would publish, where, and what it would miss; change "
+                   "nothing (needs --once).")
+@click.option("--outbox", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="With --dry-run: also write that report here, one JSON line per post.")
 @click.option("--worker", default=None, help="This runner's name (default: host:pid).")
 @click.option("--require-review", is_flag=True, help="Send only approved posts.")
 @click.option("--grace", default="6h", show_default=True,
@@ -373,44 +394,116 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
               help="How long a claimed post is held before another runner may reconcile it; "
                    "keep it longer than a network call can take.")
 @click.option("--now", "now_text", default=None, metavar="ISO",
-              help="Pretend it is this moment (with --dry-run only): replay a past campaign.")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
-              help="Seconds to wait for a network before trying again later.")
+              help="Pretend it is this moment: with --dry-run, or when every account with due "
+                   "posts is an outbox account (replaying a past campaign into files).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds to wait for a network before trying again later.")
 @click.option("--publish-delay", type=float, default=0.0, hidden=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the --once report as JSON.")
-def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path, worker: str | None,
+def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path | None, worker: str | None,
         require_review: bool, grace: str, lease: str, now_text: str | None,
         timeout: float, publish_delay: float, as_json: bool) -> None:
-    """Publish due posts: exactly once each, retrying what fails for a passing reason."""
+    """Publish due posts: exactly once each, retrying what fails for a passing reason.
+
+    Exits 1 when a post failed, was given up or an account was stopped (each named on stderr),
+    0 when everything due went out, waits for a retry, or was missed by policy.
+    """
     import os
     import socket
 
     from campaign.errors import CampaignError
-    from campaign.publishers.outbox import OutboxPublisher
     from campaign.publishers.registry import PublisherPool
     from campaign.runner import Dispatcher, Policy
 
-    clock = _clock(now_text, dry_run)
+    if dry_run and not once:
+        raise CampaignError("--dry-run previews one pass and changes nothing: add --once")
+    if outbox is not None and not dry_run:
+        raise CampaignError("--outbox writes a dry run's report: add --dry-run; to publish into a "
+                            "file, add an outbox account (campaign accounts add x NAME "
+                            "--credentials outbox:PATH)")
+    clock = _clock(now_text)
     policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
                     require_review=require_review)
-    publisher_for: Callable[[Any], Any]
-    if dry_run:
-        if not outbox.resolve().parent.is_dir() or not os.access(outbox.resolve().parent, os.W_OK):
-            raise CampaignError(f"--outbox {outbox}: its folder does not exist or is not "
-                                "writable: create it or choose another path")
-        outbox_publisher = OutboxPublisher(outbox, delay=publish_delay, clock=clock)
-        publisher_for, target = (lambda post: outbox_publisher), str(outbox)
-    else:
-        publisher_for, target = PublisherPool(timeout=timeout), "the networks"
     store = _store(db_url)
+    if dry_run:
+        _dry_run(store, clock(), policy, outbox, as_json)
+        return
+    _check_destinations(store, clock() if once else None, policy.require_review,
+                        replaying=now_text is not None)
     _log_without_secrets()
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
-    dispatcher = Dispatcher(store, publisher_for, worker=name, policy=policy, clock=clock)
+    pool = PublisherPool(timeout=timeout, clock=clock, outbox_only=now_text is not None,
+                         delay=publish_delay)
+    dispatcher = Dispatcher(store, pool, worker=name, policy=policy, clock=clock)
     try:
-        _run(dispatcher, store, once, as_json, target, name)
+        _run(dispatcher, store, once, as_json, name)
     finally:
-        if isinstance(publisher_for, PublisherPool):
-            publisher_for.close()
+        pool.close()
+
+
+def _check_destinations(store: Store, due_by: datetime | None, require_review: bool,
+                        replaying: bool) -> None:
+    """Before anything is claimed: every outbox usable; with --now, only outbox accounts due."""
+    from campaign.errors import CampaignError
+    from campaign.publishers.outbox import OutboxError, is_outbox, outbox_path, path_problem
+
+    accounts = store.open_accounts(due_by, require_review)
+    if replaying:
+        networks = [f"{a.network} {a.handle}" for a in accounts if not is_outbox(a.credentials_ref)]
+        if networks:
+            raise CampaignError(
+                f"--now pretends another time, and {', '.join(networks)} would publish to its "
+                "network: use --now with --dry-run, or only with outbox accounts")
+    for account in accounts:
+        if is_outbox(account.credentials_ref):
+            problem = path_problem(outbox_path(account.credentials_ref))
+            if problem:
+                raise OutboxError(f"account {account.network} {account.handle}: {problem}")
+
+
+def _dry_run(store: Store, now: datetime, policy: Any, report_file: Path | None,
+             as_json: bool) -> None:
+    """Report what a pass would do, from a read-only look at the queue."""
+    import json
+
+    from campaign.atomic import atomic_open
+    from campaign.escape import terminal
+    from campaign.store import safe_url
+
+    if report_file is not None:
+        from campaign.errors import CampaignError
+        from campaign.publishers.outbox import path_problem
+
+        problem = path_problem(report_file.resolve())
+        if problem:  # the same rules as an outbox: a regular file in a folder that exists
+            raise CampaignError(f"--outbox: {problem.removeprefix('outbox ')}")
+    preview = store.preview(now, policy.grace, policy.require_review)
+    if report_file is not None:
+        with atomic_open(report_file) as handle:
+            for item in preview.items():
+                handle.write(json.dumps({"dry_run": True, **item.as_dict()},
+                                        ensure_ascii=False) + "\n")
+    if as_json:
+        _echo_json({**preview.as_dict(), "database": safe_url(store.url),
+                    "report": str(report_file) if report_file else None})
+        return
+    groups = (("Would publish", preview.publish), ("Would miss", preview.miss),
+              ("Would check (interrupted)", preview.check), ("Held", preview.hold))
+    shown = 50  # per group; --json or --outbox list them all
+    for title, items in groups:
+        if not items:
+            continue
+        click.echo(f"{title} {len(items):,}:")
+        for item in items[:shown]:
+            line = (f"  #{item.post_id} {item.due_at:%Y-%m-%d %H:%M}Z {item.network} "
+                    f"{item.account} {item.entry} -> {item.where}")
+            click.echo(terminal(line + (f": {item.reason}" if item.reason else "")))
+        if len(items) > shown:
+            click.echo(f"  … and {len(items) - shown:,} more (--json or --outbox lists them all)")
+    click.echo(f"Dry run at {now:%Y-%m-%d %H:%M}Z: would publish {len(preview.publish):,}, miss "
+               f"{len(preview.miss):,}, check {len(preview.check):,}, hold {len(preview.hold):,}. "
+               f"Nothing was sent or changed. Database: {safe_url(store.url)}"
+               + (f"; report in {report_file}" if report_file else ""))
 
 
 def _log_without_secrets() -> None:
@@ -426,34 +519,69 @@ def _log_without_secrets() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, target: str,
-         name: str) -> None:
+def _say_problems(report: Any) -> None:
+    """Name each post that did not go out for a reason someone must look at, on stderr."""
     from campaign.credentials import redact
-    from campaign.runner import Runner, stop_on_signals
+    from campaign.escape import terminal
+
+    for problem in report.problems:
+        if problem.kind == "stopped_run":
+            continue  # the run's own error sentence says it, once
+        click.echo(terminal(redact(str(problem))), err=True)
+
+
+def _summary(report: Any, store: Store) -> None:
+    from campaign.credentials import redact
+    from campaign.escape import terminal
+    from campaign.store import safe_url
+
+    for line in report.lines:
+        click.echo(terminal(redact(line)))
+    for entry, count in sorted(report.by_entry.items()):
+        click.echo(terminal(f"  {count:>5} × {entry}"))
+    if report.reconciled or report.requeued:
+        click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
+                   f"{report.requeued} had not and were queued again.")
+    where = ", ".join(f"{count} to {to}" for to, count in sorted(report.by_destination.items()))
+    click.echo(terminal(f"Published {report.published}" + (f" ({where})" if where else "")) +
+               f"; {report.retried} to retry, "
+               f"{report.failed} failed, {report.missed} missed. "
+               f"Database: {safe_url(store.url)}")
+
+
+def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, name: str) -> None:
+    from campaign.runner import RunHalted, Runner, stop_on_signals
     from campaign.store import safe_url
 
     if once:
         stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
-        report = dispatcher.run_once()
+        try:
+            report = dispatcher.run_once()
+        except RunHalted as halted:
+            # what went out before the stop is recorded and said; then the one sentence, exit 1
+            if not as_json:
+                _summary(halted.report, store)
+            _say_problems(halted.report)
+            if as_json:
+                _echo_json({**halted.report.as_dict(), "stopped": halted.message,
+                            "database": safe_url(store.url)})
+            raise
         if as_json:
-            _echo_json({**report.as_dict(), "to": target, "database": safe_url(store.url)})
+            _echo_json({**report.as_dict(), "database": safe_url(store.url)})
         else:
-            for line in report.lines:
-                click.echo(redact(line))
-            for entry, count in sorted(report.by_entry.items()):
-                click.echo(f"  {count:>5} × {entry}")
-            if report.reconciled or report.requeued:
-                click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
-                           f"{report.requeued} had not and were queued again.")
-            click.echo(f"Published {report.published} to {target}; {report.retried} to retry, "
-                       f"{report.failed} failed, {report.missed} missed. "
-                       f"Database: {safe_url(store.url)}")
+            _summary(report, store)
+        if not report.ok:
+            _say_problems(report)
+            sys.exit(1)
         return
-    click.echo(f"Runner {name} on {safe_url(store.url)}, publishing to {target}. "
-               "Ctrl-C or SIGTERM to stop.")
-    Runner(dispatcher, on_report=lambda r: click.echo(
-        f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, failed {r.failed}, "
-        f"missed {r.missed}, reconciled {r.reconciled + r.requeued}")).run()
+    click.echo(f"Runner {name} on {safe_url(store.url)}. Ctrl-C or SIGTERM to stop.")
+
+    def on_report(r: Any) -> None:
+        click.echo(f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, "
+                   f"failed {r.failed}, missed {r.missed}, reconciled {r.reconciled + r.requeued}")
+        _say_problems(r)
+
+    Runner(dispatcher, on_report=on_report).run()
 
 
 def _duration(text: str, option: str) -> Any:
@@ -472,7 +600,8 @@ def _duration(text: str, option: str) -> Any:
     return value
 
 
-def _clock(now_text: str | None, dry_run: bool) -> Callable[[], datetime]:
+def _clock(now_text: str | None) -> Callable[[], datetime]:
+    """The runner's clock: real time, or running on from the moment --now names."""
     from datetime import UTC
 
     from campaign.errors import CampaignError
@@ -480,8 +609,6 @@ def _clock(now_text: str | None, dry_run: bool) -> Callable[[], datetime]:
 
     if now_text is None:
         return utcnow
-    if not dry_run:
-        raise CampaignError("--now pretends another time: it only goes with --dry-run")
     try:
         start = datetime.fromisoformat(now_text)
     except ValueError:

@@ -8,6 +8,7 @@ whether it already went out, never by publishing it blindly again.
 
 from __future__ import annotations
 
+import errno
 import logging
 import random
 import signal
@@ -18,18 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from campaign.errors import CampaignError
 from campaign.publishers.base import (
     AuthFailed,
+    DestinationFailed,
     Published,
     Publisher,
     PublishError,
     RateLimited,
     Refused,
 )
-from campaign.store import REQUEUE, Claimed, Store, utcnow
+from campaign.store import REQUEUE, Claimed, Store, destination, utcnow
 
 log = logging.getLogger("campaign.runner")
 MIN_INTERVAL = timedelta(seconds=1)
+# a disk that is full or failing fails every post after this one: the run stops
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
 
 
 def stop_on_signals(dispatcher: Dispatcher, then: Callable[[], None] = lambda: None) -> None:
@@ -56,6 +61,39 @@ class Policy:
     batch: int = 50
     require_review: bool = False
     poll: timedelta = timedelta(seconds=60)
+    # a rate limit's reset time is waited for within these bounds: a reset in the past (a
+    # skewed clock) must not make the pass spin, one in year 3000 must not park the post
+    rate_limit_floor: timedelta = timedelta(seconds=30)
+    rate_limit_cap: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A post that did not go out for a reason someone must look at."""
+
+    post_id: int
+    entry: str
+    network: str
+    account: str
+    kind: str  # failed, gave_up, account_stopped, unknown, stopped_run
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"#{self.post_id} {self.entry} ({self.network} {self.account}): "
+                f"{self.kind.replace('_', ' ')}: {self.reason}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {"post_id": self.post_id, "entry": self.entry, "network": self.network,
+                "account": self.account, "kind": self.kind, "reason": self.reason}
+
+
+class RunHalted(CampaignError):
+    """The destination failed in a way that would fail every post: the run stopped cleanly."""
+
+    def __init__(self, message: str, exit_code: int, report: Report) -> None:
+        super().__init__(message)
+        self.exit_code, self.report = exit_code, report
 
 
 @dataclass
@@ -70,11 +108,20 @@ class Report:
     requeued: int = 0
     lines: list[str] = field(default_factory=list)
     by_entry: Counter[str] = field(default_factory=Counter)
+    by_destination: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when everything due went out, waits for a retry, or was missed by policy."""
+        return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         return {"published": self.published, "failed": self.failed, "retried": self.retried,
-                "missed": self.missed, "reconciled": self.reconciled, "requeued": self.requeued}
+                "missed": self.missed, "reconciled": self.reconciled, "requeued": self.requeued,
+                "to": dict(self.by_destination), "ok": self.ok,
+                "problems": [p.as_dict() for p in self.problems]}
 
 
 class Dispatcher:
@@ -109,7 +156,7 @@ class Dispatcher:
             try:
                 self._send_batch(claimed, batch_lease_ends, report)
             finally:
-                self._record_published()
+                self._record_published()  # also when the run stops: what went out is recorded
         return report
 
     def _record_published(self) -> None:
@@ -138,7 +185,29 @@ class Dispatcher:
                 if not self.store.renew(post.id, self.worker, self.clock(), p.lease):
                     report.lines.append(f"#{post.id}: lease lost to another runner; left to it")
                     continue
-            self._publish(post, report, blocked)
+            try:
+                self._publish(post, report, blocked)
+            except DestinationFailed as exc:
+                self._halt(post, claimed[index + 1:], exc, report)
+
+    def _halt(self, post: Claimed, rest: list[Claimed], exc: DestinationFailed,
+              report: Report) -> None:
+        """Stop the run: the failed post back to the queue (it did not go out), the rest of
+        the batch released, and the caller told why."""
+        if exc.went_out is False:
+            self._finish(post.id, REQUEUE, detail=f"not sent, run stopped: {exc.message}",
+                         attempts=post.attempts - 1, last_error=exc.message)
+        elif exc.went_out is None:  # nobody can tell: reconciliation asks when the lease ends
+            report.lines.append(f"#{post.id}: outcome unknown; checked when its lease ends")
+        self._release(rest)
+        report.problems.append(self._problem(post, "stopped_run", exc.message))
+        raise RunHalted(exc.message, exc.exit_code, report)
+
+    @staticmethod
+    def _problem(post: Claimed, kind: str, reason: str) -> Problem:
+        return Problem(post_id=post.id, entry=post.post_key.split("/")[1]
+                       if post.post_key.count("/") else post.post_key,
+                       network=post.network, account=post.handle, kind=kind, reason=reason)
 
     def _finish(self, post_id: int, to: str, **values: Any) -> bool:
         return self.store.finish(post_id, self.worker, to, now=self.clock(), **values)
@@ -196,6 +265,14 @@ class Dispatcher:
             "published_at": self.clock(), "last_error": None}))
         report.published += 1
         report.by_entry[post.post_key.split("/")[1]] += 1
+        report.by_destination[destination(post.network, post.handle, post.credentials_ref,
+                                          post.base_url)] += 1
+
+    def _wait_for_reset(self, reset_at: datetime | None) -> datetime:
+        """When to try again after a rate limit: its reset, clamped between a floor and a cap."""
+        now, p = self.clock(), self.policy
+        wanted = reset_at or now + p.backoff
+        return min(max(wanted, now + p.rate_limit_floor), now + p.rate_limit_cap)
 
     def _publish(self, post: Claimed, report: Report,
                  blocked: dict[int, datetime | None]) -> None:
@@ -206,23 +283,29 @@ class Dispatcher:
             return
         try:
             result = self.publisher_for(post).publish(post)
+        except DestinationFailed:
+            raise
         except RateLimited as exc:
-            reset = exc.reset_at or self.clock() + self.policy.backoff
+            reset = self._wait_for_reset(exc.reset_at)
             blocked[post.account_id] = reset
-            self._retry(post, exc, reset, count_attempt=False)
-            report.retried += 1
+            if self._retry(post, exc, reset, count_attempt=False):
+                report.retried += 1
+            else:
+                report.missed += 1
+                report.problems.append(self._problem(
+                    post, "gave_up", f"rate limited until after its deadline: {exc.message}"))
         except AuthFailed as exc:
             reason = f"credentials refused: {exc.message}; fix them, then `campaign queue retry`"
             self.store.disable_account(post.account_id, reason)
             blocked[post.account_id] = None
             self._finish(post.id, "failed", detail=reason, last_error=reason)
             report.failed += 1
-            report.lines.append(f"failed #{post.id}: {reason}")
+            report.problems.append(self._problem(post, "account_stopped", reason))
         except Refused as exc:
             self._finish(post.id, "failed", detail=exc.message,
                               last_error=exc.message)
             report.failed += 1
-            report.lines.append(f"failed #{post.id}: {exc.message}")
+            report.problems.append(self._problem(post, "failed", exc.message))
         except PublishError as exc:
             # a timeout or a 5xx may hide a post that did go out: before this post is given up
             # (failed, or missed for want of time to retry), the network is asked
@@ -235,16 +318,33 @@ class Dispatcher:
                 self._finish(post.id, "failed", detail=message,
                                   last_error=message)
                 report.failed += 1
-            else:
-                self._retry(post, exc, when)
+                report.problems.append(self._problem(post, "gave_up", message))
+            elif self._retry(post, exc, when):
                 report.retried += 1
+            else:
+                report.missed += 1
+                report.problems.append(self._problem(
+                    post, "gave_up", f"no time left to retry before its deadline: {exc.message}"))
+        except OSError as exc:
+            if exc.errno not in DISK_ERRORS:
+                self._unknown(post, exc, report)
+                return
+            # a full or failing disk fails every post after this one: stop the run
+            message = f"post #{post.id}: {exc.strerror or exc}: the run stopped"
+            if self._went_out_anyway(post, report):
+                raise DestinationFailed(message, went_out=True) from None
+            raise DestinationFailed(message, went_out=None) from None
         except Exception as exc:
-            # the post may or may not have gone out: keep it 'publishing' so that, when its
-            # lease ends, reconciliation asks the network instead of sending it blindly again
-            log.exception("post #%s: unexpected error from the publisher", post.id)
-            report.lines.append(f"#{post.id}: outcome unknown ({exc}); checked when its lease ends")
+            self._unknown(post, exc, report)
         else:
             self._succeeded(post, result, f"published as {result.remote_id}", report)
+
+    def _unknown(self, post: Claimed, exc: Exception, report: Report) -> None:
+        # the post may or may not have gone out: keep it 'publishing' so that, when its
+        # lease ends, reconciliation asks the network instead of sending it blindly again
+        log.exception("post #%s: unexpected error from the publisher", post.id)
+        report.problems.append(self._problem(
+            post, "unknown", f"outcome unknown ({exc}); checked when its lease ends"))
 
     def _backoff(self, attempts: int) -> timedelta:
         base = self.policy.backoff * (2 ** max(attempts - 1, 0))
@@ -253,14 +353,17 @@ class Dispatcher:
         return jittered
 
     def _retry(self, post: Claimed, exc: PublishError, when: datetime,
-               count_attempt: bool = True) -> None:
+               count_attempt: bool = True) -> bool:
+        """Queue the post again at ``when``; False (and missed) when that is past its deadline."""
         if when > self._deadline(post):
             self._finish(post.id, "missed", last_error=exc.message,
-                         detail=f"would retry after its deadline: {exc.message}")
-            return
+                         detail=f"would retry after its deadline ({when.isoformat()}Z): "
+                                f"{exc.message}")
+            return False
         extra = {} if count_attempt else {"attempts": post.attempts - 1}
-        self._finish(post.id, REQUEUE, detail=f"retry: {exc.message}",
+        self._finish(post.id, REQUEUE, detail=f"retry at {when.isoformat()}Z: {exc.message}",
                      last_error=exc.message, next_attempt_at=when, **extra)
+        return True
 
 
 class Runner:
@@ -283,9 +386,11 @@ class Runner:
         try:
             report = self.dispatcher.run_once()
             busy = bool(report.published or report.failed or report.missed or report.reconciled
-                        or report.requeued or report.retried)
+                        or report.requeued or report.retried or report.problems)
             if busy:
                 self.on_report(report)
+        except RunHalted:
+            raise  # a full disk or an unusable outbox: retrying every 10 s would not help
         except Exception:
             # a database outage or a publisher bug: say so, and try again a little later
             log.exception("dispatch pass failed; trying again in %s", MIN_INTERVAL * 10)

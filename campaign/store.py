@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import CampaignError, UsageError
@@ -56,6 +64,21 @@ class StoreError(CampaignError):
     exit_code = 1
 
 
+class DatabaseRefused(StoreError):
+    """The --db given is not ours to use: not SQLite, another application's, of a newer schema, or
+    in a folder that does not exist. Nothing was written to it."""
+
+    exit_code = 2
+
+
+# the tables of our first migration: a database with them and an unknown revision is ours, newer
+OUR_TABLES = frozenset({"accounts", "posts", "post_events"})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# libpq reads these from the URL's query too; they are as secret as the password
+_SECRET_QUERY_KEYS = ("password", "sslpassword")
+_MASKED = "MASKED-PASSWORD-0f3a"  # rendered, then replaced: SQLAlchemy would %-encode '***'
+
+
 def utcnow() -> datetime:
     """Now, as the naive UTC the database stores."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -75,11 +98,68 @@ def database_url(url: str | None = None) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL with its password hidden, for messages."""
+    """The URL with its password hidden, for messages: ``user:***@`` and ``?password=***``."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
+        parsed = make_url(url)
+        query = {k: (_MASKED if k.lower() in _SECRET_QUERY_KEYS else v)
+                 for k, v in parsed.query.items()}
+        return parsed.set(query=query).render_as_string(hide_password=True).replace(_MASKED, "***")
+    except (ArgumentError, ValueError, TypeError):
         return "<unparsable database URL>"
+
+
+def url_secrets(url: str) -> list[str]:
+    """The passwords a URL carries (``user:password@`` and ``?password=``), to mask in messages."""
+    from urllib.parse import quote
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return []
+    found = [str(parsed.password)] if parsed.password else []
+    for key, value in parsed.query.items():
+        if key.lower() in _SECRET_QUERY_KEYS:
+            found.extend([value] if isinstance(value, str) else list(value))
+    # as given, and as a driver may quote it back (URL-encoded)
+    return sorted({v for s in found if s for v in (s, quote(s, safe=""))}, key=len, reverse=True)
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Refuse, before SQLite touches it, a file that is not a SQLite database or a folder that
+    does not exist; a missing file is fine (``db upgrade`` creates it)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if not database or database == ":memory:" or parsed.query.get("uri"):
+        return
+    path = Path(database)
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatabaseRefused(f"database {safe_url(url)}: folder {folder} {what}: create it, or "
+                              "give another --db")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseRefused(f"database file {path} cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatabaseRefused(f"database {safe_url(url)} is a folder, not a file: give a file, "
+                              f"e.g. --db sqlite:///{path / 'campaign.db'}")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseRefused(f"database {safe_url(url)} is not a regular file: give the path of "
+                              "a SQLite database file")
+    if info.st_size == 0:
+        return  # SQLite's own empty database
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise DatabaseRefused(f"database file {path} cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if header != _SQLITE_MAGIC:
+        raise DatabaseRefused(f"database file {path} is not a SQLite database: give the path of "
+                              "campaign's database, or of a file that does not exist yet")
 
 
 def _make_engine(url: str) -> Engine:
@@ -100,8 +180,14 @@ def _make_engine(url: str) -> Engine:
             # we issue BEGIN ourselves so that writers queue up instead of failing on upgrade
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                           "busy_timeout=60000"):
+            pragmas = ["synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=60000"]
+            tables = {row[0] for row in cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")}
+            # WAL rewrites the file's header: only on an empty database or ours, never on
+            # another application's database that we are about to refuse
+            if not tables or tables >= {"alembic_version", *OUR_TABLES}:
+                pragmas.insert(0, "journal_mode=WAL")
+            for pragma in pragmas:
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
@@ -185,6 +271,8 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = database_url(url)
         self.engine = _make_engine(self.url)
+        if self.engine.dialect.name == "sqlite":
+            _check_sqlite_file(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -218,12 +306,17 @@ class Store:
         except IntegrityError:
             raise StoreError(f"database {safe_url(self.url)}: another process changed the same "
                              "rows at the same moment; run the command again") from None
+        except DatabaseError as exc:
+            if "file is not a database" in str(exc.orig):
+                raise DatabaseRefused(f"database {safe_url(self.url)} is not a SQLite database: "
+                                      "give the path of campaign's database") from None
+            raise StoreError(self._describe(exc)) from None
 
-    def _describe(self, exc: OperationalError) -> str:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        password = make_url(self.url).password
-        if password:
-            reason = reason.replace(str(password), "***")
+    def _describe(self, exc: DatabaseError) -> str:
+        reason = str(exc.orig).strip() if exc.orig else str(exc)
+        reason = reason.splitlines()[0] if reason else type(exc.orig or exc).__name__
+        for secret in url_secrets(self.url):
+            reason = reason.replace(secret, "***")
         return f"database {safe_url(self.url)} failed: {reason}"
 
     # -- schema ----------------------------------------------------------------------------
@@ -238,11 +331,37 @@ class Store:
         return config
 
     def revision(self) -> str | None:
-        """The database's migration revision, None when it has none."""
+        """The database's migration revision, None when it has none; DatabaseRefused when the
+        database is another application's or was made by a newer version of campaign."""
         from alembic.runtime.migration import MigrationContext
+        from sqlalchemy import inspect
 
         with self._database_errors(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = set(inspect(conn).get_table_names())
+        self._check_ours(current, tables)
+        return current
+
+    def _check_ours(self, current: str | None, tables: set[str]) -> None:
+        from alembic.script import ScriptDirectory
+
+        others = sorted(t for t in tables if t != "alembic_version")
+        if current is None and others:
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            raise DatabaseRefused(f"database {safe_url(self.url)} belongs to another application "
+                                  f"(it has tables {shown} and no campaign schema): give campaign "
+                                  "a database of its own, e.g. --db sqlite:///campaign.db")
+        if current is None:
+            return
+        script = ScriptDirectory.from_config(self._alembic_config())
+        if current in {r.revision for r in script.walk_revisions()}:
+            return
+        if OUR_TABLES & tables:
+            raise DatabaseRefused(f"database {safe_url(self.url)} was created by a newer version "
+                                  f"of campaign (schema {current}): upgrade the tool")
+        raise DatabaseRefused(f"database {safe_url(self.url)} belongs to another application (its "
+                              f"schema revision {current} is not campaign's): give campaign a "
+                              "database of its own, e.g. --db sqlite:///campaign.db")
 
     def head(self) -> str:
         """The newest migration this version of the tool knows."""
@@ -282,8 +401,12 @@ class Store:
 
         Only a reference to where the secret lives is stored, never the secret.
         """
+        from campaign.handles import check_handle
+
         if network not in NETWORKS:
             raise UsageError("network", network, NETWORKS)
+        # an outbox account only names a file: its handle need not exist on the network
+        check_handle("outbox" if credentials_ref.startswith("outbox:") else network, handle)
         with self.session() as s:
             found = s.scalar(select(Account).where(Account.network == network,
                                                    Account.handle == handle))
@@ -647,6 +770,144 @@ class Store:
         with self.session() as s:
             rows = s.execute(select(Post.status, func.count()).group_by(Post.status)).all()
         return {status: count for status, count in rows}
+
+    # -- read-only questions ---------------------------------------------------------------
+    def missing_ids(self, ids: Sequence[int]) -> list[int]:
+        """The ids among ``ids`` that no post has."""
+        found: set[int] = set()
+        with self.session() as s:
+            for chunk in _chunks(sorted(set(ids)), 2000):
+                found.update(s.scalars(select(Post.id).where(Post.id.in_(chunk))))
+        return sorted(set(ids) - found)
+
+    def campaign_start(self, campaign: str) -> datetime | None:
+        """The due time (naive UTC) of the earliest post planned for ``campaign``."""
+        with self.session() as s:
+            return s.scalar(select(func.min(Post.due_at)).where(Post.campaign == campaign))
+
+    def open_accounts(self, due_by: datetime | None = None,
+                      require_review: bool = False) -> list[Account]:
+        """Accounts with posts a runner would still send (due by ``due_by`` when given) or
+        still holds in ``publishing``."""
+        statuses = (*_dispatchable(require_review), "publishing")
+        query = select(Post.account_id).where(Post.status.in_(statuses))
+        if due_by is not None:
+            query = query.where(Post.due_at <= due_by)
+        with self.session() as s:
+            return list(s.scalars(select(Account).where(Account.id.in_(query.distinct()))
+                                  .order_by(Account.network, Account.handle)))
+
+    def preview(self, now: datetime, grace: timedelta,
+                require_review: bool = False) -> Preview:
+        """What a dispatch pass at ``now`` would do, read without changing a row.
+
+        It follows the same rules as ``expire``, ``take_expired_leases`` and ``claim``: late
+        posts would be missed, interrupted ones checked, due ones published; due posts that a
+        runner would leave alone (stopped account, waiting for review or a retry) are held.
+        """
+        sendable = _dispatchable(require_review)
+        columns = (Post.id, Post.status, Post.entry, Post.network, Post.due_at, Post.timezone,
+                   Post.day_bound, Post.deadline_at, Post.next_attempt_at, Post.lease_expires_at,
+                   Account.handle, Account.credentials_ref, Account.base_url,
+                   Account.disabled_reason)
+        # a late post is due too (its deadline comes after its due time): due ones cover both
+        query = (select(*columns).join(Account, Account.id == Post.account_id)
+                 .where(or_(Post.status.in_((*DISPATCHABLE, "draft")) & (Post.due_at <= now),
+                            (Post.status == "publishing") & (Post.lease_expires_at <= now)))
+                 .order_by(Post.due_at, Post.id))
+        preview = Preview(now=now)
+        with self.session() as s:
+            for row in s.execute(query):
+                preview.add(_preview_item(row, now, grace, sendable))
+        return preview
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One post in a dry run: what a pass would do with it (``action``) and why."""
+
+    post_id: int
+    action: str  # publish, miss, check or hold
+    entry: str
+    network: str
+    account: str
+    due_at: datetime
+    timezone: str
+    where: str
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json`` and the report file."""
+        return {"post_id": self.post_id, "action": self.action, "entry": self.entry,
+                "network": self.network, "account": self.account,
+                "due_at": self.due_at.isoformat() + "Z", "timezone": self.timezone,
+                "where": self.where, "reason": self.reason}
+
+
+@dataclass
+class Preview:
+    """What a dispatch pass would do at ``now``; nothing was changed to find out."""
+
+    now: datetime
+    publish: list[PreviewItem] = field(default_factory=list)
+    miss: list[PreviewItem] = field(default_factory=list)
+    check: list[PreviewItem] = field(default_factory=list)
+    hold: list[PreviewItem] = field(default_factory=list)
+
+    def add(self, item: PreviewItem) -> None:
+        """File an item under its action."""
+        cast(list[PreviewItem], getattr(self, item.action)).append(item)
+
+    def items(self) -> list[PreviewItem]:
+        """Every item, by action then due time."""
+        return [*self.publish, *self.miss, *self.check, *self.hold]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {"dry_run": True, "now": self.now.isoformat() + "Z",
+                "would_publish": [i.as_dict() for i in self.publish],
+                "would_miss": [i.as_dict() for i in self.miss],
+                "would_check": [i.as_dict() for i in self.check],
+                "held": [i.as_dict() for i in self.hold]}
+
+
+def destination(network: str, handle: str, credentials_ref: str, base_url: str = "") -> str:
+    """Where an account's posts go, for messages: its outbox file or its network."""
+    if credentials_ref.startswith("outbox:"):
+        return credentials_ref[len("outbox:"):]
+    return f"{network} {handle}" + (f" at {base_url}" if base_url else "")
+
+
+def _span(delta: timedelta) -> str:
+    """A duration as the runner's options write it: 90m, 6h, 2d."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _preview_item(row: Any, now: datetime, grace: timedelta,
+                  sendable: Sequence[str]) -> PreviewItem:
+    """What a pass would do with one post row (joined with its account)."""
+    where = destination(row.network, row.handle, row.credentials_ref, row.base_url)
+    action, reason = "publish", ""
+    if row.status == "publishing":
+        action, reason = "check", "interrupted: its network (or outbox) is asked whether it went out"
+    elif (row.deadline_at is not None and row.deadline_at <= now) or \
+            (row.deadline_at is None and row.due_at <= now - grace):
+        action = "miss"
+        reason = (f"day over in {row.timezone}" if row.day_bound
+                  else f"grace passed (more than {_span(grace)} after its due time)")
+    elif row.disabled_reason is not None:
+        action, reason = "hold", f"account stopped: {row.disabled_reason}"
+    elif row.status not in sendable:
+        action, reason = "hold", "waiting for review (`campaign queue approve`)"
+    elif row.next_attempt_at is not None and row.next_attempt_at > now:
+        action, reason = "hold", f"waiting to retry at {row.next_attempt_at.isoformat()}Z"
+    return PreviewItem(post_id=row.id, action=action, entry=row.entry, network=row.network,
+                       account=row.handle, due_at=row.due_at, timezone=row.timezone,
+                       where=where, reason=reason)
 
 
 def _with_accounts(s: Session, ids: Sequence[int], *order: Any) -> list[Any]:

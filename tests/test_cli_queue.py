@@ -51,9 +51,12 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
     shown = json.loads(queue("queue", "show", str(first), "--json").output)
     assert shown["due_at"] == "2021-06-12T09:30:00Z"  # 11:30 in Geneva
     assert [e["to"] for e in shown["events"]] == ["draft", "approved", "approved"]
-    outbox = tmp_path / "out.jsonl"
-    ran = queue("run", "--once", "--dry-run", "--require-review", "--outbox", outbox, "--now",
+    dry = queue("run", "--once", "--dry-run", "--require-review", "--now",
                 "2021-06-12T11:31+02:00", "--json")
+    assert [p["post_id"] for p in json.loads(dry.output)["would_publish"]] == [first]
+    outbox = tmp_path / "out.jsonl"
+    assert queue("accounts", "add", "x", "@demo", "--credentials", f"outbox:{outbox}").exit_code == 0
+    ran = queue("run", "--once", "--require-review", "--now", "2021-06-12T11:31+02:00", "--json")
     assert json.loads(ran.output)["published"] == 1
     lines = outbox.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
@@ -85,11 +88,12 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
      ["is not the address of a post on x", "https://x.com/"]),
     (("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=@demo"),
      ["a quote needs its words"]),
-    (("run", "--once", "--now", "2021-06-12T09:00"), ["only goes with --dry-run"]),
+    (("run", "--once", "--now", "2021-06-12T09:00"), ["--now pretends another time, and",
+                                                       "would publish to its network"]),
     (("run", "--once", "--dry-run", "--grace", "forever"), ["--grace 'forever' is not a positive"]),
     (("run", "--once", "--dry-run", "--lease", "0s"), ["--lease '0s' is not a positive duration"]),
     (("run", "--once", "--dry-run", "--outbox", "/nonexistent/dir/o.jsonl"),
-     ["its folder does not exist"]),
+     ["--outbox: /nonexistent/dir/o.jsonl: folder /nonexistent/dir does not exist"]),
 ])
 def test_bad_queue_input(queue: Callable[..., Result], args: tuple[str, ...],
                          needles: list[str]) -> None:

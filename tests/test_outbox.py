@@ -1,4 +1,4 @@
-"""The dry-run outbox: one line per post, its own idempotency check, safe after a cut line."""
+"""The outbox publisher: one line per post, its own idempotency check, safe after a cut line."""
 
 from __future__ import annotations
 

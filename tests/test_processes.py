@@ -31,21 +31,24 @@ def campaign(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def prepare(db: str) -> None:
-    # set up in-process (the CLI's own tests cover these commands); only runners are processes
+def prepare(db: str, outbox: Path) -> None:
+    # set up in-process (the CLI's own tests cover these commands); only runners are processes.
+    # The accounts are outbox accounts: their posts are published for real, into one file
     store = Store(db)
     store.upgrade()
-    accounts = {n: store.add_account(n, f"demo-{n}") for n in ("x", "bluesky", "mastodon")}
+    handles = {"x": "demo_x", "bluesky": "demo.test", "mastodon": "demo-mastodon"}  # valid handles
+    accounts = {n: store.add_account(n, handle, f"outbox:{outbox}")
+                for n, handle in handles.items()}
     schedule = load_schedule(builtin_schedule())
     posts = list(Renderer(schedule).posts(schedule.select(entries=[WORLD_DAY])))
     store.plan(posts, accounts)
     store.close()
 
 
-def runner(db: str, outbox: Path, now: str, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([CAMPAIGN, "run", "--dry-run", "--outbox", str(outbox), "--now", now,
-                             "--db", db, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+def runner(db: str, now: str, *extra: str) -> subprocess.Popen[str]:
+    # the accounts write to the outbox (see prepare): --now replays into files, no --dry-run
+    return subprocess.Popen([CAMPAIGN, "run", "--now", now, "--db", db, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def outbox_keys(outbox: Path) -> Counter[str]:
@@ -73,9 +76,9 @@ def status_counts(db: str) -> dict[str, int]:
 
 def test_sigkill_mid_batch_then_restart_publishes_each_post_once(database_url: str,
                                                                  tmp_path: Path) -> None:
-    prepare(database_url)
     outbox = tmp_path / "outbox.jsonl"
-    proc = runner(database_url, outbox, "2021-06-12T09:30+02:00", "--publish-delay", "0.03")
+    prepare(database_url, outbox)
+    proc = runner(database_url, "2021-06-12T09:30+02:00", "--publish-delay", "0.03")
     wait_for_lines(outbox, 20, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -84,8 +87,7 @@ def test_sigkill_mid_batch_then_restart_publishes_each_post_once(database_url: s
     # as a long-running runner would make: PostgreSQL may still hold the killed session's row
     # locks for a moment, and a claim skips locked rows rather than wait for them.
     for minute in ("40", "41"):
-        campaign("run", "--once", "--dry-run", "--outbox", str(outbox), "--now",
-                 f"2021-06-12T09:{minute}+02:00", db=database_url)
+        campaign("run", "--once", "--now", f"2021-06-12T09:{minute}+02:00", db=database_url)
     keys = outbox_keys(outbox)
     assert len(keys) == EXPECTED
     assert set(keys.values()) == {1}
@@ -93,9 +95,9 @@ def test_sigkill_mid_batch_then_restart_publishes_each_post_once(database_url: s
 
 
 def test_sigterm_finishes_the_post_in_flight(database_url: str, tmp_path: Path) -> None:
-    prepare(database_url)
     outbox = tmp_path / "outbox.jsonl"
-    proc = runner(database_url, outbox, "2021-06-12T09:30+02:00", "--publish-delay", "0.2")
+    prepare(database_url, outbox)
+    proc = runner(database_url, "2021-06-12T09:30+02:00", "--publish-delay", "0.2")
     wait_for_lines(outbox, 1, proc)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
@@ -109,9 +111,9 @@ def test_sigterm_finishes_the_post_in_flight(database_url: str, tmp_path: Path) 
 @pytest.mark.parametrize("workers", [2, 4])
 def test_workers_share_postgresql_without_duplicates(database_url: str, tmp_path: Path,
                                                      workers: int) -> None:
-    prepare(database_url)
     outbox = tmp_path / "outbox.jsonl"
-    procs = [runner(database_url, outbox, "2021-06-12T09:30+02:00", "--once", "--worker",
+    prepare(database_url, outbox)
+    procs = [runner(database_url, "2021-06-12T09:30+02:00", "--once", "--worker",
                     f"w{i}", "--publish-delay", "0.01") for i in range(workers)]
     for proc in procs:
         assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""

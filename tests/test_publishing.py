@@ -470,8 +470,8 @@ def test_refused_credentials_stop_the_account_and_say_why(
     tested = run("accounts", "test", live.name, "--db", db)
     assert tested.exit_code == 1 and "FAIL" in tested.output and wrong not in tested.output
     result = run("run", "--once", "--grace", "30h", "--db", db)
-    assert result.exit_code == 0, result.output
-    assert "credentials refused" in result.output and wrong not in result.output
+    assert result.exit_code == 1, result.output  # an account stopped: cron must hear of it
+    assert "account stopped: credentials refused" in result.stderr and wrong not in result.output
     store = Store(db)
     [account] = store.accounts()
     assert account.disabled_reason and "queue retry" in account.disabled_reason

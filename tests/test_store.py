@@ -16,7 +16,8 @@ from campaign.store import Store, StoreError, to_utc, utcnow
 
 
 def accounts_of(store: Store) -> dict[str, Account]:
-    return {n: store.add_account(n, f"demo-{n}") for n in ("x", "bluesky", "mastodon")}
+    handles = {"x": "demo_x", "bluesky": "demo.test", "mastodon": "demo-mastodon"}  # valid handles
+    return {n: store.add_account(n, handle) for n, handle in handles.items()}
 
 
 def june_posts(renderer: Renderer, schedule: Schedule) -> list[Post]:
@@ -138,7 +139,7 @@ def test_unknown_names_list_the_choices(store: Store) -> None:
     accounts_of(store)
     with pytest.raises(UsageError, match="unknown status 'sent': choose one of approved"):
         store.posts(statuses=["sent"])
-    with pytest.raises(UsageError, match=r"unknown account 'x=@nobody'.*x=demo-x"):
+    with pytest.raises(UsageError, match=r"unknown account 'x=@nobody'.*x=demo_x"):
         store.find_account("x", "@nobody")
     with pytest.raises(UsageError, match="unknown network 'myspace'"):
         store.add_account("myspace", "tom")

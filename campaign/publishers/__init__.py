@@ -1,2 +1,2 @@
-"""Publishers: where a claimed post goes. The outbox (dry run) and a test/benchmark publisher live
-here; the network publishers (X, Bluesky, Mastodon) plug into the same interface."""
+"""Publishers: where a claimed post goes. The outbox (outbox accounts) and a test/benchmark publisher
+live here; the network publishers (X, Bluesky, Mastodon) plug into the same interface."""

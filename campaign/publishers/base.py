@@ -47,6 +47,19 @@ class Refused(PublishError):
     """The network refused this post for good (duplicate content, too long): fail it."""
 
 
+class DestinationFailed(PublishError):
+    """The destination itself cannot take posts (disk full, I/O error, not a file): stop the run.
+
+    Every other post would fail the same way, so the runner stops instead of going on.
+    ``went_out`` False means the post provably did not go out (it goes back to the queue);
+    None means nobody can tell (it stays for reconciliation).
+    """
+
+    def __init__(self, message: str, *, exit_code: int = 1, went_out: bool | None = False) -> None:
+        super().__init__(message)
+        self.exit_code, self.went_out = exit_code, went_out
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who an account is on its network, as the network says after signing in."""

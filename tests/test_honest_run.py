@@ -1,0 +1,316 @@
+"""A dry run that changes nothing, outbox accounts published for real, exit codes that tell the
+truth, bounded rate-limit waits, reschedule across DST, and terminal-safe queue output; on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from click.testing import Result
+from sqlalchemy import text
+
+from campaign.publishers.base import Published, RateLimited
+from campaign.render import Renderer
+from campaign.runner import Dispatcher, Policy
+from campaign.schedule import Schedule
+from campaign.store import Claimed, Store
+from tests.test_bad_input import assert_clean_failure
+
+WORLD_DAY = "world-day-against-child-labour"
+NOW = "2021-06-12T09:30+02:00"
+# network accounts need real handles; outbox accounts are named demo-<network>
+HANDLES = {"x": "@demo_x", "bluesky": "demo.bsky.social", "mastodon": "@demo@mastodon.example"}
+
+
+def snapshot(store: Store) -> list[Any]:
+    """Every row of posts and post_events, in order: the whole queue and its log."""
+    with store.connection() as conn:
+        return [list(conn.execute(text(f"SELECT * FROM {table} ORDER BY id")))
+                for table in ("posts", "post_events", "accounts")]
+
+
+def plan_world_day(store: Store, renderer: Renderer, schedule: Schedule,
+                   refs: dict[str, str]) -> int:
+    accounts = {n: store.add_account(n, HANDLES[n] if ref.startswith("env:") else f"demo-{n}", ref)
+                for n, ref in refs.items()}
+    posts = list(renderer.posts(schedule.select(entries=[WORLD_DAY]), languages=["en"]))
+    store.plan(posts, accounts)
+    return len([p for p in posts if p.network in refs])
+
+
+@pytest.fixture
+def cli(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
+    """The CLI on this test's database."""
+
+    def invoke(*args: object) -> Result:
+        return run(*args, "--db", database_url)
+
+    return invoke
+
+
+@pytest.fixture
+def outboxed(store: Store, renderer: Renderer, schedule: Schedule, tmp_path: Path) -> int:
+    """World Day planned on three outbox accounts writing to tmp_path/outbox.jsonl."""
+    ref = f"outbox:{tmp_path / 'outbox.jsonl'}"
+    return plan_world_day(store, renderer, schedule, {n: ref for n in ("x", "bluesky", "mastodon")})
+
+
+# -- a dry run that changes nothing ------------------------------------------------------------
+def test_dry_run_changes_no_row_and_every_post_still_goes_out(
+        cli: Callable[..., Result], store: Store, outboxed: int, tmp_path: Path) -> None:
+    before = snapshot(store)
+    report = tmp_path / "dry.jsonl"
+    result = cli("run", "--once", "--dry-run", "--now", NOW, "--json", "--outbox", report)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["dry_run"] is True and len(data["would_publish"]) == outboxed == 30
+    first = data["would_publish"][0]
+    assert first["entry"] == WORLD_DAY and first["where"] == str(tmp_path / "outbox.jsonl")
+    assert {"post_id", "account", "network", "due_at"} <= set(first)
+    assert snapshot(store) == before  # no claim, no status, no event, no attempt counted
+    assert not (tmp_path / "outbox.jsonl").exists()  # nothing published
+    lines = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 30 and all(r["dry_run"] and r["action"] == "publish" for r in lines)
+    text_run = cli("run", "--once", "--dry-run", "--now", NOW)
+    assert "would publish 30, miss 0" in text_run.output and "Nothing was sent" in text_run.output
+    assert snapshot(store) == before
+    real = cli("run", "--once", "--now", NOW, "--json")
+    assert real.exit_code == 0, real.output
+    assert json.loads(real.stdout)["published"] == 30
+    assert store.counts() == {"published": 30}
+    published = (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(published) == 30
+    assert all(e.to_status == "published" for e in [store.events(p.id)[-1] for p in store.posts()])
+
+
+def test_dry_run_names_what_it_would_miss_and_hold(cli: Callable[..., Result], store: Store,
+                                                  outboxed: int) -> None:
+    x = store.find_account("x", "demo-x")
+    store.disable_account(x.id, "credentials refused: 401")
+    before = snapshot(store)
+    late = json.loads(cli("run", "--once", "--dry-run", "--json", "--now",
+                          "2021-06-13T00:00:01+02:00").stdout)
+    assert len(late["would_miss"]) == 30 and not late["would_publish"]
+    assert late["would_miss"][0]["reason"] == "day over in Europe/Zurich"
+    held = json.loads(cli("run", "--once", "--dry-run", "--json", "--now", NOW).stdout)
+    assert len(held["held"]) == 10 and len(held["would_publish"]) == 20
+    assert held["held"][0]["reason"] == "account stopped: credentials refused: 401"
+    review = json.loads(cli("run", "--once", "--dry-run", "--json", "--require-review",
+                            "--now", NOW).stdout)
+    assert {i["reason"] for i in review["held"]} >= {"waiting for review (`campaign queue approve`)"}
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("run", "--dry-run", "--now", NOW), "--dry-run previews one pass and changes nothing: add --once"),
+    (("run", "--once", "--outbox", "o.jsonl"), "--outbox writes a dry run's report: add --dry-run"),
+    (("run", "--once", "--timeout", "0"), "is not in the range x>0"),
+    (("run", "--once", "--timeout", "-3"), "is not in the range x>0"),
+    (("run", "--once", "--grace", "-1h"), "--grace '-1h' is not a positive duration"),
+    (("run", "--once", "--lease", "0m"), "--lease '0m' is not a positive duration"),
+    (("queue", "delete", "1", "--timeout", "0"), "is not in the range x>0"),
+    (("accounts", "test", "x", "--timeout", "-1"), "is not in the range x>0"),
+])
+def test_refused_run_options(cli: Callable[..., Result], store: Store, outboxed: int,
+                             args: tuple[str, ...], needle: str) -> None:
+    before = snapshot(store)
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
+    assert snapshot(store) == before
+
+
+def test_now_goes_with_network_accounts_only_in_a_dry_run(
+        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path) -> None:
+    plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}",
+                                               "bluesky": "env:NOBODY_BSKY"})
+    before = snapshot(store)
+    result = cli("run", "--once", "--now", NOW)
+    assert_clean_failure(result, "--now pretends another time", "bluesky demo.bsky.social")
+    assert snapshot(store) == before and not (tmp_path / "o.jsonl").exists()
+
+
+def test_adding_an_outbox_account_says_where_posts_go(cli: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    assert cli("db", "upgrade").exit_code == 0
+    added = cli("accounts", "add", "x", "demo-x", "--credentials", f"outbox:{tmp_path}/o.jsonl")
+    assert added.exit_code == 0, added.output
+    assert f"an outbox: published into {tmp_path}/o.jsonl, one JSON line per post" \
+        in added.output
+    listed = json.loads(cli("accounts", "list", "--json").stdout)
+    assert listed[0]["credentials"] == f"outbox:{tmp_path}/o.jsonl"
+    assert listed[0]["secrets"] == "ready"
+    tested = cli("accounts", "test", "x")
+    assert tested.exit_code == 0, tested.output
+    device = cli("accounts", "add", "x", "demo-y", "--credentials", "outbox:/dev/full")
+    assert_clean_failure(device, "outbox /dev/full exists and is not a regular file")
+    missing = cli("accounts", "add", "x", "demo-z", "--credentials", f"outbox:{tmp_path}/no/o.jsonl")
+    assert_clean_failure(missing, f"folder {tmp_path}/no does not exist")
+
+
+# -- exit codes that tell the truth ------------------------------------------------------------
+def test_run_once_exits_1_and_names_each_post_that_did_not_go_out(
+        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOBODY_X_ACCESS_TOKEN", raising=False)
+    plan_world_day(store, renderer, schedule, {"x": "env:NOBODY_X"})
+    with time_machine.travel(datetime.fromisoformat("2021-06-12T07:05:00+00:00"), tick=False):
+        result = cli("run", "--once")
+        again = cli("run", "--once", "--json")
+    assert result.exit_code == 1, result.output
+    first = store.posts()[0]
+    assert f"#{first.id} {WORLD_DAY} (x @demo_x): account stopped: credentials refused" \
+        in result.stderr
+    assert "Published 0;" in result.stdout and "1 failed" in result.stdout
+    # the stopped account holds the other nine: a second run sends nothing and says why
+    assert store.find_account("x", "@demo_x").disabled_reason
+    assert again.exit_code == 0 and json.loads(again.stdout)["ok"] is True
+
+
+def test_run_once_json_lists_the_problems(cli: Callable[..., Result], store: Store,
+                                          renderer: Renderer, schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule, {"x": "env:NOBODY_X2"})
+    with time_machine.travel(datetime.fromisoformat("2021-06-12T07:05:00+00:00"), tick=False):
+        result = cli("run", "--once", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["failed"] == 1
+    assert data["problems"][0]["kind"] == "account_stopped"
+    assert data["problems"][0]["entry"] == WORLD_DAY and data["problems"][0]["account"] == "@demo_x"
+
+
+def test_bulk_commands_exit_1_on_partial_success_naming_unknown_ids(
+        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path) -> None:
+    plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
+    one, two = (p.id for p in store.posts()[:2])
+    approved = cli("queue", "approve", str(one), "99999")
+    assert approved.exit_code == 1
+    assert "Approved 1 post(s)." in approved.stdout
+    assert "no post with id 99999" in approved.stderr
+    again = cli("queue", "approve", str(one))
+    assert again.exit_code == 1 and f"not in a state that allows it: {one}" in again.stdout
+    assert "no post with id" not in again.output
+    cancelled = cli("queue", "cancel", str(two), "424242")
+    assert cancelled.exit_code == 1 and "no post with id 424242" in cancelled.stderr
+    assert store.get(two).status == "cancelled"
+    retried = cli("queue", "retry", str(two), "77777")
+    assert retried.exit_code == 1 and "no post with id 77777" in retried.stderr
+    assert f"not in a state that allows it: {two}" in retried.stdout
+    deleted = cli("queue", "delete", "88888")
+    assert deleted.exit_code == 1 and "no post with id 88888" in deleted.stderr
+    assert cli("queue", "approve", str(store.posts()[3].id)).exit_code == 0
+
+
+def test_db_status_json(cli: Callable[..., Result], store: Store, outboxed: int) -> None:
+    result = cli("db", "status", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["revision"] == data["newest"] == store.head() and data["up_to_date"] is True
+    assert data["counts"] == {"scheduled": 30}
+
+
+# -- bounded waits ---------------------------------------------------------------------------
+class AlwaysLimited:
+    """A publisher the network always rate-limits, with a reset time it chooses."""
+
+    def __init__(self, reset_at: datetime | None) -> None:
+        self.reset_at, self.calls = reset_at, 0
+
+    def publish(self, post: Claimed) -> Published:
+        self.calls += 1
+        raise RateLimited("429 Too Many Requests", self.reset_at)
+
+    def lookup(self, post: Claimed) -> Published | None:
+        return None
+
+
+@pytest.mark.parametrize("reset_at", [datetime(2021, 6, 12, 6, 0), datetime(3000, 1, 1), None],
+                         ids=["past", "year-3000", "none"])
+def test_rate_limit_reset_is_waited_within_bounds_without_spinning(
+        store: Store, renderer: Renderer, schedule: Schedule, tmp_path: Path,
+        reset_at: datetime | None) -> None:
+    plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
+    publisher = AlwaysLimited(reset_at)
+    policy = Policy(rate_limit_floor=timedelta(seconds=30), rate_limit_cap=timedelta(minutes=15))
+    now = datetime(2021, 6, 12, 7, 0)
+    with time_machine.travel(now, tick=False):
+        report = Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
+                            policy=policy).run_once()
+    assert publisher.calls == 1  # one call per pass: the account waits, no spin
+    assert report.retried == 1 and report.ok
+    for post in store.posts():
+        assert post.status == "scheduled" and post.attempts == 0
+        assert post.next_attempt_at is not None
+        assert now + timedelta(seconds=30) <= post.next_attempt_at <= now + timedelta(minutes=15)
+    with time_machine.travel(now + timedelta(seconds=10), tick=False):
+        Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
+                   policy=policy).run_once()
+    assert publisher.calls == 1
+
+
+def test_rate_limit_past_the_deadline_is_missed_saying_why(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
+    publisher = AlwaysLimited(datetime(3000, 1, 1))
+    with time_machine.travel(datetime(2021, 6, 12, 21, 55), tick=False):  # 23:55 in Geneva
+        report = Dispatcher(store, lambda post: publisher, worker="w").run_once()  # type: ignore[arg-type,return-value]
+    assert publisher.calls == 1 and not report.ok
+    missed = store.posts(statuses=["missed"])[0]
+    assert "would retry after its deadline" in store.events(missed.id)[-1].detail
+    assert report.problems[0].kind == "gave_up"
+
+
+# -- reschedule across DST and out of bounds ---------------------------------------------------
+def test_reschedule_into_a_dst_gap_fold_and_out_of_bounds(
+        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path) -> None:
+    plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
+    post = store.posts()[0]
+    gap = cli("queue", "reschedule", str(post.id), "2021-03-28T02:30")
+    assert gap.exit_code == 0, gap.output
+    assert "2021-03-28 02:30 does not exist in Europe/Zurich (clocks jump forward): moved to " \
+        "03:30 CEST" in gap.output
+    assert store.get(post.id).due_at == datetime(2021, 3, 28, 1, 30)
+    fold = cli("queue", "reschedule", str(post.id), "2021-10-31T02:30")
+    assert "happens twice in Europe/Zurich (clocks fall back): took the first, 02:30 CEST" \
+        in fold.output and "+01:00 for the second" in fold.output
+    assert store.get(post.id).due_at == datetime(2021, 10, 31, 0, 30)
+    second = cli("queue", "reschedule", str(post.id), "2021-10-31T02:30+01:00")
+    assert second.exit_code == 0 and "happens twice" not in second.output
+    assert store.get(post.id).due_at == datetime(2021, 10, 31, 1, 30)
+    before = snapshot(store)
+    early = cli("queue", "reschedule", str(post.id), "2020-12-31T23:00")
+    assert_clean_failure(early, "is before the campaign, which starts in 2021",
+                         "from 1 January 2021")
+    late = cli("queue", "reschedule", str(post.id), "2101-01-01T00:00")
+    assert_clean_failure(late, "is after 2100")
+    assert snapshot(store) == before
+
+
+# -- terminal-safe output --------------------------------------------------------------------
+def test_queue_list_show_and_run_print_user_text_literally_within_80_columns(
+        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path) -> None:
+    plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
+    post = store.posts()[0]
+    with store.connection() as conn:
+        conn.execute(text("UPDATE posts SET entry = :e, text = :t WHERE id = :i"),
+                     {"e": "\x1b[31m[red]evil[/red]-entry-with-a-very-long-name-indeed",
+                      "t": "hello \x1b]0;pwned\x07 [bold]world[/bold]\x1b[2J", "i": post.id})
+    listed = cli("queue", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and "[red]evil" in listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80
+    shown = cli("queue", "show", str(post.id))
+    assert "\x1b" not in shown.output and "\x07" not in shown.output
+    assert "hello  [bold]world[/bold]" in shown.output
+    ran = cli("run", "--once", "--dry-run", "--now", NOW)
+    assert "\x1b" not in ran.output and "[red]evil" in ran.output
