@@ -72,7 +72,10 @@ class CampaignGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CampaignError as exc:
-            message = exc.message
+            from campaign.escape import terminal
+
+            # messages quote schedule keys, titles and paths: no escape sequence reaches the tty
+            message = terminal(exc.message)
             if "campaign.credentials" in sys.modules:  # a secret was read: never echo it
                 message = sys.modules["campaign.credentials"].redact(message)
             click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
@@ -130,6 +133,13 @@ def filter_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def media_url_option(func: F) -> F:
+    """``--media-url``: the public folder the kit's images/ are uploaded to, for Buffer's Image URL."""
+    return click.option("--media-url", "media_url", metavar="URL", default=None,
+                        help="Public address of the uploaded images/ folder; fills Buffer's "
+                             "Image URL with URL/<image path>. Without it the column is empty.")(func)
 
 
 def json_option(func: F) -> F:
@@ -221,25 +231,32 @@ def with_filters(func: Callable[..., None]) -> Callable[..., None]:
 
 # -- commands ----------------------------------------------------------------------------------
 @cli.command()
-@click.argument("schedule_path", required=False, type=click.Path(path_type=Path))
+@click.argument("schedule_arg", required=False, metavar="[SCHEDULE_PATH]",
+                type=click.Path(path_type=Path))
+@schedule_option
 @template_options
 @json_option
-def validate(schedule_path: Path | None, template_dirs: tuple[Path, ...],
-             profile_path: Path | None, variables: tuple[str, ...], as_json: bool) -> None:
+def validate(schedule_arg: Path | None, schedule_path: Path | None,
+             template_dirs: tuple[Path, ...], profile_path: Path | None,
+             variables: tuple[str, ...], as_json: bool) -> None:
     """Check a schedule and render every post of it, reporting every problem at once."""
     from campaign.errors import ScheduleProblems
+    from campaign.escape import terminal
     from campaign.validate import validate_schedule
+
+    schedule_path = schedule_arg or schedule_path  # the positional file wins over -s and the env
 
     report = validate_schedule(schedule_path, template_dirs=template_dirs,
                                profile_path=profile_path, variables=variables)
     if as_json:
         _print_json(report.as_dict())
     elif report.ok:
-        click.echo(click.style("✓ ", fg="green") + report.summary())
+        click.echo(click.style("✓ ", fg="green") + terminal(report.summary()))
     if not report.ok:
         if not as_json:
-            click.echo(click.style("✗ ", fg="red") + ScheduleProblems(report.problems).message,
-                       err=True)
+            # problems quote the schedule's own text: printed inert, never as escape sequences
+            click.echo(click.style("✗ ", fg="red")
+                       + terminal(ScheduleProblems(report.problems).message), err=True)
         sys.exit(2)
 
 
@@ -280,9 +297,10 @@ def render(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[s
 
     posts = _posts(renderer, occurrences, audiences, languages, networks)
     if as_json:
-        _print_json([post_record(p) for p in posts])
+        base = renderer.schedule.path.parent
+        _print_json([post_record(p, base) for p in posts])
     else:
-        print_posts(_console(), posts)
+        print_posts(_console(), posts, renderer.schedule.campaign.timezone)
 
 
 @cli.command()
@@ -296,19 +314,28 @@ def render(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[s
               help="File to write (replaced whole, never half-written).")
 @click.option("--layout", type=click.Choice(["posts", "buffer", "hootsuite"]), default="posts",
               show_default=True, help="CSV column layout.")
+@media_url_option
 @with_filters
 def export(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str, ...],
            languages: tuple[str, ...], networks: tuple[str, ...], fmt: str, out: Path,
-           layout: str) -> None:
+           layout: str, media_url: str | None) -> None:
     """Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML."""
+    from campaign.escape import terminal
     from campaign.exporters import export as do_export
 
     posts = _posts(renderer, occurrences, audiences, languages, networks)
-    options: dict[str, Any] = {"layout": layout} if fmt == "csv" else {}
+    options: dict[str, Any] = {"layout": layout, "media_url": media_url} if fmt == "csv" else {}
     if fmt in ("html", "markdown") and languages:
         options["locale"] = languages[0]
     do_export(fmt, posts, renderer.schedule, out, **options)
-    click.echo(f"Wrote {len(posts)} posts to {out} ({fmt}).")
+    if fmt == "html":  # one page per language, and the images beside them
+        from campaign.exporters.html import plan_pages
+
+        files = ", ".join(str(p.path) for p in plan_pages(posts, renderer.schedule, out,
+                                                           locale=options.get("locale", "")))
+        click.echo(terminal(f"Wrote {len(posts)} posts to {files} ({fmt})."))
+    else:
+        click.echo(terminal(f"Wrote {len(posts)} posts to {out} ({fmt})."))
 
 
 @cli.command()
@@ -317,24 +344,32 @@ def export(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[s
 @filter_options
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("exports"), show_default=True, help="Folder to write the kit into.")
+@media_url_option
 @with_filters
 def kit(renderer: Renderer, occurrences: list[Occurrence], audiences: tuple[str, ...],
-        languages: tuple[str, ...], networks: tuple[str, ...], out_dir: Path) -> None:
-    """Write a kit into a folder: share-kit page, calendar, CSVs (Buffer, Hootsuite), JSON, Markdown."""
+        languages: tuple[str, ...], networks: tuple[str, ...], out_dir: Path,
+        media_url: str | None) -> None:
+    """Write a kit into a folder: share-kit pages, calendar, CSVs (Buffer, Hootsuite), JSON, Markdown."""
     from rich.table import Table
 
-    from campaign.kit import write_kit
+    from campaign.escape import rich_literal
+    from campaign.kit import UPLOAD_WARNING, write_kit
 
     console = _console()
-    hashtag = renderer.schedule.campaign.hashtag
+    hashtag = rich_literal(renderer.schedule.campaign.hashtag)
     with console.status(f"Rendering and writing the {hashtag} kit…"):
         posts = _posts(renderer, occurrences, audiences, languages, networks)
-        written = write_kit(renderer, out_dir, posts)
+        written = write_kit(renderer, out_dir, posts, locale=languages[0] if languages else "",
+                            media_url=media_url)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for path, description in written:
-        table.add_row(path.name, description)
+        table.add_row(rich_literal(path.name + ("/" if path.is_dir() else "")),
+                      rich_literal(description))
     console.print(table)
+    if any(path.name.startswith(("buffer-", "hootsuite-")) for path, _ in written):
+        console.print(UPLOAD_WARNING, style="yellow")
     console.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "
-                  f"[bold]{out_dir.resolve()}[/bold]: open share-kit.html in a browser.")
+                  f"[bold]{rich_literal(out_dir.resolve())}[/bold]: open "
+                  f"{rich_literal(written[0][0].name)} in a browser.")
