@@ -47,7 +47,25 @@ def check_destination(path: Path) -> None:
 @contextlib.contextmanager
 def atomic_open(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
     """Open a temporary file beside ``path`` for UTF-8 text; it replaces ``path`` only on success."""
-    path = Path(path)
+    with _replacing(Path(path)) as (fd, _tmp), \
+            os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (an image copied into a kit, say)."""
+    with _replacing(Path(path)) as (fd, _tmp), os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[tuple[int, Path]]:
+    """A temporary file beside ``path`` (its descriptor and path) that replaces ``path`` once the
+    caller's block ends without error, and is removed otherwise."""
     check_destination(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -56,10 +74,7 @@ def atomic_open(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
         raise ExportError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield fd, tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:

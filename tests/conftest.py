@@ -94,6 +94,16 @@ def run() -> Callable[..., Result]:
     return invoke
 
 
+@pytest.fixture
+def db_cli(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
+    """The CLI on this test's database (``--db`` added to every call)."""
+
+    def invoke(*args: object) -> Result:
+        return run(*args, "--db", database_url)
+
+    return invoke
+
+
 # -- queue database backends -------------------------------------------------------------------
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -32,16 +32,6 @@ from tests.test_outbox import claimed
 
 
 @pytest.fixture
-def cli(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
-    """The CLI on this test's database."""
-
-    def invoke(*args: object) -> Result:
-        return run(*args, "--db", database_url)
-
-    return invoke
-
-
-@pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KB tmpfs, mounted for the test and unmounted after it."""
     if os.geteuid() != 0:
@@ -93,10 +83,10 @@ def test_an_outbox_that_is_a_device_is_refused_before_it_is_read() -> None:
 
 
 def test_run_with_an_outbox_account_on_dev_full_exits_2_changing_nothing(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule) -> None:
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule) -> None:
     plan_world_day(store, renderer, schedule, {"x": "outbox:/dev/full"})
     before = snapshot(store)
-    result = cli("run", "--once", "--now", NOW)
+    result = db_cli("run", "--once", "--now", NOW)
     assert_clean_failure(result, "account x demo-x: outbox /dev/full exists and is not a "
                                  "regular file")
     assert snapshot(store) == before
@@ -111,13 +101,13 @@ def test_export_onto_a_device_is_refused_and_the_device_stays(run: Callable[...,
 
 # -- a small full filesystem -------------------------------------------------------------------
 def test_a_full_disk_stops_the_run_with_no_cut_line_and_nothing_left_publishing(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         small_disk: Path) -> None:
     outbox = small_disk / "outbox.jsonl"
     refs = {n: f"outbox:{outbox}" for n in ("x", "bluesky", "mastodon")}
     total = plan_world_day(store, renderer, schedule, refs)
     filler = fill(small_disk, leave=8192)
-    result = cli("run", "--once", "--now", NOW)
+    result = db_cli("run", "--once", "--now", NOW)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     error = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
@@ -134,7 +124,7 @@ def test_a_full_disk_stops_the_run_with_no_cut_line_and_nothing_left_publishing(
     assert f"Published {len(lines)} ({len(lines)} to {outbox})" in result.stdout
 
     filler.unlink()  # space again: the rest goes out, each post once
-    again = cli("run", "--once", "--now", NOW)
+    again = db_cli("run", "--once", "--now", NOW)
     assert again.exit_code == 0, again.output
     lines = assert_whole_lines(outbox)
     assert len(lines) == total == len({r["idempotency_key"] for r in lines})

@@ -45,16 +45,6 @@ def plan_world_day(store: Store, renderer: Renderer, schedule: Schedule,
 
 
 @pytest.fixture
-def cli(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
-    """The CLI on this test's database."""
-
-    def invoke(*args: object) -> Result:
-        return run(*args, "--db", database_url)
-
-    return invoke
-
-
-@pytest.fixture
 def outboxed(store: Store, renderer: Renderer, schedule: Schedule, tmp_path: Path) -> int:
     """World Day planned on three outbox accounts writing to tmp_path/outbox.jsonl."""
     ref = f"outbox:{tmp_path / 'outbox.jsonl'}"
@@ -63,10 +53,10 @@ def outboxed(store: Store, renderer: Renderer, schedule: Schedule, tmp_path: Pat
 
 # -- a dry run that changes nothing ------------------------------------------------------------
 def test_dry_run_changes_no_row_and_every_post_still_goes_out(
-        cli: Callable[..., Result], store: Store, outboxed: int, tmp_path: Path) -> None:
+        db_cli: Callable[..., Result], store: Store, outboxed: int, tmp_path: Path) -> None:
     before = snapshot(store)
     report = tmp_path / "dry.jsonl"
-    result = cli("run", "--once", "--dry-run", "--now", NOW, "--json", "--outbox", report)
+    result = db_cli("run", "--once", "--dry-run", "--now", NOW, "--json", "--outbox", report)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["dry_run"] is True and len(data["would_publish"]) == outboxed == 30
@@ -77,10 +67,10 @@ def test_dry_run_changes_no_row_and_every_post_still_goes_out(
     assert not (tmp_path / "outbox.jsonl").exists()  # nothing published
     lines = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 30 and all(r["dry_run"] and r["action"] == "publish" for r in lines)
-    text_run = cli("run", "--once", "--dry-run", "--now", NOW)
+    text_run = db_cli("run", "--once", "--dry-run", "--now", NOW)
     assert "would publish 30, miss 0" in text_run.output and "Nothing was sent" in text_run.output
     assert snapshot(store) == before
-    real = cli("run", "--once", "--now", NOW, "--json")
+    real = db_cli("run", "--once", "--now", NOW, "--json")
     assert real.exit_code == 0, real.output
     assert json.loads(real.stdout)["published"] == 30
     assert store.counts() == {"published": 30}
@@ -89,19 +79,19 @@ def test_dry_run_changes_no_row_and_every_post_still_goes_out(
     assert all(e.to_status == "published" for e in [store.events(p.id)[-1] for p in store.posts()])
 
 
-def test_dry_run_names_what_it_would_miss_and_hold(cli: Callable[..., Result], store: Store,
+def test_dry_run_names_what_it_would_miss_and_hold(db_cli: Callable[..., Result], store: Store,
                                                   outboxed: int) -> None:
     x = store.find_account("x", "demo-x")
     store.disable_account(x.id, "credentials refused: 401")
     before = snapshot(store)
-    late = json.loads(cli("run", "--once", "--dry-run", "--json", "--now",
+    late = json.loads(db_cli("run", "--once", "--dry-run", "--json", "--now",
                           "2021-06-13T00:00:01+02:00").stdout)
     assert len(late["would_miss"]) == 30 and not late["would_publish"]
     assert late["would_miss"][0]["reason"] == "day over in Europe/Zurich"
-    held = json.loads(cli("run", "--once", "--dry-run", "--json", "--now", NOW).stdout)
+    held = json.loads(db_cli("run", "--once", "--dry-run", "--json", "--now", NOW).stdout)
     assert len(held["held"]) == 10 and len(held["would_publish"]) == 20
     assert held["held"][0]["reason"] == "account stopped: credentials refused: 401"
-    review = json.loads(cli("run", "--once", "--dry-run", "--json", "--require-review",
+    review = json.loads(db_cli("run", "--once", "--dry-run", "--json", "--require-review",
                             "--now", NOW).stdout)
     assert {i["reason"] for i in review["held"]} >= {"waiting for review (`campaign queue approve`)"}
     assert snapshot(store) == before
@@ -117,53 +107,53 @@ def test_dry_run_names_what_it_would_miss_and_hold(cli: Callable[..., Result], s
     (("queue", "delete", "1", "--timeout", "0"), "is not in the range x>0"),
     (("accounts", "test", "x", "--timeout", "-1"), "is not in the range x>0"),
 ])
-def test_refused_run_options(cli: Callable[..., Result], store: Store, outboxed: int,
+def test_refused_run_options(db_cli: Callable[..., Result], store: Store, outboxed: int,
                              args: tuple[str, ...], needle: str) -> None:
     before = snapshot(store)
-    result = cli(*args)
+    result = db_cli(*args)
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
     assert snapshot(store) == before
 
 
 def test_now_goes_with_network_accounts_only_in_a_dry_run(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         tmp_path: Path) -> None:
     plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}",
                                                "bluesky": "env:NOBODY_BSKY"})
     before = snapshot(store)
-    result = cli("run", "--once", "--now", NOW)
+    result = db_cli("run", "--once", "--now", NOW)
     assert_clean_failure(result, "--now pretends another time", "bluesky demo.bsky.social")
     assert snapshot(store) == before and not (tmp_path / "o.jsonl").exists()
 
 
-def test_adding_an_outbox_account_says_where_posts_go(cli: Callable[..., Result],
+def test_adding_an_outbox_account_says_where_posts_go(db_cli: Callable[..., Result],
                                                      tmp_path: Path) -> None:
-    assert cli("db", "upgrade").exit_code == 0
-    added = cli("accounts", "add", "x", "demo-x", "--credentials", f"outbox:{tmp_path}/o.jsonl")
+    assert db_cli("db", "upgrade").exit_code == 0
+    added = db_cli("accounts", "add", "x", "demo-x", "--credentials", f"outbox:{tmp_path}/o.jsonl")
     assert added.exit_code == 0, added.output
     assert f"an outbox: published into {tmp_path}/o.jsonl, one JSON line per post" \
         in added.output
-    listed = json.loads(cli("accounts", "list", "--json").stdout)
+    listed = json.loads(db_cli("accounts", "list", "--json").stdout)
     assert listed[0]["credentials"] == f"outbox:{tmp_path}/o.jsonl"
     assert listed[0]["secrets"] == "ready"
-    tested = cli("accounts", "test", "x")
+    tested = db_cli("accounts", "test", "x")
     assert tested.exit_code == 0, tested.output
-    device = cli("accounts", "add", "x", "demo-y", "--credentials", "outbox:/dev/full")
+    device = db_cli("accounts", "add", "x", "demo-y", "--credentials", "outbox:/dev/full")
     assert_clean_failure(device, "outbox /dev/full exists and is not a regular file")
-    missing = cli("accounts", "add", "x", "demo-z", "--credentials", f"outbox:{tmp_path}/no/o.jsonl")
+    missing = db_cli("accounts", "add", "x", "demo-z", "--credentials", f"outbox:{tmp_path}/no/o.jsonl")
     assert_clean_failure(missing, f"folder {tmp_path}/no does not exist")
 
 
 # -- exit codes that tell the truth ------------------------------------------------------------
 def test_run_once_exits_1_and_names_each_post_that_did_not_go_out(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOBODY_X_ACCESS_TOKEN", raising=False)
     plan_world_day(store, renderer, schedule, {"x": "env:NOBODY_X"})
     with time_machine.travel(datetime.fromisoformat("2021-06-12T07:05:00+00:00"), tick=False):
-        result = cli("run", "--once")
-        again = cli("run", "--once", "--json")
+        result = db_cli("run", "--once")
+        again = db_cli("run", "--once", "--json")
     assert result.exit_code == 1, result.output
     first = store.posts()[0]
     assert f"#{first.id} {WORLD_DAY} (x @demo_x): account stopped: credentials refused" \
@@ -174,11 +164,11 @@ def test_run_once_exits_1_and_names_each_post_that_did_not_go_out(
     assert again.exit_code == 0 and json.loads(again.stdout)["ok"] is True
 
 
-def test_run_once_json_lists_the_problems(cli: Callable[..., Result], store: Store,
+def test_run_once_json_lists_the_problems(db_cli: Callable[..., Result], store: Store,
                                           renderer: Renderer, schedule: Schedule) -> None:
     plan_world_day(store, renderer, schedule, {"x": "env:NOBODY_X2"})
     with time_machine.travel(datetime.fromisoformat("2021-06-12T07:05:00+00:00"), tick=False):
-        result = cli("run", "--once", "--json")
+        result = db_cli("run", "--once", "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["failed"] == 1
@@ -187,30 +177,30 @@ def test_run_once_json_lists_the_problems(cli: Callable[..., Result], store: Sto
 
 
 def test_bulk_commands_exit_1_on_partial_success_naming_unknown_ids(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         tmp_path: Path) -> None:
     plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
     one, two = (p.id for p in store.posts()[:2])
-    approved = cli("queue", "approve", str(one), "99999")
+    approved = db_cli("queue", "approve", str(one), "99999")
     assert approved.exit_code == 1
     assert "Approved 1 post(s)." in approved.stdout
     assert "no post with id 99999" in approved.stderr
-    again = cli("queue", "approve", str(one))
+    again = db_cli("queue", "approve", str(one))
     assert again.exit_code == 1 and f"not in a state that allows it: {one}" in again.stdout
     assert "no post with id" not in again.output
-    cancelled = cli("queue", "cancel", str(two), "424242")
+    cancelled = db_cli("queue", "cancel", str(two), "424242")
     assert cancelled.exit_code == 1 and "no post with id 424242" in cancelled.stderr
     assert store.get(two).status == "cancelled"
-    retried = cli("queue", "retry", str(two), "77777")
+    retried = db_cli("queue", "retry", str(two), "77777")
     assert retried.exit_code == 1 and "no post with id 77777" in retried.stderr
     assert f"not in a state that allows it: {two}" in retried.stdout
-    deleted = cli("queue", "delete", "88888")
+    deleted = db_cli("queue", "delete", "88888")
     assert deleted.exit_code == 1 and "no post with id 88888" in deleted.stderr
-    assert cli("queue", "approve", str(store.posts()[3].id)).exit_code == 0
+    assert db_cli("queue", "approve", str(store.posts()[3].id)).exit_code == 0
 
 
-def test_db_status_json(cli: Callable[..., Result], store: Store, outboxed: int) -> None:
-    result = cli("db", "status", "--json")
+def test_db_status_json(db_cli: Callable[..., Result], store: Store, outboxed: int) -> None:
+    result = db_cli("db", "status", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["revision"] == data["newest"] == store.head() and data["up_to_date"] is True
@@ -270,34 +260,34 @@ def test_rate_limit_past_the_deadline_is_missed_saying_why(
 
 # -- reschedule across DST and out of bounds ---------------------------------------------------
 def test_reschedule_into_a_dst_gap_fold_and_out_of_bounds(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         tmp_path: Path) -> None:
     plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
     post = store.posts()[0]
-    gap = cli("queue", "reschedule", str(post.id), "2021-03-28T02:30")
+    gap = db_cli("queue", "reschedule", str(post.id), "2021-03-28T02:30")
     assert gap.exit_code == 0, gap.output
     assert "2021-03-28 02:30 does not exist in Europe/Zurich (clocks jump forward): moved to " \
         "03:30 CEST" in gap.output
     assert store.get(post.id).due_at == datetime(2021, 3, 28, 1, 30)
-    fold = cli("queue", "reschedule", str(post.id), "2021-10-31T02:30")
+    fold = db_cli("queue", "reschedule", str(post.id), "2021-10-31T02:30")
     assert "happens twice in Europe/Zurich (clocks fall back): took the first, 02:30 CEST" \
         in fold.output and "+01:00 for the second" in fold.output
     assert store.get(post.id).due_at == datetime(2021, 10, 31, 0, 30)
-    second = cli("queue", "reschedule", str(post.id), "2021-10-31T02:30+01:00")
+    second = db_cli("queue", "reschedule", str(post.id), "2021-10-31T02:30+01:00")
     assert second.exit_code == 0 and "happens twice" not in second.output
     assert store.get(post.id).due_at == datetime(2021, 10, 31, 1, 30)
     before = snapshot(store)
-    early = cli("queue", "reschedule", str(post.id), "2020-12-31T23:00")
+    early = db_cli("queue", "reschedule", str(post.id), "2020-12-31T23:00")
     assert_clean_failure(early, "is before the campaign, which starts in 2021",
                          "from 1 January 2021")
-    late = cli("queue", "reschedule", str(post.id), "2101-01-01T00:00")
+    late = db_cli("queue", "reschedule", str(post.id), "2101-01-01T00:00")
     assert_clean_failure(late, "is after 2100")
     assert snapshot(store) == before
 
 
 # -- terminal-safe output --------------------------------------------------------------------
 def test_queue_list_show_and_run_print_user_text_literally_within_80_columns(
-        cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
         tmp_path: Path) -> None:
     plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
     post = store.posts()[0]
@@ -305,12 +295,12 @@ def test_queue_list_show_and_run_print_user_text_literally_within_80_columns(
         conn.execute(text("UPDATE posts SET entry = :e, text = :t WHERE id = :i"),
                      {"e": "\x1b[31m[red]evil[/red]-entry-with-a-very-long-name-indeed",
                       "t": "hello \x1b]0;pwned\x07 [bold]world[/bold]\x1b[2J", "i": post.id})
-    listed = cli("queue", "list")
+    listed = db_cli("queue", "list")
     assert listed.exit_code == 0, listed.output
     assert "\x1b" not in listed.output and "[red]evil" in listed.output
     assert max(len(line) for line in listed.output.splitlines()) <= 80
-    shown = cli("queue", "show", str(post.id))
+    shown = db_cli("queue", "show", str(post.id))
     assert "\x1b" not in shown.output and "\x07" not in shown.output
     assert "hello  [bold]world[/bold]" in shown.output
-    ran = cli("run", "--once", "--dry-run", "--now", NOW)
+    ran = db_cli("run", "--once", "--dry-run", "--now", NOW)
     assert "\x1b" not in ran.output and "[red]evil" in ran.output

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from campaign.atomic import write_bytes
 from campaign.errors import CampaignError, ExportError
 from campaign.media import MAX_BYTES
 from campaign.render import Post
@@ -137,21 +137,10 @@ def _copy(source: Path, target: Path) -> None:
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{target.parent}: cannot write the image {target.name} "
                           f"({exc.strerror})") from None
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        write_bytes(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write the image ({exc.strerror})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
