@@ -405,8 +405,8 @@ def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path | None, work
         timeout: float, publish_delay: float, as_json: bool) -> None:
     """Publish due posts: exactly once each, retrying what fails for a passing reason.
 
-    Exits 1 when a post failed, was given up or an account was stopped (each named on stderr),
-    0 when everything due went out, waits for a retry, or was missed by policy.
+    With --once, exits 0 when everything due went out or was missed by policy, and 1 when a post
+    failed, was given up, waits for a retry, or an account was stopped (each named on stderr).
     """
     import os
     import socket

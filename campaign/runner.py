@@ -75,7 +75,7 @@ class Problem:
     entry: str
     network: str
     account: str
-    kind: str  # failed, gave_up, account_stopped, unknown, stopped_run
+    kind: str  # failed, gave_up, account_stopped, will_retry, unknown, stopped_run
     reason: str
 
     def __str__(self) -> str:
@@ -113,7 +113,8 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when everything due went out, waits for a retry, or was missed by policy."""
+        """True when everything due went out or was missed by policy (a post waiting for a
+        retry did not go out: cron should hear of it)."""
         return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
@@ -290,6 +291,9 @@ class Dispatcher:
             blocked[post.account_id] = reset
             if self._retry(post, exc, reset, count_attempt=False):
                 report.retried += 1
+                report.problems.append(self._problem(
+                    post, "will_retry", f"rate limited, retry at {reset:%Y-%m-%d %H:%M}Z: "
+                                        f"{exc.message}"))
             else:
                 report.missed += 1
                 report.problems.append(self._problem(
@@ -321,6 +325,10 @@ class Dispatcher:
                 report.problems.append(self._problem(post, "gave_up", message))
             elif self._retry(post, exc, when):
                 report.retried += 1
+                report.problems.append(self._problem(
+                    post, "will_retry", f"retry at {when:%Y-%m-%d %H:%M}Z (attempt "
+                                        f"{post.attempts} of {self.policy.max_attempts}): "
+                                        f"{exc.message}"))
             else:
                 report.missed += 1
                 report.problems.append(self._problem(

@@ -235,7 +235,10 @@ def test_rate_limit_reset_is_waited_within_bounds_without_spinning(
         report = Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
                             policy=policy).run_once()
     assert publisher.calls == 1  # one call per pass: the account waits, no spin
-    assert report.retried == 1 and report.ok
+    # it did not go out on this pass: cron hears of it
+    assert report.retried == 1 and not report.ok
+    assert [p.kind for p in report.problems] == ["will_retry"]
+    assert "rate limited, retry at" in report.problems[0].reason
     for post in store.posts():
         assert post.status == "scheduled" and post.attempts == 0
         assert post.next_attempt_at is not None
