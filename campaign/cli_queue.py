@@ -103,6 +103,7 @@ def db_status(db_url: str | None, as_json: bool) -> None:
     from campaign.store import safe_url
 
     store = _store(db_url, migrated=False)
+    store.require_existing()  # a status never creates the database it reports on
     current, head = store.revision(), store.head()
     counts = dict(sorted(store.counts().items())) if current == head else None
     if as_json:

@@ -173,6 +173,12 @@ def _make_engine(url: str) -> Engine:
         raise CampaignError(f"'{safe_url(url)}' is not a database URL: use sqlite:///file.db or "
                          "postgresql://user@host/db") from None
     if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:" \
+                or any(k.lower() in ("mode", "uri") for k in parsed.query):
+            # an in-memory queue forgets every post when the command ends; a URI filename
+            # would slip past the file checks
+            raise DatabaseRefused(f"database {safe_url(url)} is not a file: give one, e.g. "
+                                  "--db sqlite:///campaign.db")
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -355,6 +361,12 @@ class Store:
             return
         script = ScriptDirectory.from_config(self._alembic_config())
         if current in {r.revision for r in script.walk_revisions()}:
+            if not tables >= OUR_TABLES:
+                # another Alembic project whose revision happens to have one of our names
+                raise DatabaseRefused(
+                    f"database {safe_url(self.url)} belongs to another application (schema "
+                    f"revision {current}, but none of campaign's tables): give campaign a "
+                    "database of its own, e.g. --db sqlite:///campaign.db")
             return
         if OUR_TABLES & tables:
             raise DatabaseRefused(f"database {safe_url(self.url)} was created by a newer version "
@@ -380,13 +392,16 @@ class Store:
             command.upgrade(config, "head")
         return before, self.head()
 
+    def require_existing(self) -> None:
+        """Refuse a SQLite file that does not exist yet, rather than create an empty one."""
+        database = make_url(self.url).database
+        if self.engine.dialect.name == "sqlite" and database and not os.path.exists(database):
+            raise DatabaseRefused(f"database file {database} does not exist: create it with "
+                                  "`campaign db upgrade` (with the same --db)")
+
     def check_migrated(self) -> None:
         """Refuse to work on a database whose schema is not the newest, saying how to fix it."""
-        database = make_url(self.url).database
-        if self.engine.dialect.name == "sqlite" and database and database != ":memory:" \
-                and not os.path.exists(database):
-            raise StoreError(f"database file {database} does not exist: create it with "
-                             "`campaign db upgrade` (with the same --db)")
+        self.require_existing()
         current, head = self.revision(), self.head()
         if current != head:
             raise StoreError(

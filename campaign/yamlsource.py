@@ -193,13 +193,21 @@ def load_yaml(path: Path, limit: int | None = None) -> SourceData:
 
 def _construct(loader: _PlainLoader, node: yaml.Node, source: SourceData) -> Any:
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, TypeError) as exc:
         # Python refuses an integer of more than 4,300 digits; a !!set of lists is unhashable
         value = str(node.value) if isinstance(node, yaml.ScalarNode) else node.tag
         shown = value if len(value) <= 40 else value[:40] + "…"
         raise ScheduleError(source.path, f"value '{shown}' cannot be read ({exc})"[:300],
                             line=node.start_mark.line + 1) from None
+    if isinstance(value, str):
+        # the raw text had none, but a double-quoted "\x00" or "\e" escape writes one
+        found = CONTROL.search(value)
+        if found:
+            raise ScheduleError(source.path, f"the escape for control character "
+                                f"U+{ord(found.group()):04X} is not allowed: remove it (only "
+                                "tab and newlines are)", line=node.start_mark.line + 1)
+    return value
 
 
 def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData) -> Any:

@@ -111,6 +111,16 @@ def test_another_applications_alembic_database_is_refused(
         assert _fingerprint(tmp_path) == before
 
 
+def test_another_alembic_database_with_one_of_our_revision_names_is_refused(
+        database_url: str, run: Callable[..., Result], tmp_path: Path) -> None:
+    if database_url.startswith("sqlite"):
+        sqlite3.connect(tmp_path / "queue.db").close()
+    _make_theirs(database_url, "0001", ours=False)  # their first revision, named like ours
+    _refused_everywhere(run, database_url, "belongs to another application",
+                        "schema revision 0001, but none of campaign's tables")
+    assert _tables(database_url) == {"alembic_version", "widgets"}
+
+
 def test_another_applications_tables_without_alembic_are_refused(
         database_url: str, run: Callable[..., Result]) -> None:
     engine = create_engine(database_url)
@@ -131,6 +141,24 @@ def test_a_missing_folder_is_named(tmp_path: Path, run: Callable[..., Result]) -
 def test_a_folder_given_as_the_database_is_refused(tmp_path: Path,
                                                     run: Callable[..., Result]) -> None:
     _refused_everywhere(run, f"sqlite:///{tmp_path}", "is a folder, not a file")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:",
+                                 "sqlite:///file:x.db?mode=memory&uri=true",
+                                 "sqlite:///file:notes.txt?uri=true"])
+def test_a_database_that_is_not_a_file_is_refused(url: str, run: Callable[..., Result],
+                                                  tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _refused_everywhere(run, url, "is not a file: give one, e.g. --db sqlite:///campaign.db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_status_never_creates_the_database(tmp_path: Path, run: Callable[..., Result]) -> None:
+    for args in (("db", "status"), ("db", "status", "--json")):
+        result = run(*args, "--db", f"sqlite:///{tmp_path / 'typo.db'}")
+        assert_clean_failure(result, "typo.db does not exist: create it with `campaign db upgrade`")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -173,6 +173,21 @@ def test_a_control_character_is_refused_with_its_line_and_column(
                          f"control character {code} is not allowed")
 
 
+@pytest.mark.parametrize(("escape", "code"), [
+    ("\\x00", "U+0000"), ("\\e", "U+001B"), ("\\x9b", "U+009B"), ("\\u202e", None),
+])
+def test_a_control_character_written_as_an_escape_is_refused(
+        tiny: Callable[..., Path], run: Callable[..., Result], escape: str,
+        code: str | None) -> None:
+    text = MINIMAL.replace("Tiny campaign", f'"Tiny{escape} campaign"')
+    result = run("validate", tiny(text))
+    if code is None:  # not a control character: a bidi override is shown inert, not refused
+        assert result.exit_code == 0, result.output
+        return
+    assert_clean_failure(result, "tiny.yaml:5",
+                         f"the escape for control character {code} is not allowed")
+
+
 def test_tabs_and_windows_line_ends_are_fine(tiny: Callable[..., Path],
                                             run: Callable[..., Result]) -> None:
     text = MINIMAL.replace("Tiny campaign", '"Tiny\tcampaign"').replace("\n", "\r\n")
@@ -206,6 +221,7 @@ def test_numbers_are_range_checked(tiny: Callable[..., Path], run: Callable[...,
 # -- profiles ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("body", "needle"), [
     (b"name: ILO\x00\n", "control character U+0000"),
+    (b'name: "IL\\x00O"\n', "the escape for control character U+0000"),
     (b"a: &a x\nname: *a\n", "aliases"),
     (b"name: " + b"x" * 200, "over the limit of 100 bytes"),
 ])
