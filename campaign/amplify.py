@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from campaign.errors import CampaignError
 from campaign.models import FINAL, Account, Event, Post
+from campaign.render import _VISIBLE
 from campaign.store import Store, to_utc, utcnow
 from campaign.textrules import measure, split_thread
+from campaign.when import check_year
 
 # what a post address looks like on each network, to refuse a wrong one before it is queued
 _TARGETS = {
@@ -40,6 +42,7 @@ def parse_when(text: str | None) -> datetime:
     except ValueError:
         raise CampaignError(f"--at '{text}' is not a date-time: write e.g. "
                             "2021-06-12T10:00+02:00") from None
+    check_year(moment, f"--at '{text}'")
     return to_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
@@ -55,8 +58,10 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
     if not _TARGETS[account.network].match(target):
         raise CampaignError(f"'{target}' is not the address of a post on {account.network}: "
                             f"give one like {_EXAMPLES[account.network]}")
-    if how == "quote" and not text.strip():
-        raise CampaignError("a quote needs its words: pass --text '...'")
+    if how == "quote" and not _VISIBLE.search(text):
+        # zero-width spaces or joiners alone are an empty post, as render.py rules
+        raise CampaignError("a quote needs its words: --text is empty or only spaces and "
+                            "invisible characters: pass --text '...'")
     if how == "repost" and text:
         raise CampaignError("a repost has no words of its own: drop --text, or use `amplify quote`")
     parts = split_thread(text, account.network, numbered=False) if text else [""]

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from campaign.cli_queue import _echo_json, _store, db_option
+from campaign.cli_queue import _echo_json, _store, db_option, timeout_option
 
 NETWORKS = ("x", "bluesky", "mastodon")
 
@@ -43,9 +43,16 @@ def accounts_add(network: str, handle: str, credentials_ref: str, legacy_ref: st
     _check_base_url(base_url)
     from campaign.publishers.outbox import OutboxError, is_outbox, outbox_path, path_problem
 
-    if is_outbox(ref) and (problem := path_problem(outbox_path(ref))):
-        raise OutboxError(problem)
     store = _store(db_url)
+    if is_outbox(ref):
+        from campaign.cli_run import _database_files, _database_problem
+
+        # a SQLite database (the queue's own, or any) or a file of the queue's database would
+        # be corrupted by the lines appended to it
+        path = outbox_path(ref)
+        problem = _database_problem(path, _database_files(store), "outbox") or path_problem(path)
+        if problem:
+            raise OutboxError(problem)
     account = store.add_account(network, handle, ref, base_url.rstrip("/"))
     if visibility:
         store.save_account_settings(account.id, {"visibility": visibility})
@@ -154,9 +161,7 @@ def accounts_list(db_url: str | None, include_removed: bool, as_json: bool) -> N
 
 @accounts.command("test")
 @click.argument("account_names", nargs=-1, metavar="[NETWORK[=HANDLE]]...")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0,
-              show_default=True,
-              help="Seconds to wait for each network.")
+@timeout_option(20.0)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
 def accounts_test(account_names: tuple[str, ...], timeout: float, as_json: bool,

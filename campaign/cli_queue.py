@@ -1,4 +1,4 @@
-"""Commands of the publication queue: ``db``, ``accounts``, ``queue`` and ``run``.
+"""Commands of the publication queue: ``db``, ``accounts`` and ``queue`` (``run`` is in cli_run.py).
 
 Like cli.py, this module imports only click at start-up; each command imports what it needs.
 """
@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -21,6 +19,53 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATUS_STYLE = {"draft": "dim", "approved": "cyan", "scheduled": "blue", "publishing": "yellow",
                 "published": "green", "failed": "red", "missed": "magenta", "cancelled": "dim",
                 "deleted": "dim"}
+
+
+# the posts table's ids are PostgreSQL integers: a larger number names no post (and would
+# overflow the database driver)
+MAX_POST_ID = 2**31 - 1
+
+
+class Timeout(click.FloatRange):
+    """Seconds to wait for a network: more than 0, at most an hour, a real number (not nan)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=3600, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        """The number of seconds, or a usage error naming the range."""
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # nan passes every comparison of the range
+            self.fail(f"{value} is not in the range {self._describe_range()}.", param, ctx)
+        return seconds
+
+
+class PostId(click.ParamType[int]):
+    """A post id: a whole number; one too large for any post says there is no such post."""
+
+    name = "post_id"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        """The id as an int, or a usage error."""
+        if isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"post ids are numbers, got {value}: see `campaign queue list`", param, ctx)
+        if abs(number) > MAX_POST_ID:
+            self.fail(f"no post with id {value}: see `campaign queue list`", param, ctx)
+        return number
+
+
+def timeout_option(default: float) -> Callable[[F], F]:
+    """``--timeout``: seconds to wait for each network call (shared by run, delete, test)."""
+    return click.option("--timeout", type=Timeout(), default=default, show_default=True,
+                        help="Seconds to wait for each network call (at most 3600).")
 
 
 def db_option(func: F) -> F:
@@ -60,15 +105,21 @@ def _parse_ids(ids: tuple[str, ...]) -> list[int]:
     from campaign.errors import CampaignError
 
     try:
-        return [int(i) for i in ids]
+        numbers = [int(i) for i in ids]
     except ValueError:
         raise CampaignError(f"post ids are numbers, got {' '.join(ids)}: see `campaign queue list`")\
             from None
+    for number in numbers:
+        if abs(number) > MAX_POST_ID:  # no post has it, and the database driver cannot take it
+            raise CampaignError(f"no post with id {number}: see `campaign queue list`; nothing "
+                                "was changed")
+    return numbers
 
 
 def register(cli: click.Group) -> None:
     """Add the queue's commands to the ``campaign`` group."""
     from campaign.cli_accounts import accounts, amplify
+    from campaign.cli_run import run
 
     cli.add_command(db)
     cli.add_command(accounts)
@@ -211,7 +262,7 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
 
 
 @queue.command("show")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=PostId())
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def queue_show(post_id: int, db_url: str | None, as_json: bool) -> None:
@@ -298,8 +349,7 @@ def queue_cancel(ids: tuple[str, ...], account: str | None, db_url: str | None) 
 
 @queue.command("delete")
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Seconds to wait for each network.")
+@timeout_option(30.0)
 @db_option
 def queue_delete(ids: tuple[str, ...], timeout: float, db_url: str | None) -> None:
     """Delete published posts from their network (every part of a thread); history is kept."""
@@ -348,7 +398,7 @@ def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
 
 
 @queue.command("reschedule")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=PostId())
 @click.argument("when")
 @db_option
 def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
@@ -376,244 +426,3 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
         store.transition([post_id], REQUEUE, allowed_from=("missed",), actor="review",
                          detail="rescheduled")
     _moved(store, "Rescheduled", [post_id], moved)
-
-
-# -- run ---------------------------------------------------------------------------------------
-@click.command()
-@db_option
-@click.option("--once", is_flag=True, help="Publish what is due now, then exit (for cron and CI).")
-@click.option("--dry-run", is_flag=True,
-              help="Say what one pass would publish, where, and what it would miss; change "
-                   "nothing (needs --once).")
-@click.option("--outbox", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="With --dry-run: also write that report here, one JSON line per post.")
-@click.option("--worker", default=None, help="This runner's name (default: host:pid).")
-@click.option("--require-review", is_flag=True, help="Send only approved posts.")
-@click.option("--grace", default="6h", show_default=True,
-              help="How late a post that is not day-bound may still go out (e.g. 90m, 6h, 2d).")
-@click.option("--lease", default="5m", show_default=True,
-              help="How long a claimed post is held before another runner may reconcile it; "
-                   "keep it longer than a network call can take.")
-@click.option("--now", "now_text", default=None, metavar="ISO",
-              help="Pretend it is this moment: with --dry-run, or when every account with due "
-                   "posts is an outbox account (replaying a past campaign into files).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Seconds to wait for a network before trying again later.")
-@click.option("--publish-delay", type=float, default=0.0, hidden=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the --once report as JSON.")
-def run(db_url: str | None, once: bool, dry_run: bool, outbox: Path | None, worker: str | None,
-        require_review: bool, grace: str, lease: str, now_text: str | None,
-        timeout: float, publish_delay: float, as_json: bool) -> None:
-    """Publish due posts: exactly once each, retrying what fails for a passing reason.
-
-    With --once, exits 0 when everything due went out or was missed by policy, and 1 when a post
-    failed, was given up, waits for a retry, or an account was stopped (each named on stderr).
-    """
-    import os
-    import socket
-
-    from campaign.errors import CampaignError
-    from campaign.publishers.registry import PublisherPool
-    from campaign.runner import Dispatcher, Policy
-
-    if dry_run and not once:
-        raise CampaignError("--dry-run previews one pass and changes nothing: add --once")
-    if outbox is not None and not dry_run:
-        raise CampaignError("--outbox writes a dry run's report: add --dry-run; to publish into a "
-                            "file, add an outbox account (campaign accounts add x NAME "
-                            "--credentials outbox:PATH)")
-    clock = _clock(now_text)
-    policy = Policy(grace=_duration(grace, "--grace"), lease=_duration(lease, "--lease"),
-                    require_review=require_review)
-    store = _store(db_url)
-    if dry_run:
-        _dry_run(store, clock(), policy, outbox, as_json)
-        return
-    _check_destinations(store, clock() if once else None, policy.require_review,
-                        replaying=now_text is not None)
-    _log_without_secrets()
-    name = worker or f"{socket.gethostname()}:{os.getpid()}"
-    pool = PublisherPool(timeout=timeout, clock=clock, outbox_only=now_text is not None,
-                         delay=publish_delay)
-    dispatcher = Dispatcher(store, pool, worker=name, policy=policy, clock=clock)
-    try:
-        _run(dispatcher, store, once, as_json, name)
-    finally:
-        pool.close()
-
-
-def _check_destinations(store: Store, due_by: datetime | None, require_review: bool,
-                        replaying: bool) -> None:
-    """Before anything is claimed: every outbox usable; with --now, only outbox accounts due."""
-    from campaign.errors import CampaignError
-    from campaign.publishers.outbox import OutboxError, is_outbox, outbox_path, path_problem
-
-    accounts = store.open_accounts(due_by, require_review)
-    if replaying:
-        networks = [f"{a.network} {a.handle}" for a in accounts if not is_outbox(a.credentials_ref)]
-        if networks:
-            raise CampaignError(
-                f"--now pretends another time, and {', '.join(networks)} would publish to its "
-                "network: use --now with --dry-run, or only with outbox accounts")
-    for account in accounts:
-        if is_outbox(account.credentials_ref):
-            problem = path_problem(outbox_path(account.credentials_ref))
-            if problem:
-                raise OutboxError(f"account {account.network} {account.handle}: {problem}")
-
-
-def _dry_run(store: Store, now: datetime, policy: Any, report_file: Path | None,
-             as_json: bool) -> None:
-    """Report what a pass would do, from a read-only look at the queue."""
-    import json
-
-    from campaign.atomic import atomic_open
-    from campaign.escape import terminal
-    from campaign.store import safe_url
-
-    if report_file is not None:
-        from campaign.errors import CampaignError
-        from campaign.publishers.outbox import path_problem
-
-        problem = path_problem(report_file.resolve())
-        if problem:  # the same rules as an outbox: a regular file in a folder that exists
-            raise CampaignError(f"--outbox: {problem.removeprefix('outbox ')}")
-    preview = store.preview(now, policy.grace, policy.require_review)
-    if report_file is not None:
-        with atomic_open(report_file) as handle:
-            for item in preview.items():
-                handle.write(json.dumps({"dry_run": True, **item.as_dict()},
-                                        ensure_ascii=False) + "\n")
-    if as_json:
-        _echo_json({**preview.as_dict(), "database": safe_url(store.url),
-                    "report": str(report_file) if report_file else None})
-        return
-    groups = (("Would publish", preview.publish), ("Would miss", preview.miss),
-              ("Would check (interrupted)", preview.check), ("Held", preview.hold))
-    shown = 50  # per group; --json or --outbox list them all
-    for title, items in groups:
-        if not items:
-            continue
-        click.echo(f"{title} {len(items):,}:")
-        for item in items[:shown]:
-            line = (f"  #{item.post_id} {item.due_at:%Y-%m-%d %H:%M}Z {item.network} "
-                    f"{item.account} {item.entry} -> {item.where}")
-            click.echo(terminal(line + (f": {item.reason}" if item.reason else "")))
-        if len(items) > shown:
-            click.echo(f"  … and {len(items) - shown:,} more (--json or --outbox lists them all)")
-    click.echo(f"Dry run at {now:%Y-%m-%d %H:%M}Z: would publish {len(preview.publish):,}, miss "
-               f"{len(preview.miss):,}, check {len(preview.check):,}, hold {len(preview.hold):,}. "
-               f"Nothing was sent or changed. Database: {safe_url(store.url)}"
-               + (f"; report in {report_file}" if report_file else ""))
-
-
-def _log_without_secrets() -> None:
-    """Log to stderr, every record (a library's included) passed through the secret filter."""
-    import logging
-
-    from campaign.credentials import RedactingFilter
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter())
-    for noisy in ("apscheduler", "httpx", "urllib3", "tweepy", "mastodon"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _say_problems(report: Any) -> None:
-    """Name each post that did not go out for a reason someone must look at, on stderr."""
-    from campaign.credentials import redact
-    from campaign.escape import terminal
-
-    for problem in report.problems:
-        if problem.kind == "stopped_run":
-            continue  # the run's own error sentence says it, once
-        click.echo(terminal(redact(str(problem))), err=True)
-
-
-def _summary(report: Any, store: Store) -> None:
-    from campaign.credentials import redact
-    from campaign.escape import terminal
-    from campaign.store import safe_url
-
-    for line in report.lines:
-        click.echo(terminal(redact(line)))
-    for entry, count in sorted(report.by_entry.items()):
-        click.echo(terminal(f"  {count:>5} × {entry}"))
-    if report.reconciled or report.requeued:
-        click.echo(f"Interrupted posts checked: {report.reconciled} had gone out, "
-                   f"{report.requeued} had not and were queued again.")
-    where = ", ".join(f"{count} to {to}" for to, count in sorted(report.by_destination.items()))
-    click.echo(terminal(f"Published {report.published}" + (f" ({where})" if where else "")) +
-               f"; {report.retried} to retry, "
-               f"{report.failed} failed, {report.missed} missed. "
-               f"Database: {safe_url(store.url)}")
-
-
-def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, name: str) -> None:
-    from campaign.runner import RunHalted, Runner, stop_on_signals
-    from campaign.store import safe_url
-
-    if once:
-        stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
-        try:
-            report = dispatcher.run_once()
-        except RunHalted as halted:
-            # what went out before the stop is recorded and said; then the one sentence, exit 1
-            if not as_json:
-                _summary(halted.report, store)
-            _say_problems(halted.report)
-            if as_json:
-                _echo_json({**halted.report.as_dict(), "stopped": halted.message,
-                            "database": safe_url(store.url)})
-            raise
-        if as_json:
-            _echo_json({**report.as_dict(), "database": safe_url(store.url)})
-        else:
-            _summary(report, store)
-        if not report.ok:
-            _say_problems(report)
-            sys.exit(1)
-        return
-    click.echo(f"Runner {name} on {safe_url(store.url)}. Ctrl-C or SIGTERM to stop.")
-
-    def on_report(r: Any) -> None:
-        click.echo(f"{datetime.now():%H:%M:%S} published {r.published}, retry {r.retried}, "
-                   f"failed {r.failed}, missed {r.missed}, reconciled {r.reconciled + r.requeued}")
-        _say_problems(r)
-
-    Runner(dispatcher, on_report=on_report).run()
-
-
-def _duration(text: str, option: str) -> Any:
-    from datetime import timedelta
-
-    from campaign.errors import CampaignError
-
-    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-    try:
-        value = timedelta(**{units[text[-1]]: float(text[:-1])})
-    except (KeyError, ValueError, IndexError, OverflowError):
-        value = timedelta(0)
-    if value <= timedelta(0):
-        raise CampaignError(f"{option} '{text}' is not a positive duration: write e.g. 90m, 6h "
-                            "or 2d")
-    return value
-
-
-def _clock(now_text: str | None) -> Callable[[], datetime]:
-    """The runner's clock: real time, or running on from the moment --now names."""
-    from datetime import UTC
-
-    from campaign.errors import CampaignError
-    from campaign.store import to_utc, utcnow
-
-    if now_text is None:
-        return utcnow
-    try:
-        start = datetime.fromisoformat(now_text)
-    except ValueError:
-        raise CampaignError(f"--now '{now_text}' is not a date-time: write e.g. "
-                            "2021-06-12T12:00+02:00") from None
-    offset = to_utc(start if start.tzinfo else start.replace(tzinfo=UTC)) - utcnow()
-    return lambda: utcnow() + offset

@@ -106,6 +106,8 @@ class Report:
     missed: int = 0
     reconciled: int = 0
     requeued: int = 0
+    # due posts not sent because a signal stopped the pass: the next run sends them
+    handed_back: int = 0
     lines: list[str] = field(default_factory=list)
     by_entry: Counter[str] = field(default_factory=Counter)
     by_destination: Counter[str] = field(default_factory=Counter)
@@ -114,14 +116,15 @@ class Report:
     @property
     def ok(self) -> bool:
         """True when everything due went out or was missed by policy (a post waiting for a
-        retry did not go out: cron should hear of it)."""
-        return not self.problems
+        retry, held by a stopped account or handed back on a signal did not go out: cron
+        should hear of it)."""
+        return not self.problems and not self.handed_back
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         return {"published": self.published, "failed": self.failed, "retried": self.retried,
                 "missed": self.missed, "reconciled": self.reconciled, "requeued": self.requeued,
-                "to": dict(self.by_destination), "ok": self.ok,
+                "handed_back": self.handed_back, "to": dict(self.by_destination), "ok": self.ok,
                 "problems": [p.as_dict() for p in self.problems]}
 
 
@@ -146,6 +149,9 @@ class Dispatcher:
         p = self.policy
         report.missed += self.store.expire(self.clock(), p.grace, self.worker)
         self._reconcile(report)
+        # an account paused by a rate limit stays paused for the whole pass, not one batch: it
+        # is called once per pass (account -> retry time; None: stopped)
+        blocked: dict[int, datetime | None] = {}
         while not self.stopping.is_set():
             claimed_at = self.clock()
             claimed = self.store.claim(self.worker, claimed_at, p.lease, p.batch,
@@ -155,10 +161,26 @@ class Dispatcher:
             # every post of the batch holds the lease until this moment unless renewed
             batch_lease_ends = claimed_at + p.lease
             try:
-                self._send_batch(claimed, batch_lease_ends, report)
+                self._send_batch(claimed, batch_lease_ends, report, blocked)
             finally:
                 self._record_published()  # also when the run stops: what went out is recorded
+        now = self.clock()
+        if self.stopping.is_set():
+            # what was released, and what was never claimed: the next run sends them
+            report.handed_back = self.store.due_count(now, p.require_review)
+        self._held_by_stopped_accounts(now, report)
         return report
+
+    def _held_by_stopped_accounts(self, now: datetime, report: Report) -> None:
+        """A stopped account holds its due posts until someone fixes it: say so on every pass,
+        or they would be missed later with every run exiting 0."""
+        for held in self.store.held_by_stopped_accounts(now, self.policy.require_review):
+            count = held["posts"]
+            report.problems.append(Problem(
+                post_id=held["first_post_id"], entry=held["first_entry"],
+                network=held["network"], account=held["handle"], kind="account_stopped",
+                reason=f"{held['reason']} (it holds {count} due post{'s' if count != 1 else ''}: "
+                       f"missed if {'their' if count != 1 else 'its'} time passes first)"))
 
     def _record_published(self) -> None:
         if self._published:
@@ -166,15 +188,14 @@ class Dispatcher:
             self._published.clear()
 
     def _send_batch(self, claimed: list[Claimed], batch_lease_ends: datetime,
-                    report: Report) -> None:
+                    report: Report, blocked: dict[int, datetime | None]) -> None:
         p = self.policy
-        blocked: dict[int, datetime | None] = {}  # account -> retry time (None: stopped)
         for index, post in enumerate(claimed):
             if self.stopping.is_set():
                 self._release(claimed[index:])
                 return
             if post.account_id in blocked:
-                # the account was stopped or rate-limited earlier in this batch
+                # the account was stopped or rate-limited earlier in this pass
                 self._finish(post.id, REQUEUE, detail="account paused: not tried",
                              attempts=post.attempts - 1, next_attempt_at=blocked[post.account_id])
                 continue
@@ -225,6 +246,11 @@ class Dispatcher:
             except Exception as exc:  # unknown stays unknown: look again later
                 log.warning("post #%s: could not check whether it went out: %s", post.id, exc)
                 report.lines.append(f"#{post.id}: could not check whether it went out ({exc})")
+                # it may have gone out or not: someone must hear of it (it stays 'publishing'
+                # and is asked again when this lease ends)
+                report.problems.append(self._problem(
+                    post, "unknown", f"interrupted, and whether it went out could not be "
+                                     f"checked ({exc}); asked again when its lease ends"))
                 continue
             if found is not None:
                 self._finish(post.id, "published",
@@ -393,8 +419,11 @@ class Runner:
         busy = False
         try:
             report = self.dispatcher.run_once()
+            # an account stopped earlier is named on every pass, but is no work done: it must
+            # not make an idle runner report (or wake) again at once
             busy = bool(report.published or report.failed or report.missed or report.reconciled
-                        or report.requeued or report.retried or report.problems)
+                        or report.requeued or report.retried
+                        or any(p.kind != "account_stopped" for p in report.problems))
             if busy:
                 self.on_report(report)
         except RunHalted:

@@ -836,6 +836,34 @@ class Store:
                 preview.add(_preview_item(row, now, grace, sendable))
         return preview
 
+    def due_count(self, now: datetime, require_review: bool = False) -> int:
+        """How many posts a claim at ``now`` would take (due, not waiting, account not stopped)."""
+        query = (select(func.count()).select_from(Post)
+                 .join(Account, Account.id == Post.account_id)
+                 .where(Post.status.in_(_dispatchable(require_review)), Post.due_at <= now,
+                        or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+                        Account.disabled_reason.is_(None)))
+        with self.session() as s:
+            return int(s.scalar(query) or 0)
+
+    def held_by_stopped_accounts(self, now: datetime,
+                                 require_review: bool = False) -> list[dict[str, Any]]:
+        """Per stopped account with due posts: network, handle, reason, posts (how many),
+        first_post_id and first_entry (the lowest id held), by network and handle."""
+        query = (select(Account.network, Account.handle, Account.disabled_reason.label("reason"),
+                        func.count(Post.id).label("posts"),
+                        func.min(Post.id).label("first_post_id"))
+                 .join(Account, Account.id == Post.account_id)
+                 .where(Post.status.in_(_dispatchable(require_review)), Post.due_at <= now,
+                        Account.disabled_reason.is_not(None), Account.removed_at.is_(None))
+                 .group_by(Account.id, Account.network, Account.handle, Account.disabled_reason)
+                 .order_by(Account.network, Account.handle))
+        with self.session() as s:
+            rows = s.execute(query).all()
+            entries = dict(s.execute(select(Post.id, Post.entry).where(
+                Post.id.in_([r.first_post_id for r in rows]))).all()) if rows else {}
+        return [{**r._asdict(), "first_entry": entries.get(r.first_post_id, "")} for r in rows]
+
 
 @dataclass(frozen=True)
 class PreviewItem:

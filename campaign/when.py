@@ -7,6 +7,9 @@ unless an offset was given. Either way the caller gets a sentence saying so.
 
 Bounds: a post moves no earlier than 1 January of the year its campaign starts (the year of the
 earliest post planned for the same campaign, in the post's timezone) and no later than 2100.
+Every moment typed (reschedule, ``amplify --at``, ``run --now``) is first checked to lie in the
+years 2000 to 2100 as written, before any timezone conversion: converting year 1 or 9999 across
+an offset overflows.
 """
 
 from __future__ import annotations
@@ -16,7 +19,17 @@ from zoneinfo import ZoneInfo
 
 from campaign.errors import CampaignError
 
+FIRST_YEAR = 2000
 LAST_YEAR = 2100
+
+
+def check_year(moment: datetime, shown: str) -> None:
+    """Refuse a typed moment outside the years 2000 to 2100 (``shown`` names it in the message)."""
+    if moment.year > LAST_YEAR:
+        raise CampaignError(f"{shown} is after {LAST_YEAR}: choose an earlier moment")
+    if moment.year < FIRST_YEAR:
+        raise CampaignError(f"{shown} is before {FIRST_YEAR}: choose a moment from {FIRST_YEAR} "
+                            f"to {LAST_YEAR}")
 
 
 def local_moment(text: str, timezone: str) -> tuple[datetime, str]:
@@ -25,6 +38,7 @@ def local_moment(text: str, timezone: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise CampaignError(f"'{text}' is not a date-time: write e.g. 2021-06-12T09:30") from None
+    check_year(moment, f"'{text}'")
     zone = ZoneInfo(timezone)
     if moment.tzinfo is not None:
         # an offset says which moment was meant, also in a fold

@@ -92,6 +92,22 @@ def test_run_with_an_outbox_account_on_dev_full_exits_2_changing_nothing(
     assert snapshot(store) == before
 
 
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+def test_an_outbox_symlinked_to_dev_full_is_refused_by_the_dry_run_too(
+        db_cli: Callable[..., Result], store: Store, renderer: Renderer, schedule: Schedule,
+        tmp_path: Path, dry_run: bool) -> None:
+    outbox = tmp_path / "outbox.jsonl"
+    outbox.symlink_to("/dev/full")
+    plan_world_day(store, renderer, schedule, {"x": f"outbox:{outbox}"})
+    before = snapshot(store)
+    result = db_cli("run", "--once", "--now", NOW, *(["--dry-run"] if dry_run else []))
+    # the dry run says what the real run would: it refuses, rather than "would publish 10"
+    assert_clean_failure(result, f"account x demo-x: outbox {outbox}",
+                         "exists and is not a regular file")
+    assert "would publish" not in result.output
+    assert snapshot(store) == before and stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
 def test_export_onto_a_device_is_refused_and_the_device_stays(run: Callable[..., Result]) -> None:
     result = run("export", "--entry", "world-day-against-child-labour", "-f", "json",
                  "-o", "/dev/full")

@@ -97,23 +97,78 @@ def test_dry_run_names_what_it_would_miss_and_hold(db_cli: Callable[..., Result]
     assert snapshot(store) == before
 
 
+HUGE = "99999999999999999999999"
+TIMEOUT_RANGE = "is not in the range 0<x<=3600"
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (("run", "--dry-run", "--now", NOW), "--dry-run previews one pass and changes nothing: add --once"),
     (("run", "--once", "--outbox", "o.jsonl"), "--outbox writes a dry run's report: add --dry-run"),
-    (("run", "--once", "--timeout", "0"), "is not in the range x>0"),
-    (("run", "--once", "--timeout", "-3"), "is not in the range x>0"),
+    (("run", "--once", "--timeout", "0"), TIMEOUT_RANGE),
+    (("run", "--once", "--timeout", "-3"), TIMEOUT_RANGE),
+    (("run", "--once", "--timeout", "nan"), TIMEOUT_RANGE),
+    (("run", "--once", "--timeout", "inf"), TIMEOUT_RANGE),
+    (("run", "--once", "--timeout", "3601"), TIMEOUT_RANGE),
     (("run", "--once", "--grace", "-1h"), "--grace '-1h' is not a positive duration"),
+    (("run", "--once", "--grace", "nanh"), "--grace 'nanh' is not a positive duration"),
+    (("run", "--once", "--grace", "366d"), "--grace '366d' is longer than 365 days"),
+    (("run", "--once", "--grace", "1e400d"), "--grace '1e400d' is longer than 365 days"),
+    (("run", "--once", "--grace", "99999999999d"), "--grace '99999999999d' is longer than 365"),
     (("run", "--once", "--lease", "0m"), "--lease '0m' is not a positive duration"),
-    (("queue", "delete", "1", "--timeout", "0"), "is not in the range x>0"),
-    (("accounts", "test", "x", "--timeout", "-1"), "is not in the range x>0"),
+    (("run", "--once", "--lease", "25h"), "--lease '25h' is longer than 1 day"),
+    (("run", "--once", "--lease", "30s"), "--lease 30s is not longer than --timeout 30s"),
+    (("run", "--once", "--lease", "9s", "--timeout", "10"),
+     "--lease 9s is not longer than --timeout 10s: another runner could take a post over"),
+    (("run", "--once", "--dry-run", "--now", "1999-12-31T23:00"), "--now '1999-12-31T23:00' is "
+                                                                  "before 2000"),
+    (("run", "--once", "--dry-run", "--now", "2101-01-01T00:00"), "is after 2100"),
+    (("run", "--once", "--dry-run", "--now", "0001-01-01T00:00+14:00"), "is before 2000"),
+    (("run", "--once", "--dry-run", "--now", "9999-12-31T23:59-12:00"), "is after 2100"),
+    (("queue", "delete", "1", "--timeout", "0"), TIMEOUT_RANGE),
+    (("queue", "delete", "1", "--timeout", "nan"), TIMEOUT_RANGE),
+    (("accounts", "test", "x", "--timeout", "-1"), TIMEOUT_RANGE),
+    (("accounts", "test", "x", "--timeout", "inf"), TIMEOUT_RANGE),
+    (("accounts", "test", "x", "--timeout", "1e9"), TIMEOUT_RANGE),
+    (("queue", "approve", HUGE), f"no post with id {HUGE}"),
+    (("queue", "approve", "{post}", HUGE), f"no post with id {HUGE}"),
+    (("queue", "retry", HUGE), f"no post with id {HUGE}"),
+    (("queue", "cancel", HUGE), f"no post with id {HUGE}"),
+    (("queue", "delete", HUGE), f"no post with id {HUGE}"),
+    (("queue", "show", HUGE), f"no post with id {HUGE}"),
+    (("queue", "reschedule", HUGE, "2021-06-12T10:00"), f"no post with id {HUGE}"),
+    (("queue", "reschedule", "{post}", "9999-12-31T23:59-12:00"), "is after 2100"),
+    (("queue", "reschedule", "{post}", "0001-01-01T00:00+14:00"), "is before 2000"),
+    (("queue", "reschedule", "{post}", "0001-01-01T00:00"), "'0001-01-01T00:00' is before 2000"),
+    (("amplify", "repost", "https://x.com/ilo/status/1", "--account", "x=demo-x", "--at",
+      "1900-01-01T00:00"), "--at '1900-01-01T00:00' is before 2000"),
+    (("amplify", "repost", "https://x.com/ilo/status/1", "--account", "x=demo-x", "--at",
+      "9999-12-31T23:59-12:00"), "--at '9999-12-31T23:59-12:00' is after 2100"),
+    (("amplify", "repost", "https://x.com/ilo/status/1", "--account", "x=demo-x", "--at",
+      "0001-01-01T00:00+14:00"), "--at '0001-01-01T00:00+14:00' is before 2000"),
+    (("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=demo-x", "--text",
+      "\u200b"), "a quote needs its words"),
+    (("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=demo-x", "--text",
+      "\u00a0\u200b\u2060\ufeff "), "only spaces and invisible characters"),
 ])
 def test_refused_run_options(db_cli: Callable[..., Result], store: Store, outboxed: int,
                              args: tuple[str, ...], needle: str) -> None:
     before = snapshot(store)
-    result = db_cli(*args)
+    post = str(store.posts()[0].id)
+    result = db_cli(*(post if a == "{post}" else a for a in args))
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     assert snapshot(store) == before
+
+
+def test_bounds_that_still_pass(db_cli: Callable[..., Result], store: Store,
+                                outboxed: int) -> None:
+    ok = db_cli("run", "--once", "--dry-run", "--now", "2000-01-01T00:00", "--grace", "365d",
+                "--lease", "1d", "--timeout", "3600")
+    assert ok.exit_code == 0, ok.output
+    quote = db_cli("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=demo-x",
+                   "--text", "\u200bJoin us", "--at", "2100-12-31T23:59")
+    assert quote.exit_code == 0, quote.output
 
 
 def test_now_goes_with_network_accounts_only_in_a_dry_run(
@@ -159,9 +214,22 @@ def test_run_once_exits_1_and_names_each_post_that_did_not_go_out(
     assert f"#{first.id} {WORLD_DAY} (x @demo_x): account stopped: credentials refused" \
         in result.stderr
     assert "Published 0;" in result.stdout and "1 failed" in result.stdout
-    # the stopped account holds the other nine: a second run sends nothing and says why
+    # the stopped account holds the other nine: every later run sends nothing, exits 1 and
+    # says why, until someone fixes the account (or the posts are missed)
     assert store.find_account("x", "@demo_x").disabled_reason
-    assert again.exit_code == 0 and json.loads(again.stdout)["ok"] is True
+    assert again.exit_code == 1, again.output
+    data = json.loads(again.stdout)
+    assert data["ok"] is False and data["published"] == data["failed"] == 0
+    [held] = data["problems"]
+    assert held["kind"] == "account_stopped" and held["account"] == "@demo_x"
+    assert "credentials refused" in held["reason"] and "it holds 9 due posts" in held["reason"]
+    before = snapshot(store)
+    with time_machine.travel(datetime.fromisoformat("2021-06-12T07:10:00+00:00"), tick=False):
+        third = db_cli("run", "--once")
+    assert third.exit_code == 1
+    assert "(x @demo_x): account stopped: credentials refused" in third.stderr
+    assert "it holds 9 due posts: missed if their time passes first" in third.stderr
+    assert snapshot(store) == before  # saying so changes nothing
 
 
 def test_run_once_json_lists_the_problems(db_cli: Callable[..., Result], store: Store,
@@ -307,3 +375,157 @@ def test_queue_list_show_and_run_print_user_text_literally_within_80_columns(
     assert "hello  [bold]world[/bold]" in shown.output
     ran = db_cli("run", "--once", "--dry-run", "--now", NOW)
     assert "\x1b" not in ran.output and "[red]evil" in ran.output
+
+
+# -- a dry run's report never replaces someone else's file -------------------------------------
+def files(folder: Path) -> dict[Path, bytes]:
+    """The bytes of every file in ``folder`` but the queue database's (snapshot covers those)."""
+    return {p: p.read_bytes() for p in folder.iterdir()
+            if p.is_file() and not p.is_symlink() and not p.name.startswith("queue.db")}
+
+
+@pytest.mark.parametrize("kind", ["precious", "outbox-of-an-account", "symlink-to-an-outbox",
+                                  "hard-link-to-an-outbox", "new-outbox-of-an-account",
+                                  "sqlite-database"])
+def test_dry_run_report_refuses_a_file_it_did_not_write(
+        db_cli: Callable[..., Result], store: Store, outboxed: int, tmp_path: Path,
+        kind: str) -> None:
+    import os
+    import sqlite3
+
+    outbox = tmp_path / "outbox.jsonl"
+    if kind != "new-outbox-of-an-account":
+        outbox.write_text('{"idempotency_key": "k1", "parts": ["published for real"]}\n',
+                          encoding="utf-8")
+    target = {"precious": tmp_path / "notes.txt", "symlink-to-an-outbox": tmp_path / "link.jsonl",
+              "hard-link-to-an-outbox": tmp_path / "hard.jsonl",
+              "sqlite-database": tmp_path / "other.db"}.get(kind, outbox)
+    if kind == "precious":
+        target.write_text("my notes\n", encoding="utf-8")
+    elif kind == "symlink-to-an-outbox":
+        target.symlink_to(outbox)
+    elif kind == "hard-link-to-an-outbox":
+        os.link(outbox, target)
+    elif kind == "sqlite-database":
+        with sqlite3.connect(target) as conn:
+            conn.execute("CREATE TABLE t (x)")
+    kept = files(tmp_path)
+    before = snapshot(store)
+    result = db_cli("run", "--once", "--dry-run", "--now", NOW, "--outbox", target)
+    needle = {"precious": "exists and is not an earlier dry-run report",
+              "sqlite-database": "is a SQLite database"}.get(kind, "is the outbox of account ")
+    assert_clean_failure(result, f"{target} ", needle)
+    assert "Nothing was sent" not in result.output
+    assert files(tmp_path) == kept
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_dry_run_report_refuses_the_queue_database_files(
+        db_cli: Callable[..., Result], store: Store, outboxed: int, database_url: str,
+        suffix: str) -> None:
+    database = Path(database_url.removeprefix("sqlite:///"))
+    target = database.with_name(database.name + suffix)
+    before = snapshot(store)
+    result = db_cli("run", "--once", "--dry-run", "--now", NOW, "--outbox", target)
+    assert_clean_failure(result, f"{target} is ", "queue database")
+    # SQLite itself rewrites -shm on every read: what matters is that no report went in
+    assert not target.exists() or b"{\"dry_run\": true" not in target.read_bytes()
+    assert snapshot(store) == before
+
+
+def test_dry_run_report_replaces_an_earlier_report(db_cli: Callable[..., Result], store: Store,
+                                                   outboxed: int, tmp_path: Path) -> None:
+    report = tmp_path / "dry.jsonl"
+    report.write_bytes(b"")  # an empty file holds nothing to lose
+    assert db_cli("run", "--once", "--dry-run", "--now", NOW, "--outbox", report).exit_code == 0
+    first = report.read_text(encoding="utf-8").splitlines()
+    assert len(first) == 30 and json.loads(first[0])["dry_run"] is True
+    later = db_cli("run", "--once", "--dry-run", "--now", "2021-06-13T00:00:01+02:00",
+                   "--outbox", report)
+    assert later.exit_code == 0, later.output
+    assert {json.loads(line)["action"] for line in report.read_text().splitlines()} == {"miss"}
+
+
+# -- a signal hands back what it did not send, and says so ------------------------------------
+def test_a_signal_during_run_once_hands_back_due_posts_and_exits_1(
+        db_cli: Callable[..., Result], store: Store, outboxed: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from campaign.publishers.outbox import OutboxPublisher
+
+    publish = OutboxPublisher.publish
+
+    def publish_then_terminated(self: OutboxPublisher, post: Claimed) -> Published:
+        result = publish(self, post)
+        if not (tmp_path / "signalled").exists():
+            (tmp_path / "signalled").touch()
+            os.kill(os.getpid(), signal.SIGTERM)  # as cron's timeout would
+        return result
+
+    monkeypatch.setattr(OutboxPublisher, "publish", publish_then_terminated)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        result = db_cli("run", "--once", "--now", NOW, "--json")
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["published"] == 1 and data["handed_back"] == 29 and data["ok"] is False
+    assert "29 due posts handed back (stopped by a signal): the next run sends them" \
+        in result.stderr
+    assert store.counts() == {"published": 1, "scheduled": 29}  # none left publishing
+    monkeypatch.setattr(OutboxPublisher, "publish", publish)
+    again = db_cli("run", "--once", "--now", NOW)
+    assert again.exit_code == 0, again.output
+    assert store.counts() == {"published": 30}
+
+
+# -- a rate-limited account is called once per pass, whatever the batch -------------------------
+def test_a_rate_limited_account_is_called_once_per_pass_across_batches(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
+    publisher = AlwaysLimited(datetime(2021, 6, 12, 7, 5))
+    now = datetime(2021, 6, 12, 7, 0)
+    with time_machine.travel(now, tick=False):
+        report = Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
+                            policy=Policy(batch=3)).run_once()
+    assert count == 10 and publisher.calls == 1
+    assert not report.ok and [p.kind for p in report.problems] == ["will_retry"]
+    for post in store.posts():
+        assert post.status == "scheduled" and post.attempts == 0
+        assert post.next_attempt_at == datetime(2021, 6, 12, 7, 5)
+
+
+# -- an outbox account never writes into a database ---------------------------------------------
+@pytest.mark.parametrize("what", ["sqlite-elsewhere", "queue-db", "queue-db-wal", "queue-db-shm",
+                                  "symlink-to-queue-db"])
+def test_an_outbox_account_cannot_point_at_a_database(
+        db_cli: Callable[..., Result], database_url: str, tmp_path: Path, what: str) -> None:
+    import sqlite3
+
+    if what != "sqlite-elsewhere" and not database_url.startswith("sqlite"):
+        pytest.skip("the queue database is a file only on SQLite")
+    assert db_cli("db", "upgrade").exit_code == 0
+    database = Path(database_url.removeprefix("sqlite:///"))
+    other = tmp_path / "notes.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(database)
+    target = {"sqlite-elsewhere": other, "queue-db": database, "symlink-to-queue-db": link,
+              "queue-db-wal": database.with_name(database.name + "-wal"),
+              "queue-db-shm": database.with_name(database.name + "-shm")}[what]
+    kept = files(tmp_path)
+    result = db_cli("accounts", "add", "x", "demo-x", "--credentials", f"outbox:{target}")
+    assert_clean_failure(result, f"outbox {target.resolve()} is ", {
+        "sqlite-elsewhere": "is a SQLite database: choose another file path",
+        "queue-db": "is the queue database", "symlink-to-queue-db": "is the queue database",
+        "queue-db-wal": "is a file of the queue database (queue.db-wal)",
+        "queue-db-shm": "is a file of the queue database (queue.db-shm)"}[what])
+    assert json.loads(db_cli("accounts", "list", "--json").stdout) == []
+    assert files(tmp_path) == kept

@@ -304,6 +304,8 @@ def test_bluesky_mentions_resolve_to_dids_and_threads_keep_their_root(local_pds:
 
 
 def _campaign_process(db: str, *args: str) -> subprocess.Popen[bytes]:
+    # a short --lease needs a --timeout shorter still: the runner refuses a lease that could
+    # end while a network call runs
     exe = Path(sys.executable).with_name("campaign")
     return subprocess.Popen([str(exe), "run", "--once", "--grace", "30h", "--db", db, *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
@@ -316,7 +318,7 @@ def test_a_crash_between_the_network_call_and_the_database_leaves_one_post(
     victim: dict[str, int] = {}
     live.server.on_commit(lambda request: os.kill(victim["pid"], signal.SIGKILL),
                           method="POST", path=CREATE_PATH[live.network], times=1)
-    first = _campaign_process(db, "--lease", "2s")
+    first = _campaign_process(db, "--lease", "2s", "--timeout", "1.9")
     victim["pid"] = first.pid
     first.communicate(timeout=60)
     assert first.returncode == -signal.SIGKILL
@@ -325,7 +327,7 @@ def test_a_crash_between_the_network_call_and_the_database_leaves_one_post(
     assert store.counts().get("publishing", 0) >= 1
     store.close()
     time.sleep(2.2)  # the dead runner's lease runs out
-    second = _campaign_process(db, "--lease", "2s")
+    second = _campaign_process(db, "--lease", "2s", "--timeout", "1.9")
     out, err = second.communicate(timeout=60)
     assert second.returncode == 0, err.decode()
     assert "1 had gone out" in out.decode(), out.decode()
@@ -381,14 +383,14 @@ def test_a_crash_after_the_first_part_of_a_thread_sends_only_the_rest(
         lambda request: os.kill(victim["pid"], signal.SIGKILL) if "(1/" in _part_text(request)
         else None, method="POST", path=CREATE_PATH[live.network])
     # a lease long enough for the first sign-in (the PDS hashes passwords slowly)
-    first = _campaign_process(db, "--lease", "5s")
+    first = _campaign_process(db, "--lease", "5s", "--timeout", "4.9")
     victim["pid"] = first.pid
     said = first.communicate(timeout=60)
     assert first.returncode == -signal.SIGKILL, said
     live.server.clear_faults()
     time.sleep(5.2)
     for _ in range(2):  # the first run finds the thread unfinished and queues it again
-        out, err = _campaign_process(db, "--lease", "5s").communicate(timeout=60)
+        out, err = _campaign_process(db, "--lease", "5s", "--timeout", "4.9").communicate(timeout=60)
     store = Store(db)
     assert set(store.counts()) == {"published"}, (store.counts(), out, err)
     store.close()

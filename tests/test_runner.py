@@ -327,3 +327,65 @@ def test_idle_runner_does_not_spin_on_posts_it_cannot_send(store: Store, rendere
     runner._wake()  # fails the two free posts: busy
     runner._wake()  # nothing it can do: must wait at least MIN_INTERVAL
     assert runner._scheduler.jobs[-1] - datetime.now(UTC) > MIN_INTERVAL * 0.5
+
+
+class CannotLookUp(MemoryPublisher):
+    """A network that cannot say whether a post went out (it is down)."""
+
+    def lookup(self, post: Claimed) -> Published | None:
+        raise Transient("503 Service Unavailable")
+
+
+def test_an_interrupted_post_that_cannot_be_checked_is_a_problem(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    store.claim("crashed", datetime(2021, 6, 12, 7, 0), timedelta(minutes=5), limit=100)
+    publisher = CannotLookUp()
+    with at("2021-06-12T07:06:00+00:00"):
+        report = dispatcher(store, publisher).run_once()
+    assert not report.ok and len(report.problems) == count
+    assert {p.kind for p in report.problems} == {"unknown"}
+    assert "whether it went out could not be checked (503 Service Unavailable)" \
+        in report.problems[0].reason
+    assert store.counts() == {"publishing": count} and not publisher.sent  # never sent blindly
+
+
+def test_a_signal_hands_back_what_was_not_sent(store: Store, renderer: Renderer,
+                                               schedule: Schedule) -> None:
+    count = plan_world_day(store, renderer, schedule)
+    stopper: list[Dispatcher] = []
+
+    def stop_after_the_first(post: Claimed) -> None:
+        stopper[0].stopping.set()  # as SIGTERM's handler does, while this post is in flight
+        return None
+
+    d = dispatcher(store, MemoryPublisher(fail=stop_after_the_first), batch=1)
+    stopper.append(d)
+    with at("2021-06-12T07:00:00+00:00"):
+        report = d.run_once()
+    assert report.published == 1 and report.handed_back == count - 1 and not report.ok
+    assert report.as_dict()["handed_back"] == count - 1
+    assert store.counts() == {"published": 1, "scheduled": count - 1}
+
+
+def test_a_stopped_account_is_named_on_every_pass_but_keeps_the_runner_idle(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    from campaign.runner import MIN_INTERVAL, Runner
+
+    plan_world_day(store, renderer, schedule)
+    x_account = next(a for a in store.accounts() if a.network == "x")
+    store.disable_account(x_account.id, "credentials refused: 401")
+    seen: list[object] = []
+    d = Dispatcher(store, lambda p: MemoryPublisher(), worker="w",
+                   clock=lambda: datetime(2021, 6, 12, 7, 1))
+    d.run_once()  # the other networks' posts go out
+    report = d.run_once()
+    [problem] = report.problems
+    assert problem.kind == "account_stopped" and problem.network == "x"
+    assert problem.reason == ("credentials refused: 401 (it holds 1 due post: missed if its "
+                              "time passes first)")
+    runner = Runner(d, on_report=seen.append)
+    runner._scheduler = FakeScheduler()
+    runner._wake()
+    assert not seen  # no work done: not reported every minute, and no wake-up at once
+    assert runner._scheduler.jobs[-1] - datetime.now(UTC) > MIN_INTERVAL * 0.5

@@ -34,6 +34,7 @@ PREFIX = "outbox:"
 # a post record is a few KB; anything longer is not ours and is skipped, never held in memory
 MAX_LINE = 1 << 20
 _CHUNK = 1 << 16
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class OutboxError(CampaignError):
@@ -66,6 +67,46 @@ def path_problem(path: Path) -> str | None:
     if not stat.S_ISREG(mode):
         # /dev/full or a pipe would be read without end, a folder cannot take lines
         return f"outbox {path} exists and is not a regular file: choose a file path"
+    if is_sqlite(path):
+        # a line appended to a database (the queue's own, say) corrupts it
+        return f"outbox {path} is a SQLite database: choose another file path"
+    return None
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether the regular file ``path`` starts with SQLite's header (False when unreadable)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def database_files(database: str | None) -> list[Path]:
+    """A SQLite database file and its companions (-wal, -shm, -journal), resolved; none for
+    another database: no outbox or report may be written there."""
+    if not database or database == ":memory:":
+        return []
+    main = Path(database).expanduser().resolve()
+    return [main, *(main.with_name(main.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+
+
+def same_file(path: Path, others: list[Path]) -> Path | None:
+    """The one of ``others`` that ``path`` names (after symlinks, or as a hard link), or None."""
+    resolved = path.expanduser().resolve()
+    for other in others:
+        if resolved == other:
+            return other
+        try:
+            if os.path.samefile(resolved, other):
+                return other
+        except OSError:
+            continue
     return None
 
 
