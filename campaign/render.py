@@ -19,7 +19,7 @@ from campaign.errors import CampaignError, EmptyPostError, TemplateError, TooLon
 from campaign.profile import Profile
 from campaign.resources import builtin_templates
 from campaign.schedule import Entry, Occurrence, Schedule
-from campaign.templating import CampaignTemplate, SecurityError, environment
+from campaign.templating import CampaignTemplate, FolderLoader, SecurityError, environment
 from campaign.textrules import Facet, Measure, NetworkLimits, bluesky_facets, measure, split_thread
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -104,7 +104,7 @@ class Renderer:
         # templates come with shared schedules: the sandbox keeps them from acting (see
         # campaign/templating.py); a post is small, so its render gets tight limits
         self.env = environment(
-            jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.search_path]),
+            FolderLoader(self.search_path),
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
             max_steps=POST_STEPS, max_output=POST_OUTPUT, max_seconds=POST_SECONDS,
         )

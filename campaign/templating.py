@@ -25,6 +25,7 @@ import itertools
 import operator
 import os
 import re
+import stat
 import string
 import time
 import types
@@ -55,6 +56,9 @@ MAX_TEMPLATE_BYTES = 1_000_000
 MAX_STEPS = 1_000_000
 MAX_OUTPUT = 50_000_000
 MAX_SECONDS = 10.0
+# and every render of one environment (one command) together: a per-post limit alone lets a
+# small schedule of many audiences and entries multiply it into hours
+MAX_TOTAL_SECONDS = 60.0
 # globals a post has no use for and that only widen what a template can do
 _DROPPED_GLOBALS = ("lipsum",)
 
@@ -193,31 +197,59 @@ def _bounded(number: Any, what: str, limit: int = MAX_PRODUCT) -> None:
         raise SecurityError(f"{what} larger than {limit:,} in a template")
 
 
-def _check_format(spec_text: str) -> None:
-    """Refuse a ``str.format`` string whose widths are huge or come from arguments."""
+def _check_format(spec_text: str) -> tuple[int, int]:
+    """Refuse a ``str.format`` string whose widths are huge or come from arguments; return its
+    number of fields and its widest width, to bound the result before it is built."""
     try:
         fields = list(string.Formatter().parse(spec_text))
     except ValueError:
-        return  # str.format raises its own error
+        return 0, 0  # str.format raises its own error
+    count = widest = 0
     for _literal, field, spec, _conversion in fields:
-        if field is None or not spec:
+        if field is None:
+            continue
+        count += 1
+        if not spec:
             continue
         if "{" in spec:
             raise SecurityError("a format width taken from an argument is not allowed in "
                                 "a template")
         for number in _SPEC_NUMBER.findall(spec):
             _bounded(int(number), "a format width")
+            widest = max(widest, int(number))
+    return count, widest
 
 
-def _check_percent(text: str) -> None:
-    """Refuse a ``%`` format string whose widths are huge or come from arguments."""
+def _check_percent(text: str) -> tuple[int, int]:
+    """Refuse a ``%`` format string whose widths are huge or come from arguments; return its
+    number of fields and its widest width."""
+    count = widest = 0
     for match in _PERCENT_SPEC.finditer(text):
+        count += 1
         for number in match.group(1, 2):
             if number == "*":
                 raise SecurityError("a % width taken from an argument is not allowed in a "
                                     "template")
             if number:
                 _bounded(int(number), "a % width")
+                widest = max(widest, int(number))
+    return count, widest
+
+
+def _check_formatted(text: str, shape: tuple[int, int], values: Any, what: str) -> None:
+    """Refuse a format whose result would be too long: every field may print the largest value
+    (or its widest width), so ``'{0}' * 30000`` of a long text is refused before it is built."""
+    if isinstance(values, Mapping):
+        items: list[Any] = list(values.values())
+    elif isinstance(values, tuple | list):
+        items = list(values)
+    else:
+        items = [values]
+    fields, widest = shape
+    biggest = max((len(str(v)) if isinstance(v, int | float) else _size(v) for v in items),
+                  default=0)
+    if len(text) + fields * max(biggest, widest) > MAX_SIZE:
+        raise SecurityError(f"{what} would build a text too long for a template")
 
 
 def _check_str_call(method: Any, args: tuple[Any, ...],
@@ -269,7 +301,7 @@ def _grow_check(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tup
         if isinstance(width, int) and width > 16:
             raise SecurityError("a tojson indent larger than 16 in a template")
     elif name == "format" and isinstance(value, str):
-        _check_percent(value)
+        _check_formatted(value, _check_percent(value), kwargs or rest, "format")
     elif name == "indent" and isinstance(value, str):
         width = arg(0, "width", 4)
         pad = width if isinstance(width, int) else len(str(width))
@@ -333,31 +365,107 @@ class CampaignTemplate(jinja2.Template):
         """Render with ``context`` as the template's whole namespace (globals included).
 
         The fast path for thousands of small posts: :meth:`render` would copy and merge the
-        context with the globals on every call.
+        context with the globals on every call (and a context manager costs a post's worth).
         """
-        token = _BUDGET.set(self.environment.new_budget()) if _BUDGET.get() is None else None
+        env = self.environment
+        started = env.start_budget()
         try:
             return "".join(self.root_render_func(self.new_context(context, shared=True)))
         finally:
-            if token is not None:
-                _BUDGET.reset(token)
+            env.end_budget(started)
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         """Render within the limits (see :class:`CampaignSandbox`)."""
-        token = _BUDGET.set(self.environment.new_budget()) if _BUDGET.get() is None else None
+        env = self.environment
+        started = env.start_budget()
         try:
             return super().render(*args, **kwargs)
         finally:
-            if token is not None:
-                _BUDGET.reset(token)
+            env.end_budget(started)
 
     def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         """The rendered text in one piece: a lazy render would run outside the limits."""
         yield self.render(*args, **kwargs)
 
 
+# a template name is a relative path of plain parts: no backslash (one file name on Linux, a
+# separator in our own checks), no '..', no control or other unusual character
+_TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
+def template_parts(template: str) -> list[str]:
+    """The parts of a template name, or SecurityError for a name that could leave its folder."""
+    parts = template.split("/")
+    if not _TEMPLATE_NAME.match(template) or any(p in ("", ".", "..") for p in parts):
+        raise SecurityError(f"template name '{template}' is not allowed: use letters, digits, "
+                            "'_', '-', '.' and '/' between folder names")
+    return parts
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Templates read from folders, the first folder first, never from outside them.
+
+    The file a name leads to must be a regular file (not a pipe or a device, which would block
+    or never end) whose real path, links followed, lies inside the real path of the folder it was
+    found in, and it is read with a size cap: checked before a byte is read.
+    """
+
+    def __init__(self, folders: Iterable[Path | str]) -> None:
+        self.folders = [Path(f) for f in folders]
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        """The template's source from the first folder that has it."""
+        parts = template_parts(template)
+        for folder in self.folders:
+            candidate = folder.joinpath(*parts)
+            if not os.path.exists(candidate):  # a dangling link counts as absent
+                continue
+            return _read_template(folder, candidate, template)
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        """Every ``.j2`` file name of every folder."""
+        found: set[str] = set()
+        for folder in self.folders:
+            if folder.is_dir():
+                found.update(p.relative_to(folder).as_posix() for p in folder.rglob("*.j2"))
+        return sorted(found)
+
+
+def _read_template(folder: Path, path: Path,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise SecurityError(f"template '{template}' is a link to {real}, outside its folder")
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SecurityError(f"template '{template}' is not a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise SecurityError(f"template '{template}' is larger than "
+                                f"{MAX_TEMPLATE_BYTES:,} bytes")
+        data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    if len(data) > MAX_TEMPLATE_BYTES:  # it grew while being read
+        raise SecurityError(f"template '{template}' is larger than {MAX_TEMPLATE_BYTES:,} bytes")
+    mtime = info.st_mtime_ns
+
+    def uptodate() -> bool:
+        try:
+            return os.stat(real).st_mtime_ns == mtime
+        except OSError:
+            return False
+
+    return data.decode("utf-8"), str(path), uptodate
+
+
 class _BoundedLoader(jinja2.BaseLoader):
-    """A loader that refuses template files that are too large or lie outside their folder."""
+    """A loader that refuses unsafe names and template sources that are too large.
+
+    User folders go through :class:`FolderLoader`, which checks files before reading them;
+    other loaders (the package's own templates) are only bounded once read.
+    """
 
     def __init__(self, inner: jinja2.BaseLoader) -> None:
         self.inner = inner
@@ -365,10 +473,9 @@ class _BoundedLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
-        """The template's source, checked for size and, for files, for where it really is."""
+        """The template's source, checked for its name and size."""
+        template_parts(template)
         source, filename, uptodate = self.inner.get_source(environment, template)
-        if filename is not None and os.path.isfile(filename):
-            _check_file(Path(filename), template)
         if len(source) > MAX_TEMPLATE_BYTES:
             raise SecurityError(f"template '{template}' is longer than {MAX_TEMPLATE_BYTES:,} "
                                 "characters")
@@ -377,17 +484,6 @@ class _BoundedLoader(jinja2.BaseLoader):
     def list_templates(self) -> list[str]:
         """The inner loader's templates."""
         return self.inner.list_templates()
-
-
-def _check_file(path: Path, template: str) -> None:
-    # a link in a shared templates folder must not turn a private file into a post
-    depth = len([p for p in template.replace("\\", "/").split("/") if p and p != "."])
-    folder = path.parents[depth - 1] if 0 < depth <= len(path.parents) else path.parent
-    real = path.resolve()
-    if not real.is_relative_to(folder.resolve()):
-        raise SecurityError(f"template '{template}' is a link to {real}, outside its folder")
-    if real.stat().st_size > MAX_TEMPLATE_BYTES:
-        raise SecurityError(f"template '{template}' is larger than {MAX_TEMPLATE_BYTES:,} bytes")
 
 
 class CampaignSandbox(ImmutableSandboxedEnvironment):
@@ -400,15 +496,30 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
                  max_seconds: float = MAX_SECONDS, **kwargs: Any) -> None:
         super().__init__(*args, finalize=_finalize, **kwargs)
         self.max_steps, self.max_output, self.max_seconds = max_steps, max_output, max_seconds
+        self.spent = 0.0  # seconds of rendering so far, against MAX_TOTAL_SECONDS
         self.globals["range"] = _safe_range
         for name in _DROPPED_GLOBALS:
             self.globals.pop(name, None)
         self.filters = {name: _guard_filter(name, func) for name, func in self.filters.items()}
         self.loop_guard = _loop_guard  # reached by the compiled templates, never by their text
 
-    def new_budget(self) -> _Budget:
-        """Fresh limits for one render."""
-        return _Budget(self.max_steps, self.max_output, time.monotonic() + self.max_seconds)
+    def start_budget(self) -> tuple[Any, float] | None:
+        """Give one render its own limits, unless it runs inside another (an include, a macro):
+        returns what :meth:`end_budget` needs, None for a nested render."""
+        if _BUDGET.get() is not None:
+            return None
+        if self.spent > MAX_TOTAL_SECONDS:
+            raise SecurityError(f"the templates took more than {MAX_TOTAL_SECONDS:.0f} s in all: "
+                                "make them simpler")
+        now = time.monotonic()
+        return _BUDGET.set(_Budget(self.max_steps, self.max_output, now + self.max_seconds)), now
+
+    def end_budget(self, started: tuple[Any, float] | None) -> None:
+        """Close a render's limits and add its time to the environment's total."""
+        if started is not None:
+            token, start = started
+            self.spent += time.monotonic() - start
+            _BUDGET.reset(token)
 
     # -- what a template can reach ---------------------------------------------------------
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -475,9 +586,18 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """Jinja's sandboxed ``str.format``, refusing huge or argument-given widths."""
         wrapper = super().wrap_str_format(value)
-        if wrapper is not None:
-            _check_format(value.__self__)
-        return wrapper
+        if wrapper is None:
+            return None
+        text: str = value.__self__
+        shape, name = _check_format(text), value.__name__
+        call = wrapper
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            given = args[0] if name == "format_map" and args else [*args, *kwargs.values()]
+            _check_formatted(text, shape, given, f"{name}()")
+            return call(*args, **kwargs)
+
+        return bounded
 
     def call_binop(self, context: jinja2.runtime.Context, operator_name: str,
                    left: Any, right: Any) -> Any:
@@ -503,8 +623,8 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
             return operator.mul(left, right)
         if operator_name == "%":
             if isinstance(left, str):
-                _check_percent(left)
                 _check(right)
+                _check_formatted(left, _check_percent(left), right, "%")
             return operator.mod(left, right)
         result = operator.add(left, right)
         if isinstance(result, str | list | tuple) and len(result) > MAX_SIZE:
@@ -514,8 +634,13 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
     # -- how templates are compiled ----------------------------------------------------------
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then route loops, concatenations and built lists through the guards."""
-        tree = super()._parse(source, name, filename)
-        guarded = _Guards(name, filename).visit(tree)
+        try:
+            tree = super()._parse(source, name, filename)
+            guarded = _Guards(name, filename).visit(tree)
+        except RecursionError:
+            # Jinja's parser recurses once per bracket: a few hundred would end in a traceback
+            raise jinja2.TemplateSyntaxError("expressions are nested too deeply", 1, name,
+                                             filename) from None
         assert isinstance(guarded, nodes.Template)
         return guarded
 
@@ -664,5 +789,5 @@ def environment(loader: jinja2.BaseLoader, *, autoescape: bool, **options: Any) 
                            undefined=jinja2.StrictUndefined, **options)
 
 
-__all__ = ["MAX_PRODUCT", "MAX_SIZE", "CampaignSandbox", "CampaignTemplate", "SecurityError",
-           "environment"]
+__all__ = ["MAX_PRODUCT", "MAX_SIZE", "CampaignSandbox", "CampaignTemplate", "FolderLoader",
+           "SecurityError", "environment", "template_parts"]
