@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from campaign.errors import CampaignError, ScheduleError
+from campaign.handles import HandleError, check_handle
 from campaign.textrules import NETWORKS
 
 _TEXT_FIELDS = ("name", "handle", "site", "pledge_title")
@@ -37,7 +38,14 @@ class Profile:
         handles = dict(self.handles)
         for key, value in values.items():
             if key in _HANDLE_KEYS:
-                handles[key.removeprefix("handle_")] = value
+                network = key.removeprefix("handle_")
+                if value:  # empty: this network uses the general handle
+                    try:
+                        check_handle(network, value)
+                    except HandleError as exc:
+                        raise CampaignError(f"{source}: profile key '{key}': {exc.message}") \
+                            from None
+                handles[network] = value
             elif key in _TEXT_FIELDS:
                 changes[key] = value
             else:
@@ -90,12 +98,14 @@ def load_profile(path: Path | None = None, pairs: Iterable[str] = (), *,
     if path is not None:
         from campaign.yamlsource import load_yaml
 
-        data = load_yaml(path, max_bytes).data
-        if data is None:
-            data = {}
+        loaded = load_yaml(path, max_bytes)
+        data = {} if loaded.data is None else loaded.data
         if not isinstance(data, dict) or not all(
             isinstance(v, (str, int, float)) for v in data.values()
         ):
             raise ScheduleError(path, "a profile is a mapping of keys to text, e.g. name: ILO")
-        profile = profile.with_values({str(k): str(v) for k, v in data.items()}, str(path))
+        for key, value in data.items():  # one at a time, so a refusal names its line
+            line = loaded.lines.get((str(key),))
+            profile = profile.with_values({str(key): str(value)},
+                                          f"{path}:{line}" if line else str(path))
     return profile.with_values(parse_vars(pairs), "--var")

@@ -29,6 +29,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # every date the tool handles lies in these years: the queue, calendars and `reschedule` agree
 YEAR_MIN, YEAR_MAX = 2000, 2100
 MAX_OFFSET_DAYS = 366 * (YEAR_MAX - YEAR_MIN + 1)  # the whole range: further is always outside
+MAX_TIMEZONE = 64  # characters of a timezone name
 
 Network = Literal["x", "bluesky", "mastodon"]
 
@@ -201,21 +202,71 @@ class Schedule:
         return result
 
 
-def _expand(
-    name: str, groups: dict[str, tuple[str, ...]], audiences: dict[str, Audience],
-    seen: frozenset[str] = frozenset(),
-) -> list[str] | None:
+def zone_of(name: str) -> ZoneInfo | None:
+    """The timezone called ``name`` (an IANA name), None when there is none by that name."""
+    # the longest IANA name has 32 characters; a huge one would reach the file system as a
+    # path ("File name too long"), and one with NUL or '..' is no name at all
+    if not name or len(name) > MAX_TIMEZONE:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _expand(name: str, groups: dict[str, tuple[str, ...]],
+            audiences: dict[str, Audience]) -> list[str] | None:
+    """The audience ids ``name`` stands for, in order; None when it, or a group it holds, names
+    something unknown. (A loop of groups is reported when the schedule is checked.)"""
     if name in audiences:
         return [name]
-    if name not in groups or name in seen:
+    if name not in groups:
         return None
-    result: list[str] = []
-    for member in groups[name]:
-        ids = _expand(member, groups, audiences, seen | {name})
-        if ids is None:
+    # without recursion, each group opened once: a long chain of groups must not overflow
+    # Python's stack, nor groups that share members take exponential time
+    result: dict[str, None] = {}
+    opened = {name}
+    members = [iter(groups[name])]
+    while members:
+        member = next(members[-1], None)
+        if member is None:
+            members.pop()
+        elif member in audiences:
+            result.setdefault(member)
+        elif member not in groups:
             return None
-        result.extend(i for i in ids if i not in result)
-    return result
+        elif member not in opened:
+            opened.add(member)
+            members.append(iter(groups[member]))
+    return list(result)
+
+
+def _group_loops(groups: dict[str, tuple[str, ...]],
+                 audiences: dict[str, Audience]) -> list[list[str]]:
+    """Loops of groups (each as the groups it goes through, from the first one written), found
+    in one pass over all of them."""
+    # depth first without recursion, each group entered once: a long chain of groups must not
+    # overflow Python's stack or take quadratic time
+    loops: list[list[str]] = []
+    done: set[str] = set()
+    for start in groups:
+        if start in done or start in audiences:
+            continue
+        path, on_path = [start], {start}
+        members = [iter(groups[start])]
+        while members:
+            member = next(members[-1], None)
+            if member is None:
+                members.pop()
+                done.add(path[-1])
+                on_path.discard(path.pop())
+            elif member in on_path:
+                loops.append(path[path.index(member):])
+            elif member in groups and member not in audiences and member not in done:
+                path.append(member)
+                on_path.add(member)
+                members.append(iter(groups[member]))
+    return loops
 
 
 def load_schedule(path: Path | str, *, max_bytes: int | None = None) -> Schedule:
@@ -293,6 +344,7 @@ class _Checker:
 
     def run(self) -> list[Occurrence]:
         self.check_campaign()
+        self.check_audiences()
         audiences = {a.id: a for a in self.parsed.audiences}
         self.check_groups(audiences)
         for index, entry in enumerate(self.parsed.entries):
@@ -304,9 +356,8 @@ class _Checker:
 
     def check_campaign(self) -> None:
         self.check_timezone(("campaign", "timezone"), self.camp.timezone)
-        if self.parsed.templates and not (self.source.path.parent / self.parsed.templates).is_dir():
-            self.fail(("templates",), f"template folder '{self.parsed.templates}' does not exist "
-                      "(it is relative to the schedule file)")
+        if self.parsed.templates is not None:
+            self.check_templates(self.parsed.templates)
         self.check_localized(("campaign", "name"), self.camp.name)
         if self.parsed.schema_ != SCHEMA_VERSION:
             self.fail(("schema",), f"schema version {self.parsed.schema_} is not supported: "
@@ -314,17 +365,39 @@ class _Checker:
         from babel import Locale, UnknownLocaleError
 
         for i, lang in enumerate(self.camp.languages):
+            if lang in self.camp.languages[:i]:
+                self.fail(("campaign", "languages", i), f"language '{lang}' is listed twice: "
+                          "keep one")
+                continue
             try:
                 Locale.parse(lang)
             except (UnknownLocaleError, ValueError):
                 self.fail(("campaign", "languages", i), f"'{lang}' is not a known language code: "
                           "use an ISO 639-1 code such as fr, en or es")
 
-    def check_timezone(self, loc: Loc, name: str) -> bool:
+    def check_templates(self, name: str) -> None:
+        """The template folder lies inside the schedule's folder (after links), as images do:
+        a shared schedule must not make templates come from anywhere else on the machine."""
+        shown = name if len(name) <= 60 else name[:60] + "…"
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.fail(loc, f"unknown timezone '{name}': use an IANA name such as Europe/Zurich")
+            root = self.source.path.parent.resolve()
+            folder = (root / name).resolve()
+        except (OSError, RuntimeError, ValueError):  # a link that loops, a name too long
+            self.fail(("templates",), f"template folder '{shown}' cannot be found: give a "
+                      "folder next to the schedule file")
+            return
+        if not folder.is_relative_to(root):
+            self.fail(("templates",), f"template folder '{shown}' is {folder}, outside the "
+                      f"schedule's folder {root}: keep the templates in a folder next to the "
+                      "schedule file and give its relative path")
+        elif not folder.is_dir():
+            self.fail(("templates",), f"template folder '{shown}' does not exist (it is "
+                      "relative to the schedule file)")
+
+    def check_timezone(self, loc: Loc, name: str) -> bool:
+        if zone_of(name) is None:
+            shown = name if len(name) <= 40 else name[:40] + "…"
+            self.fail(loc, f"unknown timezone '{shown}': use an IANA name such as Europe/Zurich")
             return False
         return True
 
@@ -335,13 +408,28 @@ class _Checker:
         if missing:
             self.fail(loc, f"has no text for language {', '.join(missing)}: add it")
 
+    def check_audiences(self) -> None:
+        first: dict[str, int] = {}
+        for index, audience in enumerate(self.parsed.audiences):
+            if audience.id in first:
+                line = self.source.line_of(("audiences", first[audience.id]))
+                self.fail(("audiences", index, "id"), f"duplicate audience id '{audience.id}' "
+                          f"(first used at line {line}): give each audience its own id")
+            else:
+                first[audience.id] = index
+
     def check_groups(self, audiences: dict[str, Audience]) -> None:
-        for name, members in self.parsed.groups.items():
+        groups = self.parsed.groups
+        for name, members in groups.items():
             if name in audiences:
                 self.fail(("groups", name), f"group '{name}' has the name of an audience: rename it")
             for i, member in enumerate(members):
-                if member not in audiences and member not in self.parsed.groups:
+                if member not in audiences and member not in groups:
                     self.fail(("groups", name, i), f"unknown audience or group '{member}'")
+        # a group that contains itself, directly or through others, is a mistake
+        for loop in _group_loops(groups, audiences):
+            self.fail(("groups", loop[0]), f"groups loop: {' -> '.join([*loop, loop[0]])}: a "
+                      "group cannot contain itself")
 
     def check_entry(self, index: int, entry: Entry, audiences: dict[str, Audience]) -> None:
         loc: Loc = ("entries", index)
@@ -444,10 +532,8 @@ class _Checker:
             return None
 
     def place(self, index: int, entry: Entry, dates: dict[str, date]) -> Occurrence | None:
-        tz_name = entry.timezone or self.camp.timezone
-        try:
-            tz = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
+        tz = zone_of(entry.timezone or self.camp.timezone)
+        if tz is None:
             return None
         hh, mm = (int(p) for p in (entry.time or self.camp.time).split(":"))
         due = datetime.combine(dates[entry.id], time(hh, mm), tzinfo=tz)
@@ -460,11 +546,10 @@ class _Checker:
 
 def _expand_all(names: Iterable[str], groups: dict[str, tuple[str, ...]],
                 audiences: dict[str, Audience]) -> tuple[str, ...]:
-    result: list[str] = []
+    result: dict[str, None] = {}
     for name in names:
         for audience_id in _expand(name, groups, audiences) or ():
-            if audience_id not in result:
-                result.append(audience_id)
+            result.setdefault(audience_id)
     # keep the schedule's own audience order so output is stable
-    order = list(audiences)
-    return tuple(sorted(result, key=order.index))
+    order = {audience_id: i for i, audience_id in enumerate(audiences)}
+    return tuple(sorted(result, key=order.__getitem__))

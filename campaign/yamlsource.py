@@ -24,9 +24,16 @@ Loc = tuple[str | int, ...]
 MAX_FILE_BYTES = 5_000_000  # the built-in year of posts is under 20 kB: 5 MB is generous
 MAX_BYTES_ENV = "CAMPAIGN_MAX_FILE_BYTES"
 MAX_DEPTH = 64  # the schema needs 5 levels; deeper nesting is a mistake or an attack
+# the built-in year of posts has about 1,200 nodes (keys, values, items) for 51 entries;
+# composing one costs about 15 µs, so 25,000 (some 1,200 entries) is refused in half a second
+MAX_NODES = 25_000
 # C0 controls but tab, newline and carriage return; DEL; C1 controls (NEL, U+0085, included);
 # and the two non-characters U+FFFE and U+FFFF, which YAML refuses too
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+# what may be in a value but never in a key: tab, line ends and the Unicode line separators
+_NOT_ONE_LINE = re.compile("[\t\n\r\x85\u2028\u2029]")
 
 
 class _Refused(Exception):
@@ -44,13 +51,20 @@ class _PlainLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        """One node of the document, refusing aliases and nesting deeper than MAX_DEPTH."""
+        """One node of the document, refusing aliases, nesting deeper than MAX_DEPTH and more
+        than MAX_NODES nodes (counted while composing, before they take memory)."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused("YAML aliases (*name) are not accepted: write the value out in full "
                            "where it is used", event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(f"more than {MAX_NODES:,} values (keys, items and texts): a schedule "
+                           "needs a few thousand; split the file",
+                           self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -207,7 +221,30 @@ def _construct(loader: _PlainLoader, node: yaml.Node, source: SourceData) -> Any
             raise ScheduleError(source.path, f"the escape for control character "
                                 f"U+{ord(found.group()):04X} is not allowed: remove it (only "
                                 "tab and newlines are)", line=node.start_mark.line + 1)
+        # "\ud83c\udf0d" is a surrogate pair, as JSON writes 🌍: make it the one character;
+        # half of a pair alone ("\ud800") is no character, and no output (terminal, file,
+        # network) could encode it
+        value = _PAIR.sub(_joined, value)
+        found = _SURROGATE.search(value)
+        if found:
+            raise ScheduleError(source.path, f"the escape for U+{ord(found.group()):04X} (half "
+                                "of a surrogate pair) is not a character: write the character "
+                                "itself, or its \\U0001xxxx escape", line=node.start_mark.line + 1)
     return value
+
+
+def _joined(pair: re.Match[str]) -> str:
+    high, low = (ord(c) for c in pair.group())
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
+def _check_key(key: Any, node: yaml.Node, source: SourceData) -> None:
+    """A key is one line of text: a line break in it would print as a line of its own in the
+    list of problems, where it could pass for one of ours."""
+    if isinstance(key, str) and _NOT_ONE_LINE.search(key):
+        shown = repr(key if len(key) <= 40 else key[:40] + "…")
+        raise ScheduleError(source.path, f"key {shown} is not one line: remove its line breaks "
+                            "and tabs", line=node.start_mark.line + 1)
 
 
 def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData) -> Any:
@@ -221,6 +258,7 @@ def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _construct(loader, key_node, source)
+            _check_key(key, key_node, source)
             if key is not None and not isinstance(key, (str, int, float, bool)):
                 raise ScheduleError(
                     source.path, "a mapping key must be a plain value",

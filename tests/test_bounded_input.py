@@ -114,18 +114,22 @@ def test_a_schedule_that_is_not_a_regular_file_is_refused_without_blocking(
 
 
 # -- YAML that expands or nests without bound --------------------------------------------------
-def test_an_alias_bomb_is_refused_in_under_a_second_and_100_mb(
-        tmp_path: Path, run: Callable[..., Result]) -> None:
-    path = tmp_path / "bomb.yaml"
-    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+def _validate_measured(run: Callable[..., Result], path: Path) -> tuple[Result, float, int]:
+    """``campaign validate PATH``, its seconds and its peak of traced memory (bytes)."""
     tracemalloc.start()
     started = time.perf_counter()
     try:
         result = run("validate", path)
-        elapsed = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
+        return result, time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def test_an_alias_bomb_is_refused_in_under_a_second_and_100_mb(
+        tmp_path: Path, run: Callable[..., Result]) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    result, elapsed, peak = _validate_measured(run, path)
     assert elapsed < 1 and peak < 100_000_000
     assert_clean_failure(result, "bomb.yaml:2", "YAML aliases (*name) are not accepted")
 
@@ -312,3 +316,189 @@ def test_every_problem_is_a_campaign_error(tmp_path: Path) -> None:
     with pytest.raises(ScheduleProblems) as caught:
         load_schedule(path)
     assert all(isinstance(p, CampaignError) for p in caught.value.problems)
+
+
+# -- images read again at publish time ---------------------------------------------------------
+def test_an_image_is_read_again_only_while_it_is_the_regular_file_planned(
+        tmp_path: Path) -> None:
+    from campaign.media import MAX_BYTES, read_image
+
+    folder = tmp_path / "campaign"
+    folder.mkdir()
+    planned = folder / "poster.png"
+    shutil.copy(PNG, planned)
+    stored = str(planned.resolve())  # what describe_image keeps in the queue
+    assert read_image(stored) == PNG.read_bytes()
+    private = tmp_path / "private.png"
+    shutil.copy(PNG, private)
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: os.mkfifo(planned), "is no longer a regular file"),
+        (lambda: os.symlink(private, planned), "is no longer the file that was planned"),
+        (lambda: planned.mkdir(), "is no longer a regular file"),
+        (lambda: planned.write_bytes(PNG.read_bytes().ljust(MAX_BYTES + 1, b"\0")),
+         f"is no longer under {MAX_BYTES:,} bytes (it is {MAX_BYTES + 1:,})"),
+        (lambda: None, "is no longer there"),
+    ]
+    for swap, needle in cases:
+        if planned.is_dir() and not planned.is_symlink():
+            planned.rmdir()
+        elif planned.exists() or planned.is_symlink():
+            planned.unlink()
+        swap()
+        started = time.perf_counter()
+        with pytest.raises(MediaError) as caught:
+            read_image(stored)
+        assert time.perf_counter() - started < 1  # a named pipe never makes it wait
+        assert needle in caught.value.message and "plan again" in caught.value.message
+        assert caught.value.exit_code == 2
+    # a folder above the image replaced by a link to another folder holding the same name
+    shutil.rmtree(folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(PNG, elsewhere / "poster.png")
+    os.symlink(elsewhere, folder)
+    with pytest.raises(MediaError, match="is no longer the file that was planned"):
+        read_image(stored)
+
+
+# -- timezones ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("timezone: Europe/Paris", "timezone: " + "a" * 5000, "campaign.timezone"),
+    ("    date: 2030-03-01", "    date: 2030-03-01\n    timezone: " + "Europe/" * 700,
+     "entries[0].timezone"),
+    ("timezone: Europe/Paris", "timezone: ../../../etc/passwd", "campaign.timezone"),
+])
+def test_a_timezone_name_too_long_or_not_a_name_is_unknown(
+        tiny: Callable[..., Path], run: Callable[..., Result], old: str, new: str,
+        key: str) -> None:
+    path = tiny(MINIMAL.replace(old, new, 1))
+    for command in (("validate", path), ("calendar", "-s", path), ("render", "-s", path)):
+        result = run(*command)
+        assert_clean_failure(result, "tiny.yaml:", key, "unknown timezone",
+                             "use an IANA name such as Europe/Zurich")
+        assert len(result.output) < 1000, "a 5,000-character name is not printed whole"
+
+
+# -- text that no output can hold --------------------------------------------------------------
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d"])
+def test_a_lone_surrogate_escape_is_refused_with_its_line(
+        tiny: Callable[..., Path], run: Callable[..., Result], escape: str) -> None:
+    path = tiny(MINIMAL.replace("title: {en: Hello, fr: Bonjour}",
+                                f'title: {{en: "{escape}", fr: Bonjour}}'))
+    for command in (("validate", path), ("calendar", "-s", path), ("render", "-s", path)):
+        assert_clean_failure(run(*command), "tiny.yaml:18", f"U+{escape[2:].upper()}",
+                             "half of a surrogate pair) is not a character")
+
+
+def test_a_surrogate_pair_escape_is_one_character(tiny: Callable[..., Path]) -> None:
+    path = tiny(MINIMAL.replace("title: {en: Hello, fr: Bonjour}",
+                                'title: {en: "Hi \\ud83c\\udf0d \\U0001F30D", fr: Bonjour}'))
+    assert load_schedule(path).entries[0].title["en"] == "Hi 🌍 🌍"
+
+
+@pytest.mark.parametrize("key", ['"x\\nfake line ✓ ok"', '"a\\tb"', '"a\\rb"', '"a\\u2028b"',
+                                 '"a\\Lb"', '? |\n  two\n  lines\n'])
+def test_a_key_of_more_than_one_line_is_refused(tiny: Callable[..., Path],
+                                                run: Callable[..., Result], key: str) -> None:
+    entry = f"{key}: 1" if not key.startswith("?") else key + ": 1"
+    path = tiny(MINIMAL.replace("schema: 1\n", f"schema: 1\n{entry}\n", 1))
+    result = run("validate", path)
+    assert_clean_failure(result, "tiny.yaml:2", "is not one line: remove its line breaks")
+    # the key is shown escaped, on the problem's own line: it prints no line of its own
+    assert not any(line.startswith(("fake", "two", "b")) for line in result.output.splitlines())
+
+
+# -- how many values ---------------------------------------------------------------------------
+def test_a_file_of_millions_of_values_is_refused_in_under_a_second(
+        tmp_path: Path, run: Callable[..., Result]) -> None:
+    from campaign.yamlsource import MAX_NODES
+
+    path = tmp_path / "many.yaml"
+    path.write_text("schema: 1\nentries:\n" + "- x\n" * 1_199_999, encoding="utf-8")
+    assert path.stat().st_size < MAX_FILE_BYTES  # under the size limit: the count stops it
+    result, elapsed, peak = _validate_measured(run, path)
+    assert elapsed < 3 and peak < 100_000_000  # traced: about 4 times as slow as untraced
+    assert_clean_failure(result, f"many.yaml:{MAX_NODES - 2}",  # the 25,001st value
+                         f"more than {MAX_NODES:,} values", "split the file")
+    started = time.perf_counter()
+    assert_clean_failure(run("validate", path), "many.yaml")
+    assert time.perf_counter() - started < 1
+
+
+def test_the_built_in_schedule_is_far_below_the_value_limit() -> None:
+    from campaign.resources import builtin_schedule
+    from campaign.yamlsource import MAX_NODES, _PlainLoader
+
+    loader = _PlainLoader(builtin_schedule().read_text(encoding="utf-8"))
+    try:
+        loader.get_single_node()
+        assert loader._nodes * 10 < MAX_NODES, loader._nodes
+    finally:
+        loader.dispose()
+
+
+# -- the templates folder ----------------------------------------------------------------------
+@pytest.mark.parametrize(("folder", "needle"), [
+    ("/", "is /, outside the schedule's folder"),
+    ("../../..", "outside the schedule's folder"),
+    ("..", "outside the schedule's folder"),
+    ("tpl/../..", "outside the schedule's folder"),
+    ("outside-link", "outside the schedule's folder"),
+    ("missing", "does not exist"),
+])
+def test_the_templates_folder_is_confined_to_the_schedule_folder(
+        tmp_path: Path, tiny: Callable[..., Path], run: Callable[..., Result], folder: str,
+        needle: str) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-templates"
+    (outside / "en").mkdir(parents=True)
+    os.symlink(outside, tmp_path / "outside-link")
+    path = tiny(MINIMAL.replace("templates: tpl", f"templates: '{folder}'"))
+    for command in (("validate", path), ("render", "-s", path), ("calendar", "-s", path)):
+        assert_clean_failure(run(*command), "tiny.yaml:2", "'templates'",
+                             f"template folder '{folder}'", needle)
+
+
+def test_a_templates_folder_inside_is_accepted_through_a_link(
+        tmp_path: Path, tiny: Callable[..., Path], run: Callable[..., Result]) -> None:
+    path = tiny()
+    os.symlink(tmp_path / "tpl", tmp_path / "linked")
+    assert run("validate", tiny(MINIMAL.replace("templates: tpl", "templates: linked"))
+               ).exit_code == 0
+    assert run("validate", path).exit_code == 0
+    example = Path(__file__).resolve().parents[1] / "schedules" / "examples" / "cleanair2030.yaml"
+    assert run("validate", example).exit_code == 0
+
+
+# -- profile handles ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("key", "value", "needle"), [
+    ("handle_x", "@this_is_far_too_long_for_x", "X handle '@this_is_far_too_long_for_x' is not"),
+    ("handle_bluesky", "ilo bsky social", "Bluesky handle 'ilo bsky social' is not valid"),
+    ("handle_bluesky", "ilo.localhost", "ends in .localhost"),
+    ("handle_mastodon", "@ilo@@mastodon.social", "Mastodon handle '@ilo@@mastodon.social'"),
+    ("handle_mastodon", "@ilo\u2028@mastodon.social", "control character U+2028"),
+])
+def test_profile_handles_are_checked_per_network(tmp_path: Path, run: Callable[..., Result],
+                                                 key: str, value: str, needle: str) -> None:
+    path = tmp_path / "me.yaml"
+    path.write_text(f'name: ILO\n{key}: "{value}"\n', encoding="utf-8")
+    with pytest.raises(CampaignError) as caught:
+        load_profile(path)
+    assert f"me.yaml:2: profile key '{key}'" in caught.value.message
+    assert needle in caught.value.message and caught.value.exit_code == 2
+    out = tmp_path / "out.json"
+    assert_clean_failure(run("render", "--profile", path, "--entry", "world-day"),
+                         f"profile key '{key}'", needle)
+    assert_clean_failure(run("render", "--var", f"{key}={value}"), f"--var: profile key '{key}'")
+    assert_clean_failure(run("export", "--profile", path, "--format", "json", "--out", out),
+                         f"profile key '{key}'")
+    assert not out.exists()
+
+
+def test_valid_and_empty_profile_handles_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "me.yaml"
+    path.write_text("handle: '@ILO'\nhandle_x: '@ILO_fr'\nhandle_bluesky: ilo.bsky.social\n"
+                    "handle_mastodon: '@ilo@mastodon.social'\n", encoding="utf-8")
+    profile = load_profile(path, ["handle_x="])
+    assert profile.for_network("x").handle == "@ILO"  # empty: the general handle
+    assert profile.for_network("bluesky").handle == "ilo.bsky.social"
+    assert profile.for_network("mastodon").handle == "@ilo@mastodon.social"

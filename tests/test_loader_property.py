@@ -4,6 +4,7 @@ valid schedule, never another exception and never a hang."""
 from __future__ import annotations
 
 import copy
+import json
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -78,7 +79,36 @@ def load(content: bytes) -> Schedule | None:
                 assert exc.problems and all(isinstance(p, CampaignError) for p in exc.problems)
             return None
     assert schedule.occurrences and len(schedule.occurrences) == len(schedule.entries)
+    # what loads must be printable and writable: every text encodes, every key is one line
+    data = [schedule.campaign.model_dump(), [a.model_dump() for a in schedule.audiences],
+            schedule.groups, [e.model_dump() for e in schedule.entries]]
+    for text in _texts(data):
+        text.encode("utf-8")
+    for key in _keys(data):
+        assert "\n" not in key and "\r" not in key, key
     return schedule
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def _keys(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _keys(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _keys(item)
 
 
 def _mutate(data: Any, path: list[int], value: Any, action: int) -> Any:
@@ -132,6 +162,27 @@ def test_mutations_of_the_minimal_schedule(path: list[int], value: Any, action: 
 
 
 @CHECK
+@given(st.lists(st.integers(min_value=0, max_value=50), max_size=5),
+       st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
+       st.integers(min_value=0, max_value=2))
+def test_mutations_with_any_code_point_written_as_escapes(path: list[int], value: str,
+                                                          action: int) -> None:
+    # not allow_unicode: every non-ASCII character, surrogates included, is a \u escape
+    mutated = _mutate(BASE, path, {value: value} if action == 2 else value, action)
+    load(yaml.safe_dump(mutated, allow_unicode=False).encode())
+
+
+@CHECK
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=12))
+def test_any_text_written_as_escapes_in_a_title_and_a_key(value: str) -> None:
+    escaped = json.dumps(value)  # ASCII, every other character a \u escape as YAML reads them
+    load(MINIMAL.replace("{en: Hello, fr: Bonjour}",
+                         f"{{en: {escaped}, fr: Bonjour}}").encode())
+    load(MINIMAL.replace("{en: Hello, fr: Bonjour}",
+                         f"{{en: Hello, fr: Bonjour, {escaped}: x}}").encode())
+
+
+@CHECK
 @given(st.integers(min_value=0, max_value=len(MINIMAL)), st.integers(min_value=0, max_value=20),
        st.text(max_size=12))
 def test_text_edits_of_the_minimal_schedule(at: int, cut: int, insert: str) -> None:
@@ -142,6 +193,7 @@ def test_text_edits_of_the_minimal_schedule(at: int, cut: int, insert: str) -> N
     "*a", "&a [*a]", "a: &a [*a, *a]", "- !!binary AAAA", "!!set {a, b}", "? - a\n: b",
     "=: x", "a: !!float nan", "<<: {a: 1}", "%YAML 1.1\n---\na: 1", "---\n...\n---\n", "'",
     "a: " + "- " * 200 + "x", "schema: 1\ncampaign: {year: 1e400}",
+    'a: "\\ud800"', '"\\ud800": 1', '"a\\nb": 1', "[" + "x, " * 30000 + "]",
 ])
 def test_edge_cases(text: str) -> None:
     load(text.encode())

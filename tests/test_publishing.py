@@ -588,3 +588,41 @@ def test_record_keys_are_valid_tids_derived_from_the_idempotency_key() -> None:
     assert all(re.fullmatch(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}", k)
                for k in keys)
     assert tid("k:0", moment) == tid("k:0", moment) != tid("k:1", moment)
+
+
+UPLOAD_PATH = {"x": "/2/media/upload", "mastodon": "/media",
+               "bluesky": "/xrpc/com.atproto.repo.uploadBlob"}
+
+
+@pytest.mark.parametrize("swap", ["fifo", "link"])
+def test_an_image_swapped_after_planning_fails_its_post_without_hanging_or_uploading(
+        run: Callable[..., Result], live: Live, essai: Path, tmp_path: Path, swap: str) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    planned(run, live, essai, db)
+    image = essai.parent / "visuel.png"
+    image.unlink()
+    if swap == "fifo":
+        os.mkfifo(image)  # nothing ever writes to it: reading it would wait for ever
+        needle = "is no longer a regular file"
+    else:
+        private = tmp_path.parent / f"{tmp_path.name}-private.png"
+        shutil.copy(ROOT / "schedules" / "media" / "world-day-2021.png", private)
+        os.symlink(private, image)  # a private picture, outside the schedule's folder
+        needle = "is no longer the file that was planned"
+    # its own process with a timeout: a hang fails the test instead of freezing it
+    done = subprocess.run([str(Path(sys.executable).with_name("campaign")), "run", "--once",
+                           "--grace", "30h", "--json", "--db", db], capture_output=True,
+                          text=True, timeout=60, env=os.environ.copy(), check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert needle in done.stdout + done.stderr and "plan again" in done.stdout + done.stderr
+    store = Store(db)
+    try:
+        by_entry = {p.entry: p for p in store.posts()}
+        assert by_entry["journee"].status == "failed"
+        assert needle in (by_entry["journee"].last_error or "")
+        assert {by_entry["fil"].status, by_entry["carte"].status} == {"published"}
+    finally:
+        store.close()
+    assert not [r for r in live.server.requests if UPLOAD_PATH[live.network] in r.path]
+    assert not [p for p in live.read_back() if p.text.startswith("🌍 Aujourd’hui")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,46 @@ def test_relative_loop_is_refused(tiny: Callable[..., Path]) -> None:
     text = MINIMAL.replace("    date: 2030-03-01", "    relative_to: later")
     with pytest.raises(ScheduleProblems, match="relative dates loop"):
         load_schedule(tiny(text))
+
+
+@pytest.mark.parametrize(("old", "new", "needles"), [
+    ("    name: {en: Person, fr: Personne}\n",
+     "    name: {en: Person, fr: Personne}\n  - id: person\n    kind: country\n"
+     "    name: {en: Again, fr: Encore}\n",
+     ["tiny.yaml:16 at 'audiences[1].id'", "duplicate audience id 'person' (first used at "
+      "line 13): give each audience its own id"]),
+    ("languages: [en, fr]", "languages: [en, fr, en]",
+     ["tiny.yaml:10 at 'campaign.languages[2]'", "language 'en' is listed twice: keep one"]),
+    ("entries:", "groups:\n  a: [b]\n  b: [a]\nentries:",
+     ["tiny.yaml:17 at 'groups.a'", "groups loop: a -> b -> a: a group cannot contain itself"]),
+    ("entries:", "groups:\n  all: [person, all]\nentries:",
+     ["tiny.yaml:17 at 'groups.all'", "groups loop: all -> all"]),
+    ("entries:", "groups:\n  a: [person, b]\n  b: [c]\n  c: [b]\nentries:",
+     ["tiny.yaml:18 at 'groups.b'", "groups loop: b -> c -> b"]),
+])
+def test_duplicates_and_group_loops_are_problems_with_their_line(
+        tiny: Callable[..., Path], run: Callable[..., Any], old: str, new: str,
+        needles: list[str]) -> None:
+    from tests.test_bad_input import assert_clean_failure
+
+    assert old in MINIMAL
+    path = tiny(MINIMAL.replace(old, new, 1))
+    result = run("validate", path)
+    assert_clean_failure(result, *needles)
+    assert "1 problem found" in result.output  # each loop reported once, not per group in it
+
+
+def test_a_long_chain_of_groups_and_groups_sharing_members_load_at_once(
+        tiny: Callable[..., Path]) -> None:
+    import time
+
+    chain = "".join(f"  g{i}: [g{i + 1}]\n" for i in range(3000)) + "  g3000: [person]\n"
+    shared = "".join(f"  s{i}: [s{i + 1}, s{i + 1}]\n" for i in range(60)) + "  s60: [person]\n"
+    text = MINIMAL.replace("entries:", f"groups:\n{chain}{shared}entries:").replace(
+        "audiences: [person]\n    template: hello\n  - id: later",
+        "audiences: [g0, s0]\n    template: hello\n  - id: later")
+    started = time.perf_counter()
+    schedule = load_schedule(tiny(text))
+    assert time.perf_counter() - started < 2
+    assert schedule.occurrence_by_id["hello"].audiences == ("person",)
+    assert schedule.expand_audiences(["g0"]) == {"person"}

@@ -103,6 +103,16 @@ def images(post: Claimed) -> list[dict[str, Any]]:
     return [m for m in post.media if m.get("type", "image") == "image"]
 
 
+def image_bytes(media: dict[str, Any]) -> bytes:
+    """The planned image, checked again; one that changed since planning refuses the post."""
+    from campaign.media import MediaError, read_image
+
+    try:
+        return read_image(media["path"])
+    except MediaError as exc:
+        raise Refused(exc.message) from None
+
+
 def card(post: Claimed) -> dict[str, Any] | None:
     """The link card of a post, when its entry asks for one."""
     return next((m for m in post.media if m.get("type") == "card"), None) if post.link_card \

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +34,7 @@ from campaign.publishers.base import (
     Refused,
     Transient,
     card,
+    image_bytes,
     images,
     reset_time,
 )
@@ -246,8 +246,10 @@ class BlueskyPublisher:
         media: dict[str, Any] | None = None
         link = card(post)
         if images(post):
+            # every image read before any is uploaded: one no longer fit to post uploads none
+            bodies = [(m, image_bytes(m)) for m in images(post)[:4]]
             media = {"$type": "app.bsky.embed.images",
-                     "images": [self._image(m) for m in images(post)[:4]]}
+                     "images": [self._image(m, data) for m, data in bodies]}
         elif link:
             media = {"$type": "app.bsky.embed.external", "external": {
                 "uri": link["uri"], "title": link.get("title", ""),
@@ -259,12 +261,7 @@ class BlueskyPublisher:
             return quoted
         return {"$type": "app.bsky.embed.recordWithMedia", "record": quoted, "media": media}
 
-    def _image(self, media: dict[str, Any]) -> dict[str, Any]:
-        path = Path(media["path"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise Refused(f"image {path} cannot be read ({exc.strerror})") from None
+    def _image(self, media: dict[str, Any], data: bytes) -> dict[str, Any]:
         # blobs are addressed by their hash, so uploading again on a retry stores nothing new
         uploaded = self.client.invoke_procedure(
             "com.atproto.repo.uploadBlob", content=data,
@@ -323,3 +320,5 @@ class BlueskyPublisher:
     def close(self) -> None:
         """Release the HTTP connections."""
         self.client.request._client.close()
+
+

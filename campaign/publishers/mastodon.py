@@ -10,6 +10,7 @@ looks for the text among the account's recent statuses.
 from __future__ import annotations
 
 import html
+import mimetypes
 import re
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from campaign.publishers.base import (
     Refused,
     Transient,
     attempted_since,
+    image_bytes,
     images,
     reset_time,
     without_links,
@@ -177,7 +179,9 @@ class MastodonPublisher:
         part = post.parts[index]
         extra: dict[str, Any] = {}
         if index == 0 and images(post):
-            extra["media_ids"] = [self._upload(m) for m in images(post)]
+            # every image read before any is uploaded: one no longer fit to post uploads none
+            bodies = [(m, image_bytes(m)) for m in images(post)]
+            extra["media_ids"] = [self._upload(m, data) for m, data in bodies]
         if index == 0 and post.kind == "quote":
             if self._knows_quotes():
                 extra["quoted_status_id"] = self._status_id(post.target or "")
@@ -216,15 +220,16 @@ class MastodonPublisher:
                               f"allows {limits.mastodon_characters}: plan the posts again "
                               "(`campaign queue plan`) so they are split for it")
 
-    def _upload(self, media: dict[str, Any]) -> str:
-        """Upload an image with its description and wait until the instance has processed it
-        (a status with an unprocessed attachment is refused), within MEDIA_WAIT."""
+    def _upload(self, media: dict[str, Any], data: bytes) -> str:
+        """Upload an image (its bytes, read and checked already) with its description and wait
+        until the instance has processed it (a status with an unprocessed attachment is
+        refused), within MEDIA_WAIT."""
         path = Path(media["path"])
-        if not path.is_file():
-            raise Refused(f"image {path} cannot be read: it does not exist")
-        # our own wait rather than Mastodon.py's synchronous mode, which has no deadline and
+        mime = media.get("mime") or mimetypes.guess_type(path.name)[0] or "image/png"
+        # bytes, never the path: Mastodon.py would open the file again, following any link.
+        # Our own wait rather than Mastodon.py's synchronous mode, which has no deadline and
         # turns a passing 5xx while polling into a final "could not be processed"
-        uploaded = self.api.media_post(str(path), mime_type=media.get("mime"),
+        uploaded = self.api.media_post(data, mime_type=mime, file_name=path.name,
                                        description=media.get("alt") or None)
         deadline = time.monotonic() + MEDIA_WAIT
         while not uploaded.get("url"):
@@ -272,6 +277,8 @@ class MastodonPublisher:
     def close(self) -> None:
         """Release the HTTP connections."""
         self.api.session.close()
+
+
 
 
 def _instance_of(handle: str) -> str:

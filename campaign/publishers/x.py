@@ -28,6 +28,7 @@ from campaign.publishers.base import (
     Refused,
     Transient,
     attempted_since,
+    image_bytes,
     images,
     reset_time,
     without_links,
@@ -186,20 +187,18 @@ class XPublisher:
         if reply_to:
             extra["in_reply_to_tweet_id"] = reply_to
         if index == 0 and images(post):
-            extra["media_ids"] = [self._upload(m) for m in images(post)]
+            # every image read before any is uploaded: one no longer fit to post uploads none
+            bodies = [(m, image_bytes(m)) for m in images(post)]
+            extra["media_ids"] = [self._upload(m, body) for m, body in bodies]
         if index == 0 and post.kind == "quote":
             extra["quote_tweet_id"] = tweet_id(post.target or "")
         response = self.client.create_tweet(text=post.parts[index], user_auth=self.user_auth,
                                             **extra)
         return str(response.data["id"])
 
-    def _upload(self, media: dict[str, Any]) -> str:
+    def _upload(self, media: dict[str, Any], body: bytes) -> str:
         """Media upload v2: initialize, append in segments, finalize, then set the alt text."""
         path = Path(media["path"])
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise Refused(f"image {path} cannot be read ({exc.strerror})") from None
         mime = media.get("mime") or mimetypes.guess_type(path.name)[0] or "image/png"
         init = self.client.request("POST", "/2/media/upload/initialize", json={
             "media_type": mime, "total_bytes": len(body), "media_category": "tweet_image"},
@@ -274,3 +273,5 @@ class XPublisher:
 def _replies_to(tweet: Any, parent: str) -> bool:
     refs = tweet.referenced_tweets or []
     return any(r.type == "replied_to" and str(r.id) == parent for r in refs)
+
+
