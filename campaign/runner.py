@@ -29,7 +29,7 @@ from campaign.publishers.base import (
     RateLimited,
     Refused,
 )
-from campaign.store import REQUEUE, Claimed, Store, destination, utcnow
+from campaign.store import REQUEUE, Claimed, Store, StoreError, destination, utcnow
 
 log = logging.getLogger("campaign.runner")
 MIN_INTERVAL = timedelta(seconds=1)
@@ -183,8 +183,21 @@ class Dispatcher:
                        f"missed if {'their' if count != 1 else 'its'} time passes first)"))
 
     def _record_published(self) -> None:
-        if self._published:
+        if not self._published:
+            return
+        try:
             self.store.finish_many(self.worker, self._published, now=self.clock())
+        except StoreError as exc:
+            # the posts are out but the database would not take it (a full disk, say): never
+            # let that pass for nothing having happened
+            count = len(self._published)
+            raise StoreError(
+                f"{exc.message}; {count} post{'s' if count != 1 else ''} went out but could not "
+                f"be recorded: {'they stay' if count != 1 else 'it stays'} 'publishing' until "
+                f"the lease ends ({self.policy.lease}), then a run finds "
+                f"{'them' if count != 1 else 'it'} on the network or outbox and records "
+                f"{'them' if count != 1 else 'it'}, never sending twice") from None
+        finally:
             self._published.clear()
 
     def _send_batch(self, claimed: list[Claimed], batch_lease_ends: datetime,

@@ -389,3 +389,28 @@ def test_a_stopped_account_is_named_on_every_pass_but_keeps_the_runner_idle(
     runner._wake()
     assert not seen  # no work done: not reported every minute, and no wake-up at once
     assert runner._scheduler.jobs[-1] - datetime.now(UTC) > MIN_INTERVAL * 0.5
+
+
+def test_posts_out_but_not_recorded_are_said_and_found_later(
+        store: Store, renderer: Renderer, schedule: Schedule,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database refuses the record (a full disk, say) after the network took the posts."""
+    from campaign.store import StoreError
+
+    count = plan_world_day(store, renderer, schedule)
+    publisher = MemoryPublisher()
+
+    def disk_full(*args: object, **kwargs: object) -> int:
+        raise StoreError("database sqlite:///q.db failed: database or disk is full")
+
+    with at("2021-06-12T07:00:00+00:00"), monkeypatch.context() as patch:
+        patch.setattr(store, "finish_many", disk_full)
+        with pytest.raises(StoreError) as raised:
+            dispatcher(store, publisher).run_once()
+    assert f"{count} posts went out but could not be recorded" in raised.value.message
+    assert "never sending twice" in raised.value.message and raised.value.exit_code == 1
+    assert store.counts() == {"publishing": count}
+    with at("2021-06-12T07:06:00+00:00"):  # the lease ran out: the next run finds them
+        report = dispatcher(store, publisher).run_once()
+    assert report.reconciled == count and store.counts() == {"published": count}
+    assert set(publisher.sent.values()) == {1}
