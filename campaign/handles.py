@@ -77,3 +77,9 @@ def check_handle(network: str, handle: str) -> str:
             raise HandleError(network, handle, f"has an instance name of {len(instance)} "
                               f"characters, over the {MAX_DOMAIN} a domain name may have")
     return handle
+
+
+def same_account(a: str, b: str) -> bool:
+    """Whether two handles name one account: a leading '@' and letter case do not count (X,
+    Bluesky and Mastodon all match handles without regard to case)."""
+    return a.lstrip("@").casefold() == b.lstrip("@").casefold()

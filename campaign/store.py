@@ -416,15 +416,16 @@ class Store:
 
         Only a reference to where the secret lives is stored, never the secret.
         """
-        from campaign.handles import check_handle
+        from campaign.handles import check_handle, same_account
 
         if network not in NETWORKS:
             raise UsageError("network", network, NETWORKS)
         # an outbox account only names a file: its handle need not exist on the network
         check_handle("outbox" if credentials_ref.startswith("outbox:") else network, handle)
         with self.session() as s:
-            found = s.scalar(select(Account).where(Account.network == network,
-                                                   Account.handle == handle))
+            # '@ilo.bsky.social' and 'ilo.bsky.social' are one account, not two sharing secrets
+            found = next((a for a in s.scalars(select(Account).where(Account.network == network))
+                          if same_account(a.handle, handle)), None)
             if found is None:
                 found = Account(network=network, handle=handle, credentials_ref=credentials_ref,
                                 base_url=base_url, settings_json="{}", created_at=utcnow())
@@ -446,9 +447,12 @@ class Store:
 
     def find_account(self, network: str, handle: str | None = None) -> Account:
         """The account on ``network`` (with ``handle``, or the only one); unknown names choices."""
+        from campaign.handles import same_account
+
         accounts = [a for a in self.accounts() if a.network == network]
         if handle is not None:
-            accounts = [a for a in accounts if a.handle == handle]
+            exact = [a for a in accounts if a.handle == handle]
+            accounts = exact or [a for a in accounts if same_account(a.handle, handle)]
         if len(accounts) == 1:
             return accounts[0]
         choices = [f"{a.network}={a.handle}" for a in self.accounts()]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from campaign.handles import HandleError, check_handle
+from campaign.store import Store
 from tests.test_bad_input import assert_clean_failure
 
 VALID = [
@@ -156,3 +157,15 @@ def test_accounts_list_stays_within_80_columns(run: Callable[..., Result], db: s
     whole = {a["handle"]: a for a in _accounts(run, db)}
     assert "run `chmod 600" in str(whole["oit-fr.test"]["secrets"])  # the whole sentence
     assert whole[long_handle]["handle"] == long_handle
+
+
+@pytest.mark.parametrize(("network", "first", "again"), [
+    ("x", "@ILO_fr", "ilo_fr"), ("bluesky", "ilo.bsky.social", "@ILO.bsky.social"),
+    ("mastodon", "@oit@mastodon.social", "oit@Mastodon.Social"),
+])
+def test_one_account_whatever_the_at_sign_and_case(store: Store, network: str, first: str,
+                                                   again: str) -> None:
+    added = store.add_account(network, first, "env:A")
+    assert store.add_account(network, again, "env:B").id == added.id
+    assert [a.handle for a in store.accounts()] == [first]  # kept as first written
+    assert store.named_account(f"{network}={again}").id == added.id
