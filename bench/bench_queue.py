@@ -133,7 +133,7 @@ def _percentile(values: Sequence[float], pct: int) -> float:
 def bench_plan(folder: Path | None = None, total: int = PLAN_POSTS) -> Path | None:
     """``Store.plan`` of 100,000 posts into SQLite vs a bare sqlite3 ``executemany`` of the rows.
 
-    Returns the planned database when ``folder`` is given (figure 4 reuses it), else None.
+    Returns the planned database when ``folder`` is given, else None.
     """
     posts = rendered_posts()  # rendering is excluded from both timings
     with _folder(folder) as tmp:
@@ -493,10 +493,10 @@ def main() -> None:
     """Every figure, in one temporary folder."""
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
         folder = Path(tmp)
-        db = bench_plan(folder)
+        bench_plan(folder)
         bench_dispatch(folder)
         bench_workers(folder)
-        bench_memory(folder, db)
+        bench_memory(folder)  # its own queue, on outbox accounts: --now needs them
 
 
 if __name__ == "__main__":
