@@ -194,7 +194,7 @@ class Dispatcher:
             raise StoreError(
                 f"{exc.message}; {count} post{'s' if count != 1 else ''} went out but could not "
                 f"be recorded: {'they stay' if count != 1 else 'it stays'} 'publishing' until "
-                f"the lease ends ({self.policy.lease}), then a run finds "
+                f"the lease ends (in {_minutes(self.policy.lease)}), then a run finds "
                 f"{'them' if count != 1 else 'it'} on the network or outbox and records "
                 f"{'them' if count != 1 else 'it'}, never sending twice") from None
         finally:
@@ -411,6 +411,12 @@ class Dispatcher:
         self._finish(post.id, REQUEUE, detail=f"retry at {when.isoformat()}Z: {exc.message}",
                      last_error=exc.message, next_attempt_at=when, **extra)
         return True
+
+
+def _minutes(span: timedelta) -> str:
+    """A lease as a person says it: '5 min', '90 s'."""
+    seconds = span.total_seconds()
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
 
 class Runner:

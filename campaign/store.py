@@ -424,8 +424,14 @@ class Store:
         check_handle("outbox" if credentials_ref.startswith("outbox:") else network, handle)
         with self.session() as s:
             # '@ilo.bsky.social' and 'ilo.bsky.social' are one account, not two sharing secrets
-            found = next((a for a in s.scalars(select(Account).where(Account.network == network))
-                          if same_account(a.handle, handle)), None)
+            on_network = list(s.scalars(select(Account).where(Account.network == network)))
+            exact = [a for a in on_network if a.handle == handle]
+            alike = exact or [a for a in on_network if same_account(a.handle, handle)]
+            if len(alike) > 1:  # a database from before handles were matched without case
+                raise CampaignError(
+                    f"several accounts on {network} match {handle} "
+                    f"({', '.join(a.handle for a in alike)}): give one exactly as listed")
+            found = alike[0] if alike else None
             if found is None:
                 found = Account(network=network, handle=handle, credentials_ref=credentials_ref,
                                 base_url=base_url, settings_json="{}", created_at=utcnow())

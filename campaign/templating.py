@@ -52,6 +52,9 @@ MAX_SIZE = 1_000_000
 MAX_INT_BITS = 4096
 # the longest template file read (a post template is a few hundred bytes, the kit's page 8 KB)
 MAX_TEMPLATE_BYTES = 1_000_000
+# how deep a template's expressions may nest or chain; the built-in ones reach about 12, and
+# Python's compiler fails on generated code from about 70 on
+MAX_NESTING = 50
 # per render, unless the environment is made with other limits
 MAX_STEPS = 1_000_000
 MAX_OUTPUT = 50_000_000
@@ -236,6 +239,14 @@ def _check_percent(text: str) -> tuple[int, int]:
     return count, widest
 
 
+def _printed(value: Any) -> int:
+    """About how many characters ``value`` prints as: containers counted through their items,
+    anything else (a campaign, an entry, a date) by its text, at most just over MAX_SIZE."""
+    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset | Namespace):
+        return _size(value)
+    return min(len(str(value)), MAX_SIZE + 1)
+
+
 def _check_formatted(text: str, shape: tuple[int, int], values: Any, what: str) -> None:
     """Refuse a format whose result would be too long: every field may print the largest value
     (or its widest width), so ``'{0}' * 30000`` of a long text is refused before it is built."""
@@ -246,8 +257,7 @@ def _check_formatted(text: str, shape: tuple[int, int], values: Any, what: str) 
     else:
         items = [values]
     fields, widest = shape
-    biggest = max((len(str(v)) if isinstance(v, int | float) else _size(v) for v in items),
-                  default=0)
+    biggest = max((_printed(v) for v in items), default=0)
     if len(text) + fields * max(biggest, widest) > MAX_SIZE:
         raise SecurityError(f"{what} would build a text too long for a template")
 
@@ -439,14 +449,17 @@ def _read_template(folder: Path, path: Path,
     if not real.is_relative_to(folder.resolve()):
         raise SecurityError(f"template '{template}' is a link to {real}, outside its folder")
     fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
+    try:
+        info = os.fstat(fd)  # before fdopen, which refuses a folder with an error of its own
         if not stat.S_ISREG(info.st_mode):
             raise SecurityError(f"template '{template}' is not a regular file")
         if info.st_size > MAX_TEMPLATE_BYTES:
             raise SecurityError(f"template '{template}' is larger than "
                                 f"{MAX_TEMPLATE_BYTES:,} bytes")
-        data = handle.read(MAX_TEMPLATE_BYTES + 1)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    finally:
+        os.close(fd)
     if len(data) > MAX_TEMPLATE_BYTES:  # it grew while being read
         raise SecurityError(f"template '{template}' is larger than {MAX_TEMPLATE_BYTES:,} bytes")
     mtime = info.st_mtime_ns
@@ -502,6 +515,11 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
             self.globals.pop(name, None)
         self.filters = {name: _guard_filter(name, func) for name, func in self.filters.items()}
         self.loop_guard = _loop_guard  # reached by the compiled templates, never by their text
+
+    def reset_total(self) -> None:
+        """Start the total time budget again: a long-lived process (a web app) calls it once
+        per request, a command never needs to."""
+        self.spent = 0.0
 
     def start_budget(self) -> tuple[Any, float] | None:
         """Give one render its own limits, unless it runs inside another (an include, a macro):
@@ -632,17 +650,45 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
         return result
 
     # -- how templates are compiled ----------------------------------------------------------
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> Any:
+        """Jinja's compile, with the ways a long chain breaks it made a syntax error.
+
+        ``a.upper().upper()…`` a hundred times, ``x + x + …`` or ``|lower|lower…`` a few hundred
+        times pass Jinja's parser but not its code generator or Python's own compiler.
+        """
+        try:
+            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+        except (RecursionError, SyntaxError, MemoryError):
+            raise jinja2.TemplateSyntaxError("expressions are nested or chained too deeply", 1,
+                                             name, filename) from None
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then route loops, concatenations and built lists through the guards."""
         try:
             tree = super()._parse(source, name, filename)
+            if _deepest(tree) > MAX_NESTING:
+                # refused here, in microseconds, rather than by the code generator or Python's
+                # compiler after a second of work (or a RecursionError)
+                raise RecursionError
             guarded = _Guards(name, filename).visit(tree)
         except RecursionError:
             # Jinja's parser recurses once per bracket: a few hundred would end in a traceback
-            raise jinja2.TemplateSyntaxError("expressions are nested too deeply", 1, name,
-                                             filename) from None
+            raise jinja2.TemplateSyntaxError("expressions are nested or chained too deeply", 1,
+                                             name, filename) from None
         assert isinstance(guarded, nodes.Template)
         return guarded
+
+
+def _deepest(tree: nodes.Node) -> int:
+    """How deep the parsed template nests (a chain ``a.b().c()`` nests once per link)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:
+            stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
 
 
 def _guarded(node: nodes.Node, literal: int) -> nodes.Call:

@@ -27,6 +27,10 @@ MAX_DEPTH = 64  # the schema needs 5 levels; deeper nesting is a mistake or an a
 # the built-in year of posts has about 1,200 nodes (keys, values, items) for 51 entries;
 # composing one costs about 15 µs, so 25,000 (some 1,200 entries) is refused in half a second
 MAX_NODES = 25_000
+# above that floor, one value for every BYTES_PER_VALUE bytes the size limit allows: 100,000 at
+# the default 5 MB (a 500-entry campaign in six languages needs about 30,000), and raising
+# CAMPAIGN_MAX_FILE_BYTES raises it too
+BYTES_PER_VALUE = 50
 # C0 controls but tab, newline and carriage return; DEL; C1 controls (NEL, U+0085, included);
 # and the two non-characters U+FFFE and U+FFFF, which YAML refuses too
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -48,22 +52,24 @@ class _PlainLoader(yaml.SafeLoader):
     """SafeLoader that leaves dates as strings (so we report an impossible date with its line),
     refuses aliases and bounds nesting."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, max_nodes: int = MAX_NODES) -> None:
         super().__init__(stream)
         self._depth = 0
         self._nodes = 0
+        self._max_nodes = max_nodes
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         """One node of the document, refusing aliases, nesting deeper than MAX_DEPTH and more
-        than MAX_NODES nodes (counted while composing, before they take memory)."""
+        than ``max_nodes`` nodes (counted while composing, before they take memory)."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused("YAML aliases (*name) are not accepted: write the value out in full "
                            "where it is used", event.start_mark)
         self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _Refused(f"more than {MAX_NODES:,} values (keys, items and texts): a schedule "
-                           "needs a few thousand; split the file",
+        if self._nodes > self._max_nodes:
+            raise _Refused(f"more than {self._max_nodes:,} values (keys, items and texts): a "
+                           f"schedule needs a few thousand; split the file, or raise "
+                           f"{MAX_BYTES_ENV}, which raises this limit with it",
                            self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         self._depth += 1
         try:
@@ -109,6 +115,11 @@ def max_file_bytes(limit: int | None = None) -> int:
         raise CampaignError(f"{MAX_BYTES_ENV}='{text}' is not a number of bytes: write e.g. "
                             f"{MAX_BYTES_ENV}=20000000 for 20 MB")
     return int(text)
+
+
+def max_values(limit: int | None = None) -> int:
+    """How many YAML values a file may hold, from the size limit (see BYTES_PER_VALUE)."""
+    return max(MAX_NODES, max_file_bytes(limit) // BYTES_PER_VALUE)
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
@@ -182,7 +193,7 @@ def load_yaml(path: Path, limit: int | None = None) -> SourceData:
     their line, and a file over the size limit (see :func:`max_file_bytes`)."""
     text = read_text(path, limit)
     try:
-        loader = _PlainLoader(text)
+        loader = _PlainLoader(text, max_values(limit))
     except yaml.YAMLError as exc:  # the reader checks characters as soon as it is made
         raise ScheduleError(path, f"invalid YAML: {exc}".splitlines()[0]) from None
     try:

@@ -169,3 +169,19 @@ def test_one_account_whatever_the_at_sign_and_case(store: Store, network: str, f
     assert store.add_account(network, again, "env:B").id == added.id
     assert [a.handle for a in store.accounts()] == [first]  # kept as first written
     assert store.named_account(f"{network}={again}").id == added.id
+
+
+def test_handles_differing_only_in_case_from_an_older_database_are_never_guessed(
+        store: Store) -> None:
+    from sqlalchemy import update
+
+    from campaign.errors import CampaignError
+    from campaign.models import Account
+
+    first = store.add_account("x", "@demo", "env:A")
+    second = store.add_account("x", "@other", "env:B")
+    with store.session() as s:  # as an older version could store them: no match without case
+        s.execute(update(Account).where(Account.id == second.id).values(handle="@Demo"))
+    assert store.add_account("x", "@demo", "env:C").id == first.id  # the exact one
+    with pytest.raises(CampaignError, match="several accounts on x match DEMO"):
+        store.add_account("x", "DEMO", "env:D")
