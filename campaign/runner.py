@@ -174,7 +174,10 @@ class Dispatcher:
     def _held_by_stopped_accounts(self, now: datetime, report: Report) -> None:
         """A stopped account holds its due posts until someone fixes it: say so on every pass,
         or they would be missed later with every run exiting 0."""
+        said = {(p.network, p.account) for p in report.problems if p.kind == "account_stopped"}
         for held in self.store.held_by_stopped_accounts(now, self.policy.require_review):
+            if (held["network"], held["handle"]) in said:
+                continue  # stopped in this very pass: its failed post already says so
             count = held["posts"]
             report.problems.append(Problem(
                 post_id=held["first_post_id"], entry=held["first_entry"],

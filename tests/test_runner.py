@@ -414,3 +414,19 @@ def test_posts_out_but_not_recorded_are_said_and_found_later(
         report = dispatcher(store, publisher).run_once()
     assert report.reconciled == count and store.counts() == {"published": count}
     assert set(publisher.sent.values()) == {1}
+
+
+def test_a_stopped_account_is_named_once_in_the_pass_that_stops_it(
+        store: Store, renderer: Renderer, schedule: Schedule) -> None:
+    posts = list(renderer.posts(schedule.select(entries=[WORLD_DAY]), languages=["en"],
+                                networks=["x"]))
+    store.plan(posts, accounts_of(store))
+    assert len(posts) > 1
+    publisher = MemoryPublisher(fail=lambda p: AuthFailed("401 Unauthorized"))
+    with at("2021-06-12T07:00:00+00:00"):
+        first = dispatcher(store, publisher).run_once()
+    assert [p.kind for p in first.problems] == ["account_stopped"]
+    with at("2021-06-12T07:30:00+00:00"):  # later passes still say it, with what it holds
+        later = dispatcher(store, publisher).run_once()
+    assert [p.kind for p in later.problems] == ["account_stopped"]
+    assert f"it holds {len(posts) - 1} due posts" in later.problems[0].reason
