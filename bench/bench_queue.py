@@ -130,11 +130,8 @@ def _percentile(values: Sequence[float], pct: int) -> float:
 
 
 # -- 1. plan -----------------------------------------------------------------------------------
-def bench_plan(folder: Path | None = None, total: int = PLAN_POSTS) -> Path | None:
-    """``Store.plan`` of 100,000 posts into SQLite vs a bare sqlite3 ``executemany`` of the rows.
-
-    Returns the planned database when ``folder`` is given, else None.
-    """
+def bench_plan(folder: Path | None = None, total: int = PLAN_POSTS) -> None:
+    """``Store.plan`` of 100,000 posts into SQLite vs a bare sqlite3 ``executemany`` of the rows."""
     posts = rendered_posts()  # rendering is excluded from both timings
     with _folder(folder) as tmp:
         db = tmp / "plan.db"
@@ -146,7 +143,6 @@ def bench_plan(folder: Path | None = None, total: int = PLAN_POSTS) -> Path | No
         _rate(f"Store.plan, {calls} calls", total, ours_s, "also writes one event row per post")
         _rate("bare sqlite3 executemany", total, base_s, "same rows, one transaction, same pragmas")
         print(f"  ratio plan/bare = {ours_s / base_s:.2f}x  (goal <= 3.00x)")
-        return db if folder is not None else None
 
 
 def _time_store_plan(db: Path, posts: Sequence[Post], total: int) -> tuple[float, int, int]:
@@ -421,15 +417,14 @@ def _print_workers(results: dict[int, tuple[float, float, int, int]], total: int
 
 
 # -- 4. memory ---------------------------------------------------------------------------------
-def bench_memory(folder: Path | None = None, db: Path | None = None, total: int = PLAN_POSTS) -> None:
+def bench_memory(folder: Path | None = None, total: int = PLAN_POSTS) -> None:
     """Peak RSS of ``campaign run`` over 100,000 queued posts vs importing sqlalchemy and our CLI."""
     with _folder(folder) as tmp:
-        if db is None:
-            db = tmp / "memory.db"
-            store = _fresh_store(_sqlite_url(db))
-            _plan(store, _batches(store, rendered_posts(), total, "bench",
-                                  f"outbox:{tmp / 'memory-outbox.jsonl'}"))
-            store.close()
+        db = tmp / "memory.db"
+        store = _fresh_store(_sqlite_url(db))
+        _plan(store, _batches(store, rendered_posts(), total, "bench",
+                              f"outbox:{tmp / 'memory-outbox.jsonl'}"))
+        store.close()
         ours_kb, busy = _runner_peak_rss(db, tmp)
         base_kb = _baseline_peak_rss("sqlalchemy, campaign.cli")
     print(f"memory: peak RSS of `campaign run --now {BEFORE_CAMPAIGN}` over {total:,} queued "

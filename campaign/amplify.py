@@ -16,9 +16,8 @@ from sqlalchemy import select
 
 from campaign.errors import CampaignError
 from campaign.models import FINAL, Account, Event, Post
-from campaign.render import _VISIBLE
 from campaign.store import Store, to_utc, utcnow
-from campaign.textrules import measure, split_thread
+from campaign.textrules import is_blank, measure, split_thread
 from campaign.when import check_year
 
 # what a post address looks like on each network, to refuse a wrong one before it is queued
@@ -58,7 +57,7 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
     if not _TARGETS[account.network].match(target):
         raise CampaignError(f"'{target}' is not the address of a post on {account.network}: "
                             f"give one like {_EXAMPLES[account.network]}")
-    if how == "quote" and not _VISIBLE.search(text):
+    if how == "quote" and is_blank(text):
         # zero-width spaces or joiners alone are an empty post, as render.py rules
         raise CampaignError("a quote needs its words: --text is empty or only spaces and "
                             "invisible characters: pass --text '...'")

@@ -19,9 +19,15 @@ _ANSI = re.compile(
     r"|\x1b.?",
     re.DOTALL,
 )
-# every C0 and C1 control character but tab and newline, plus DEL; and the bidi overrides
-# that can make a line read differently from what it holds (CVE-2021-42574)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab, newline and carriage return, DEL, and C1 controls (NEL included): what
+# no text from a file may hold, and what the terminal must never be sent
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# the characters a file from someone else may not hold (also the non-characters U+FFFE and
+# U+FFFF, which YAML refuses too)
+CONTROL = re.compile(f"[{CONTROL_CHARS}\ufffe\uffff]")
+# printed, also carriage return and the bidi overrides that can make a line read differently
+# from what it holds (CVE-2021-42574)
+_CONTROL = re.compile(f"[{CONTROL_CHARS}\r\u202a-\u202e\u2066-\u2069]")
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~#!&])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+=>])", re.MULTILINE)
 # an ordered-list marker is escaped on its punctuation: CommonMark shows "1\\." as "1."

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from campaign.errors import CampaignError
+from campaign.textrules import NETWORK_NAMES
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -34,7 +35,6 @@ MAX_DOMAIN = 253
 # the atproto handle specification reserves these; .test stays allowed for test servers
 _RESERVED_TLDS = ("alt", "arpa", "example", "internal", "invalid", "local", "localhost", "onion")
 MAX_OTHER = 200
-NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 class HandleError(CampaignError):
@@ -44,7 +44,7 @@ class HandleError(CampaignError):
         self.network, self.handle = network, handle
         shown = handle if len(handle) <= 60 else handle[:60] + "…"
         example = f": write e.g. {_RULES[network][2]}" if network in _RULES else ""
-        super().__init__(f"{NAMES.get(network, network)} handle {shown!r} {problem}{example}")
+        super().__init__(f"{NETWORK_NAMES.get(network, network)} handle {shown!r} {problem}{example}")
 
 
 def check_handle(network: str, handle: str) -> str:
@@ -61,7 +61,7 @@ def check_handle(network: str, handle: str) -> str:
         return handle
     pattern, rule, _ = _RULES[network]
     if not pattern.fullmatch(handle):
-        raise HandleError(network, handle, f"is not valid: a {NAMES[network]} handle is {rule}")
+        raise HandleError(network, handle, f"is not valid: a {NETWORK_NAMES[network]} handle is {rule}")
     if network == "bluesky":
         domain = handle.removeprefix("@")
         if len(domain) > MAX_DOMAIN:

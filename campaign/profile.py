@@ -73,7 +73,7 @@ class NetworkProfile:
 
 def parse_vars(pairs: Iterable[str]) -> dict[str, str]:
     """Turn ``key=value`` strings from ``--var`` into a dict, refusing one without ``=``."""
-    from campaign.yamlsource import CONTROL
+    from campaign.escape import CONTROL
 
     values: dict[str, str] = {}
     for pair in pairs:

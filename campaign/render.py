@@ -20,12 +20,19 @@ from campaign.profile import Profile
 from campaign.resources import builtin_templates
 from campaign.schedule import Entry, Occurrence, Schedule
 from campaign.templating import CampaignTemplate, FolderLoader, SecurityError, environment
-from campaign.textrules import Facet, Measure, NetworkLimits, bluesky_facets, measure, split_thread
+from campaign.textrules import (
+    Facet,
+    Measure,
+    NetworkLimits,
+    bluesky_facets,
+    is_blank,
+    measure,
+    split_thread,
+)
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 # anything a reader would see: not whitespace, not a zero-width space, joiner, mark or BOM
-_VISIBLE = re.compile(r"[^\s\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # one post's render: loop steps and calls, characters written, seconds (a post takes microseconds)
 POST_STEPS = 10_000
 POST_OUTPUT = 1_000_000
@@ -186,7 +193,7 @@ class Renderer:
         template = self._templates.get(name) or self.template(name, entry.id)
         text = clean_text(self._render_template(template, name, entry.id,
                                                 self.context(occ, audience_id, language, network)))
-        if not text or not _VISIBLE.search(text):
+        if is_blank(text):
             # an empty post (or one of zero-width characters only) must never be planned or
             # published
             raise EmptyPostError(name, entry.id, language, network, audience=audience_id)

@@ -8,7 +8,6 @@ whether it already went out, never by publishing it blindly again.
 
 from __future__ import annotations
 
-import errno
 import logging
 import random
 import signal
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from campaign.atomic import DISK_ERRORS
 from campaign.errors import CampaignError
 from campaign.publishers.base import (
     AuthFailed,
@@ -33,8 +33,6 @@ from campaign.store import REQUEUE, Claimed, Store, StoreError, destination, utc
 
 log = logging.getLogger("campaign.runner")
 MIN_INTERVAL = timedelta(seconds=1)
-# a disk that is full or failing fails every post after this one: the run stops
-DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
 
 
 def stop_on_signals(dispatcher: Dispatcher, then: Callable[[], None] = lambda: None) -> None:
@@ -243,9 +241,8 @@ class Dispatcher:
 
     @staticmethod
     def _problem(post: Claimed, kind: str, reason: str) -> Problem:
-        return Problem(post_id=post.id, entry=post.post_key.split("/")[1]
-                       if post.post_key.count("/") else post.post_key,
-                       network=post.network, account=post.handle, kind=kind, reason=reason)
+        return Problem(post_id=post.id, entry=_entry(post), network=post.network,
+                       account=post.handle, kind=kind, reason=reason)
 
     def _finish(self, post_id: int, to: str, **values: Any) -> bool:
         return self.store.finish(post_id, self.worker, to, now=self.clock(), **values)
@@ -307,7 +304,7 @@ class Dispatcher:
             "remote_id": result.remote_id, "remote_url": result.url,
             "published_at": self.clock(), "last_error": None}))
         report.published += 1
-        report.by_entry[post.post_key.split("/")[1]] += 1
+        report.by_entry[_entry(post)] += 1
         report.by_destination[destination(post.network, post.handle, post.credentials_ref,
                                           post.base_url)] += 1
 
@@ -331,60 +328,38 @@ class Dispatcher:
         except RateLimited as exc:
             reset = self._wait_for_reset(exc.reset_at)
             blocked[post.account_id] = reset
-            if self._retry(post, exc, reset, count_attempt=False):
-                report.retried += 1
-                report.problems.append(self._problem(
-                    post, "will_retry", f"rate limited, retry at {reset:%Y-%m-%d %H:%M}Z: "
-                                        f"{exc.message}"))
-            else:
-                report.missed += 1
-                report.problems.append(self._problem(
-                    post, "gave_up", f"rate limited until after its deadline: {exc.message}"))
+            self._retry(post, exc, reset, report, count_attempt=False,
+                        retrying=f"rate limited, retry at {reset:%Y-%m-%d %H:%M}Z",
+                        too_late="rate limited until after its deadline")
         except AuthFailed as exc:
             reason = f"credentials refused: {exc.message}; fix them, then `campaign queue retry`"
             self.store.disable_account(post.account_id, reason)
             blocked[post.account_id] = None
-            self._finish(post.id, "failed", detail=reason, last_error=reason)
-            report.failed += 1
-            report.problems.append(self._problem(post, "account_stopped", reason))
+            self._fail(post, "account_stopped", reason, report)
         except Refused as exc:
-            self._finish(post.id, "failed", detail=exc.message,
-                              last_error=exc.message)
-            report.failed += 1
-            report.problems.append(self._problem(post, "failed", exc.message))
+            self._fail(post, "failed", exc.message, report)
         except PublishError as exc:
             # a timeout or a 5xx may hide a post that did go out: before this post is given up
             # (failed, or missed for want of time to retry), the network is asked
             when = self.clock() + self._backoff(post.attempts)
-            last_chance = post.attempts >= self.policy.max_attempts or when > self._deadline(post)
-            if last_chance and self._went_out_anyway(post, report):
+            out_of_attempts = post.attempts >= self.policy.max_attempts
+            if (out_of_attempts or when > self._deadline(post)) \
+                    and self._went_out_anyway(post, report):
                 return
-            if post.attempts >= self.policy.max_attempts:
-                message = f"gave up after {post.attempts} attempts: {exc.message}"
-                self._finish(post.id, "failed", detail=message,
-                                  last_error=message)
-                report.failed += 1
-                report.problems.append(self._problem(post, "gave_up", message))
-            elif self._retry(post, exc, when):
-                report.retried += 1
-                report.problems.append(self._problem(
-                    post, "will_retry", f"retry at {when:%Y-%m-%d %H:%M}Z (attempt "
-                                        f"{post.attempts} of {self.policy.max_attempts}): "
-                                        f"{exc.message}"))
+            if out_of_attempts:
+                self._fail(post, "gave_up", f"gave up after {post.attempts} attempts: "
+                                            f"{exc.message}", report)
             else:
-                report.missed += 1
-                report.problems.append(self._problem(
-                    post, "gave_up", f"no time left to retry before its deadline: {exc.message}"))
-        except OSError as exc:
-            if exc.errno not in DISK_ERRORS:
-                self._unknown(post, exc, report)
-                return
-            # a full or failing disk fails every post after this one: stop the run
-            message = f"post #{post.id}: {exc.strerror or exc}: the run stopped"
-            if self._went_out_anyway(post, report):
-                raise DestinationFailed(message, went_out=True) from None
-            raise DestinationFailed(message, went_out=None) from None
+                self._retry(post, exc, when, report,
+                            retrying=f"retry at {when:%Y-%m-%d %H:%M}Z (attempt {post.attempts} "
+                                     f"of {self.policy.max_attempts})",
+                            too_late="no time left to retry before its deadline")
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
+                # a full or failing disk fails every post after this one: stop the run
+                message = f"post #{post.id}: {exc.strerror or exc}: the run stopped"
+                went_out = True if self._went_out_anyway(post, report) else None
+                raise DestinationFailed(message, went_out=went_out) from None
             self._unknown(post, exc, report)
         else:
             self._succeeded(post, result, f"published as {result.remote_id}", report)
@@ -402,18 +377,34 @@ class Dispatcher:
         jittered: timedelta = capped * random.uniform(0.5, 1.0)  # keeps retries from herding
         return jittered
 
-    def _retry(self, post: Claimed, exc: PublishError, when: datetime,
-               count_attempt: bool = True) -> bool:
-        """Queue the post again at ``when``; False (and missed) when that is past its deadline."""
+    def _fail(self, post: Claimed, kind: str, reason: str, report: Report) -> None:
+        """Mark the post failed for ``reason`` and name it in the report."""
+        self._finish(post.id, "failed", detail=reason, last_error=reason)
+        report.failed += 1
+        report.problems.append(self._problem(post, kind, reason))
+
+    def _retry(self, post: Claimed, exc: PublishError, when: datetime, report: Report, *,
+               retrying: str, too_late: str, count_attempt: bool = True) -> None:
+        """Queue the post again at ``when``, or mark it missed when that is past its deadline;
+        either way it did not go out on this pass, and the report says so."""
         if when > self._deadline(post):
             self._finish(post.id, "missed", last_error=exc.message,
                          detail=f"would retry after its deadline ({when.isoformat()}Z): "
                                 f"{exc.message}")
-            return False
+            report.missed += 1
+            report.problems.append(self._problem(post, "gave_up", f"{too_late}: {exc.message}"))
+            return
         extra = {} if count_attempt else {"attempts": post.attempts - 1}
         self._finish(post.id, REQUEUE, detail=f"retry at {when.isoformat()}Z: {exc.message}",
                      last_error=exc.message, next_attempt_at=when, **extra)
-        return True
+        report.retried += 1
+        report.problems.append(self._problem(post, "will_retry", f"{retrying}: {exc.message}"))
+
+
+def _entry(post: Claimed) -> str:
+    """The entry a post comes from (campaign/entry/audience/language/network), or its whole key
+    for an amplification."""
+    return post.post_key.split("/")[1] if "/" in post.post_key else post.post_key
 
 
 def _minutes(span: timedelta) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -128,10 +129,8 @@ def _check_sqlite_file(url: str) -> None:
     """Refuse, before SQLite touches it, a file that is not a SQLite database or a folder that
     does not exist; a missing file is fine (``db upgrade`` creates it)."""
     parsed = make_url(url)
-    database = parsed.database
-    if not database or database == ":memory:" or parsed.query.get("uri"):
-        return
-    path = Path(database)
+    # _make_engine has refused in-memory and URI databases: this is a file path
+    path = Path(str(parsed.database))
     folder = path.parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
@@ -326,6 +325,13 @@ class Store:
         return f"database {safe_url(self.url)} failed: {reason}"
 
     # -- schema ----------------------------------------------------------------------------
+    @cached_property
+    def _scripts(self) -> Any:
+        """Our migration scripts, read once per Store (revision and head both need them)."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self._alembic_config())
+
     def _alembic_config(self) -> Any:
         from alembic.config import Config
 
@@ -349,8 +355,6 @@ class Store:
         return current
 
     def _check_ours(self, current: str | None, tables: set[str]) -> None:
-        from alembic.script import ScriptDirectory
-
         others = sorted(t for t in tables if t != "alembic_version")
         if current is None and others:
             shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
@@ -359,7 +363,7 @@ class Store:
                                   "a database of its own, e.g. --db sqlite:///campaign.db")
         if current is None:
             return
-        script = ScriptDirectory.from_config(self._alembic_config())
+        script = self._scripts
         if current in {r.revision for r in script.walk_revisions()}:
             if not tables >= OUR_TABLES:
                 # another Alembic project whose revision happens to have one of our names
@@ -377,9 +381,7 @@ class Store:
 
     def head(self) -> str:
         """The newest migration this version of the tool knows."""
-        from alembic.script import ScriptDirectory
-
-        return str(ScriptDirectory.from_config(self._alembic_config()).get_current_head())
+        return str(self._scripts.get_current_head())
 
     def upgrade(self) -> tuple[str | None, str]:
         """Migrate to the newest schema; return (revision before, revision after)."""
@@ -416,7 +418,7 @@ class Store:
 
         Only a reference to where the secret lives is stored, never the secret.
         """
-        from campaign.handles import check_handle, same_account
+        from campaign.handles import check_handle
 
         if network not in NETWORKS:
             raise UsageError("network", network, NETWORKS)
@@ -424,9 +426,8 @@ class Store:
         check_handle("outbox" if credentials_ref.startswith("outbox:") else network, handle)
         with self.session() as s:
             # '@ilo.bsky.social' and 'ilo.bsky.social' are one account, not two sharing secrets
-            on_network = list(s.scalars(select(Account).where(Account.network == network)))
-            exact = [a for a in on_network if a.handle == handle]
-            alike = exact or [a for a in on_network if same_account(a.handle, handle)]
+            alike = _matching(s.scalars(select(Account).where(Account.network == network)),
+                              handle)
             if len(alike) > 1:  # a database from before handles were matched without case
                 raise CampaignError(
                     f"several accounts on {network} match {handle} "
@@ -453,12 +454,9 @@ class Store:
 
     def find_account(self, network: str, handle: str | None = None) -> Account:
         """The account on ``network`` (with ``handle``, or the only one); unknown names choices."""
-        from campaign.handles import same_account
-
         accounts = [a for a in self.accounts() if a.network == network]
         if handle is not None:
-            exact = [a for a in accounts if a.handle == handle]
-            accounts = exact or [a for a in accounts if same_account(a.handle, handle)]
+            accounts = _matching(accounts, handle)
         if len(accounts) == 1:
             return accounts[0]
         choices = [f"{a.network}={a.handle}" for a in self.accounts()]
@@ -677,9 +675,7 @@ class Store:
         """Atomically take up to ``limit`` due posts for ``worker`` with a lease."""
         statuses = _dispatchable(require_review)
         due = (select(Post.id).join(Account, Account.id == Post.account_id)
-               .where(Post.status.in_(statuses), Post.due_at <= now,
-                      or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
-                      Account.disabled_reason.is_(None))
+               .where(*_due(now, require_review))
                .order_by(Post.due_at, Post.id).limit(limit))
         if self.is_postgres:
             due = due.with_for_update(skip_locked=True, of=Post)
@@ -850,9 +846,7 @@ class Store:
         """How many posts a claim at ``now`` would take (due, not waiting, account not stopped)."""
         query = (select(func.count()).select_from(Post)
                  .join(Account, Account.id == Post.account_id)
-                 .where(Post.status.in_(_dispatchable(require_review)), Post.due_at <= now,
-                        or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
-                        Account.disabled_reason.is_(None)))
+                 .where(*_due(now, require_review)))
         with self.session() as s:
             return int(s.scalar(query) or 0)
 
@@ -963,10 +957,28 @@ def _preview_item(row: Any, now: datetime, grace: timedelta,
                        where=where, reason=reason)
 
 
+def _matching(accounts: Iterable[Account], handle: str) -> list[Account]:
+    """The accounts ``handle`` names: the one written exactly so, else those that differ only
+    by a leading '@' or letter case."""
+    from campaign.handles import same_account
+
+    candidates = list(accounts)
+    exact = [a for a in candidates if a.handle == handle]
+    return exact or [a for a in candidates if same_account(a.handle, handle)]
+
+
 def _with_accounts(s: Session, ids: Sequence[int], *order: Any) -> list[Any]:
     """The posts ``ids`` with their accounts, as (post, account) rows in ``order``."""
     return list(s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
                           .where(Post.id.in_(list(ids))).order_by(*order)).all())
+
+
+def _due(now: datetime, require_review: bool) -> tuple[Any, ...]:
+    """The conditions of a post a runner would claim at ``now``, its account joined: due, not
+    waiting for a retry, its account not stopped."""
+    return (Post.status.in_(_dispatchable(require_review)), Post.due_at <= now,
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+            Account.disabled_reason.is_(None))
 
 
 def _dispatchable(require_review: bool) -> tuple[str, ...]:

@@ -262,6 +262,14 @@ def _check_formatted(text: str, shape: tuple[int, int], values: Any, what: str) 
         raise SecurityError(f"{what} would build a text too long for a template")
 
 
+def _check_replace(text: str, old: Any, new: Any, what: str) -> None:
+    """Refuse a replace whose result would be too long, before it runs."""
+    if isinstance(old, str) and isinstance(new, str):
+        count = text.count(old) if old else len(text) + 1
+        if len(text) + count * len(new) > MAX_SIZE:
+            raise SecurityError(f"{what} would build a text too long for a template")
+
+
 def _check_str_call(method: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """Refuse a str method call whose result would be too large, before it runs.
@@ -271,11 +279,8 @@ def _check_str_call(method: Any, args: tuple[Any, ...],
     target, name = method.__self__, method.__name__
     if name in ("center", "ljust", "rjust", "zfill"):
         _bounded(args[0] if args else kwargs.get("width"), f"a {name}() width")
-    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) \
-            and isinstance(args[1], str):
-        count = target.count(args[0]) if args[0] else len(target) + 1
-        if len(target) + count * len(args[1]) > MAX_SIZE:
-            raise SecurityError("replace() would build a text too long for a template")
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(target, args[0], args[1], "replace()")
     elif name == "join" and len(args) == 1:
         items = args[0] if isinstance(args[0], str) else list(args[0])
         total = len(target) * max(len(items) - 1, 0)
@@ -322,11 +327,7 @@ def _grow_check(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tup
         if isinstance(wrap, str) and len(value) * (len(wrap) + 1) > MAX_SIZE:
             raise SecurityError("wordwrap would build a text too long for a template")
     elif name == "replace" and isinstance(value, str):
-        old, new = arg(0, "old"), arg(1, "new")
-        if isinstance(old, str) and isinstance(new, str):
-            count = value.count(old) if old else len(value) + 1
-            if len(value) + count * len(new) > MAX_SIZE:
-                raise SecurityError("replace would build a text too long for a template")
+        _check_replace(value, arg(0, "old"), arg(1, "new"), "replace")
     elif name in ("join", "sum") and value is not None and not isinstance(value, str):
         items = list(value)
         total = len(items) * len(str(arg(0, "d", ""))) if name == "join" else 0

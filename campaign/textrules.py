@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 NETWORKS = ("x", "bluesky", "mastodon")
+NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+# what a reader does not see: spaces, soft hyphens, zero-width and direction marks
+_VISIBLE = re.compile(r"[^\s\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only whitespace or invisible characters."""
+    return _VISIBLE.search(text) is None
 _T = TypeVar("_T")
 
 

@@ -18,22 +18,21 @@ from typing import Any
 import yaml
 
 from campaign.errors import CampaignError, ScheduleError
+from campaign.escape import CONTROL
 
 Loc = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 5_000_000  # the built-in year of posts is under 20 kB: 5 MB is generous
 MAX_BYTES_ENV = "CAMPAIGN_MAX_FILE_BYTES"
 MAX_DEPTH = 64  # the schema needs 5 levels; deeper nesting is a mistake or an attack
-# the built-in year of posts has about 1,200 nodes (keys, values, items) for 51 entries;
-# composing one costs about 15 µs, so 25,000 (some 1,200 entries) is refused in half a second
+# the floor of the limit on YAML values (keys, values, items): the built-in year of posts has
+# about 1,200 for 51 entries, and composing one costs about 15 µs
 MAX_NODES = 25_000
 # above that floor, one value for every BYTES_PER_VALUE bytes the size limit allows: 100,000 at
 # the default 5 MB (a 500-entry campaign in six languages needs about 30,000), and raising
 # CAMPAIGN_MAX_FILE_BYTES raises it too
 BYTES_PER_VALUE = 50
-# C0 controls but tab, newline and carriage return; DEL; C1 controls (NEL, U+0085, included);
-# and the two non-characters U+FFFE and U+FFFF, which YAML refuses too
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# half of a surrogate pair alone is no character: it cannot be written out as UTF-8
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 # what may be in a value but never in a key: tab, line ends and the Unicode line separators

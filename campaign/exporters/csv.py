@@ -30,7 +30,6 @@ from campaign.textrules import Measure, NetworkLimits, measure
 
 LAYOUTS = ("posts", "buffer", "hootsuite")
 # layouts read by an upload form rather than a spreadsheet: their cells are written as they are
-UPLOAD_LAYOUTS = ("buffer", "hootsuite")
 POSTS_HEADER = ["key", "date", "time", "timezone", "due_utc", "network", "language", "audience",
                 "entry", "title", "part", "text", "length", "limit", "image", "image_alt"]
 BUFFER_HEADER = ["Text", "Image URL", "Tags", "Posting Time"]

@@ -23,6 +23,7 @@ from campaign.exporters.grouping import Card, months
 from campaign.exporters.images import copy_images, image_name, kit_src, post_image
 from campaign.render import Post
 from campaign.schedule import Schedule
+from campaign.textrules import NETWORK_NAMES
 
 # Everything a reader sees on the page, in each language the kit is written in; a campaign
 # language without its own entry here gets the English interface (its posts and dates stay in it).
@@ -72,7 +73,6 @@ SHARE_URLS = {
     "bluesky": "https://bsky.app/intent/compose?text={text}",
     "mastodon": "https://{instance}/share?text={text}",
 }
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 DEFAULT_MASTODON = "mastodon.social"
 
 

@@ -15,8 +15,7 @@ from campaign import __version__
 from campaign.atomic import atomic_open
 from campaign.render import Post
 from campaign.schedule import Schedule
-
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+from campaign.textrules import NETWORK_NAMES
 
 
 def event_uid(post: Post) -> str:

@@ -23,8 +23,6 @@ from campaign.media import MAX_BYTES
 from campaign.render import Post
 
 IMAGE_FOLDER = "images"
-# the copy refuses a file that grew past what a network takes since the schedule was checked
-MAX_COPY_BYTES = MAX_BYTES
 
 
 class MediaUrlError(CampaignError):
@@ -50,11 +48,6 @@ def image_name(image: dict[str, Any], base: Path | None) -> str:
         except ValueError:  # outside the schedule's folder: never reveal where it lives
             pass
     return path.name
-
-
-def schedule_folder(schedule_path: Path) -> Path:
-    """The folder image names are relative to: the schedule file's own."""
-    return Path(schedule_path).parent
 
 
 def media_records(post: Post, base: Path | None) -> list[dict[str, Any]]:
@@ -121,7 +114,7 @@ def _read(source: Path) -> bytes:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(0, "not a regular file")
-        return handle.read(MAX_COPY_BYTES + 1)
+        return handle.read(MAX_BYTES + 1)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -130,8 +123,8 @@ def _copy(source: Path, target: Path) -> None:
     except OSError as exc:
         raise ExportError(f"image {source.name}: cannot read it ({exc.strerror}); run "
                           "'campaign validate' and fix the entry's image") from None
-    if len(data) > MAX_COPY_BYTES:
-        raise ExportError(f"image {source.name}: grew past {MAX_COPY_BYTES:,} bytes since the "
+    if len(data) > MAX_BYTES:
+        raise ExportError(f"image {source.name}: grew past {MAX_BYTES:,} bytes since the "
                           "schedule was checked: make it smaller")
     try:
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
