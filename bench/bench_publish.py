@@ -28,10 +28,10 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from campaign.credentials import default_ref
-from campaign.render import Post
-from campaign.store import Store
-from campaign.textrules import measure
+from campaign.content.render import Post
+from campaign.platforms.credentials import default_ref
+from campaign.queue.store import Store
+from campaign.text.rules import measure
 
 TOTAL = int(os.environ.get("BENCH_PUBLISH_POSTS", "1000"))
 GOAL = 1.5
@@ -139,8 +139,8 @@ def direct(network: str, base_url: str, handle: str, total: int, offset: int) ->
     else:
         from atproto import Client
 
-        from campaign.publishers.bluesky import tid
-        from campaign.textrules import bluesky_facets, facets_to_atproto
+        from campaign.platforms.bluesky.publisher import tid
+        from campaign.text.rules import bluesky_facets, facets_to_atproto
 
         client = Client(base_url=f"{base_url}/xrpc")
         client.login(handle, secrets["app_password"], fetch_bsky_profile=False)

@@ -34,15 +34,15 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from campaign.models import Account
-from campaign.publishers.base import Published
-from campaign.publishers.memory import MemoryPublisher
-from campaign.render import Post, Renderer
-from campaign.resources import builtin_schedule
-from campaign.runner import Dispatcher, Runner
-from campaign.schedule import load_schedule
-from campaign.store import Claimed, Store, _row, utcnow
-from campaign.textrules import NETWORKS
+from campaign.content.render import Post, Renderer
+from campaign.content.resources import builtin_schedule
+from campaign.content.schedule import load_schedule
+from campaign.platforms.base import Published
+from campaign.platforms.memory import MemoryPublisher
+from campaign.queue.models import Account
+from campaign.queue.runner import Dispatcher, Runner
+from campaign.queue.store import Claimed, Store, _row, utcnow
+from campaign.text.rules import NETWORKS
 
 PLAN_POSTS = 100_000
 DISPATCH_POSTS = 10_000

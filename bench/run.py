@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from campaign.render import Renderer
-from campaign.resources import builtin_schedule
-from campaign.schedule import load_schedule
+from campaign.content.render import Renderer
+from campaign.content.resources import builtin_schedule
+from campaign.content.schedule import load_schedule
 
 TARGET_POSTS = 100_000
 ROOT = Path(__file__).resolve().parents[1]

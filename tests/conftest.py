@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from campaign.cli import cli
-from campaign.render import Renderer
-from campaign.resources import builtin_schedule
-from campaign.schedule import Schedule, load_schedule
+from campaign.content.render import Renderer
+from campaign.content.resources import builtin_schedule
+from campaign.content.schedule import Schedule, load_schedule
 from tests.servers.pds import local_pds  # noqa: F401  (a session fixture: the real Bluesky PDS)
 
 if TYPE_CHECKING:
-    from campaign.store import Store
+    from campaign.queue.store import Store
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
@@ -154,7 +154,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     """A migrated Store on the test's backend."""
-    from campaign.store import Store
+    from campaign.queue.store import Store
 
     db = Store(database_url)
     db.upgrade()

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from campaign.render import Post
-from campaign.schedule import Schedule
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
 
 Exporter = Callable[..., None]
 FORMATS = ("ics", "csv", "json", "jsonl", "markdown", "html")

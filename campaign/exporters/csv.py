@@ -22,11 +22,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from campaign.atomic import atomic_open
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
 from campaign.errors import UsageError
 from campaign.exporters.images import check_media_url, image_name, image_url, post_image
-from campaign.render import Post
-from campaign.schedule import Schedule
-from campaign.textrules import Measure, NetworkLimits, measure
+from campaign.text.rules import Measure, NetworkLimits, measure
 
 LAYOUTS = ("posts", "buffer", "hootsuite")
 # layouts read by an upload form rather than a spreadsheet: their cells are written as they are

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from campaign.render import Post
+from campaign.content.render import Post
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from campaign.atomic import atomic_open, check_destination
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
 from campaign.exporters.grouping import Card, months
 from campaign.exporters.images import copy_images, image_name, kit_src, post_image
-from campaign.render import Post
-from campaign.schedule import Schedule
-from campaign.textrules import NETWORK_NAMES
+from campaign.text.rules import NETWORK_NAMES
 
 # Everything a reader sees on the page, in each language the kit is written in; a campaign
 # language without its own entry here gets the English interface (its posts and dates stay in it).
@@ -186,7 +186,7 @@ def write_html(posts: Sequence[Post], schedule: Schedule, out: Path, *, locale: 
     """Write the share kit, one page per language (:func:`plan_pages`), and copy its images."""
     import jinja2
 
-    from campaign.templating import environment
+    from campaign.content.sandbox import environment
 
     pages = plan_pages(posts, schedule, out, locale=locale)
     for page in pages:  # a page that cannot be written is refused before any image is copied

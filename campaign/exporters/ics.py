@@ -13,9 +13,9 @@ from pathlib import Path
 
 from campaign import __version__
 from campaign.atomic import atomic_open
-from campaign.render import Post
-from campaign.schedule import Schedule
-from campaign.textrules import NETWORK_NAMES
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
+from campaign.text.rules import NETWORK_NAMES
 
 
 def event_uid(post: Post) -> str:

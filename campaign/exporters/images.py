@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from campaign.atomic import write_bytes
+from campaign.content.media import MAX_BYTES
+from campaign.content.render import Post
 from campaign.errors import CampaignError, ExportError
-from campaign.media import MAX_BYTES
-from campaign.render import Post
 
 IMAGE_FOLDER = "images"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from campaign import __version__
 from campaign.atomic import atomic_open
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
 from campaign.exporters.images import media_records
-from campaign.render import Post
-from campaign.schedule import Schedule
 
 SCHEMA = "campaign-posts/1"
 
@@ -46,7 +46,7 @@ def post_record(post: Post, base: Path | None = None) -> dict[str, Any]:
         "media": media_records(post, base),
     }
     if post.network == "bluesky":
-        from campaign.textrules import facets_to_atproto
+        from campaign.text.rules import facets_to_atproto
 
         record["facets"] = [facets_to_atproto(f) for f in post.facets()]
     return record

@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from campaign.atomic import atomic_open
-from campaign.escape import markdown as md
-from campaign.escape import safe_link
+from campaign.content.render import Post
+from campaign.content.schedule import Schedule
 from campaign.exporters.grouping import months
-from campaign.render import Post
-from campaign.schedule import Schedule
+from campaign.text.escape import markdown as md
+from campaign.text.escape import safe_link
 
 # characters that would end or break a Markdown link destination
 _LINK_UNSAFE = str.maketrans({"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", " ": "%20",

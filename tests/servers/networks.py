@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from campaign.credentials import default_ref
+from campaign.platforms.credentials import default_ref
 from tests.servers.httpdouble import HTTPDouble
 from tests.servers.mastodon import MastodonDouble
 from tests.servers.pds import LocalPDS

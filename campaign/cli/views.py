@@ -1,0 +1,98 @@
+"""What people read in a terminal: aligned, colour-aware tables and post listings (rich).
+
+Every value from a schedule, template or profile goes through ``campaign.text.escape``: escape
+sequences and control characters removed, and square brackets printed as they are, so a title
+such as ``[red]x[/]`` or ``[link=javascript:…]`` is shown literally instead of styling the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from campaign.content.render import Post
+from campaign.content.schedule import Occurrence, Schedule
+from campaign.text.escape import rich_literal, terminal
+
+NETWORK_STYLE = {"x": "bold", "bluesky": "bold blue", "mastodon": "bold magenta"}
+
+
+def audience_summary(schedule: Schedule, occ: Occurrence) -> str:
+    """The shortest honest name for an entry's audiences: a group name when one matches exactly."""
+    members = set(occ.audiences)
+    for group in sorted(schedule.groups, key=lambda g: -len(schedule.expand_audiences([g]))):
+        if schedule.expand_audiences([group]) == members:
+            return group
+    return ", ".join(occ.audiences)
+
+
+def calendar_rows(schedule: Schedule, occurrences: Sequence[Occurrence],
+                  language: str) -> list[dict[str, Any]]:
+    """One plain-data row per occurrence (also the ``--json`` output)."""
+    return [{
+        "date": occ.due.date().isoformat(),
+        "time": occ.due.strftime("%H:%M"),
+        "timezone": str(occ.due.tzinfo),
+        "entry": occ.entry.id,
+        "kind": occ.entry.kind,
+        "part": occ.entry.part,
+        "day_bound": occ.day_bound,
+        "audiences": list(occ.audiences),
+        "audience_summary": audience_summary(schedule, occ),
+        "networks": list(occ.networks),
+        "title": occ.entry.title[language],
+        "template": occ.entry.template,
+    } for occ in occurrences]
+
+
+def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
+                   language: str) -> None:
+    """The year at a glance as a table; an entry's own timezone is shown beside its time."""
+    from rich import box
+    from rich.table import Table
+
+    camp = schedule.campaign
+    table = Table(title=rich_literal(f"{camp.hashtag} · {camp.name[language]} ({language})"),
+                  title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Entry", style="cyan", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("For", no_wrap=True, overflow="ellipsis", max_width=10)
+    table.add_column("Title", ratio=1, min_width=10)
+    for row in rows:
+        when = f"{row['date'][5:]} {row['time']}"
+        if row["timezone"] != camp.timezone:
+            when += f" {rich_literal(row['timezone'])}"
+        if row["day_bound"]:
+            when += " [bold red]![/]"
+        table.add_row(when, rich_literal(row["entry"]), rich_literal(row["audience_summary"]),
+                      rich_literal(row["title"]))
+    console.print(table)
+    console.print(f"{len(rows)} entries · times in {rich_literal(camp.timezone)} unless shown · "
+                  "[bold red]![/] = must go out on its day")
+
+
+def print_posts(console: Any, posts: Sequence[Post], timezone: str = "") -> None:
+    """Each post with a header line (when, who, where, length) and its text.
+
+    The post's timezone follows its time whenever it is not ``timezone`` (the campaign's).
+    """
+    from rich.text import Text
+
+    for post in posts:
+        fits = post.measure.fits or len(post.parts) > 1
+        counted = f"{post.measure.length}/{post.measure.limit} {post.measure.unit}"
+        header = Text()
+        header.append(f"{post.due:%Y-%m-%d %H:%M} ", style="bold")
+        if post.timezone != timezone:
+            header.append(f"{terminal(post.timezone)} ", style="bold yellow")
+        header.append(f"{terminal(post.entry_id)} ", style="cyan")
+        header.append(f"· {terminal(post.audience)} · {terminal(post.language)} · ")
+        header.append(post.network, style=NETWORK_STYLE[post.network])
+        header.append(f" · {counted}", style="green" if fits else "red")
+        if len(post.parts) > 1:
+            header.append(f" · thread of {len(post.parts)}", style="yellow")
+        console.print(header)
+        for part in post.parts:
+            console.print(Text(terminal(part)), soft_wrap=True)
+            console.print()
+    console.print(f"{len(posts)} post{'s' if len(posts) != 1 else ''}.")

@@ -1,0 +1,1 @@
+"""bluesky: its API client set-up and its publisher."""

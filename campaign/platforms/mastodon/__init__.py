@@ -1,0 +1,1 @@
+"""mastodon: its API client set-up and its publisher."""

@@ -1,0 +1,1 @@
+"""x: its API client set-up and its publisher."""

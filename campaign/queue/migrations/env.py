@@ -1,0 +1,31 @@
+"""Alembic environment: runs migrations on the connection or URL the Store hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from campaign.queue.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    """Migrate online, on the caller's connection when there is one."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run()

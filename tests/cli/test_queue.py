@@ -1,0 +1,126 @@
+"""The queue's commands through the CLI, on SQLite and PostgreSQL, including their bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.content.test_bad_input import assert_clean_failure
+
+
+@pytest.fixture
+def queue(run: Callable[..., Result], database_url: str) -> Callable[..., Result]:
+    """Run a queue command on a migrated database with two accounts."""
+
+    def invoke(*args: object) -> Result:
+        return run(*args, "--db", database_url)
+
+    assert invoke("db", "upgrade").exit_code == 0
+    assert invoke("accounts", "add", "bluesky", "demo.bsky.social").exit_code == 0
+    assert invoke("accounts", "add", "x", "@demo", "--credentials-ref", "env:X_TOKEN").exit_code == 0
+    return invoke
+
+
+def plan(queue: Callable[..., Result], *extra: str) -> Result:
+    return queue("queue", "plan", "--entry", "world-day-against-child-labour", "--lang", "en",
+                 "--account", "bluesky", "--account", "x=@demo", *extra)
+
+
+def test_plan_is_idempotent_and_reports_counts(queue: Callable[..., Result]) -> None:
+    first = plan(queue, "--json")
+    assert json.loads(first.output) == {"added": 20, "updated": 0, "unchanged": 0,
+                                        "left_alone_final": 0}
+    again = plan(queue)
+    assert "0 added, 0 updated, 20 unchanged" in again.output
+
+
+def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[..., Result],
+                                                              tmp_path: Path) -> None:
+    plan(queue, "--review")
+    posts = json.loads(queue("queue", "list", "--json", "--network", "x").output)
+    assert len(posts) == 10 and {p["status"] for p in posts} == {"draft"}
+    first, second = posts[0]["id"], posts[1]["id"]
+    assert "Approved 1 post(s)." in queue("queue", "approve", str(first)).output
+    assert "Cancelled 1 post(s)." in queue("queue", "cancel", str(second)).output
+    moved = queue("queue", "reschedule", str(first), "2021-06-12T11:30")
+    assert moved.exit_code == 0, moved.output
+    shown = json.loads(queue("queue", "show", str(first), "--json").output)
+    assert shown["due_at"] == "2021-06-12T09:30:00Z"  # 11:30 in Geneva
+    assert [e["to"] for e in shown["events"]] == ["draft", "approved", "approved"]
+    dry = queue("run", "--once", "--dry-run", "--require-review", "--now",
+                "2021-06-12T11:31+02:00", "--json")
+    assert [p["post_id"] for p in json.loads(dry.output)["would_publish"]] == [first]
+    outbox = tmp_path / "out.jsonl"
+    assert queue("accounts", "add", "x", "@demo", "--credentials", f"outbox:{outbox}").exit_code == 0
+    ran = queue("run", "--once", "--require-review", "--now", "2021-06-12T11:31+02:00", "--json")
+    assert json.loads(ran.output)["published"] == 1
+    lines = outbox.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["published_at"].startswith("2021-06-12T09:31")  # replayed clock
+    refused = queue("queue", "retry", str(first))
+    assert refused.exit_code == 1 and "not in a state that allows it" in refused.output
+    approved = queue("queue", "approve", "--all-drafts", "--network", "bluesky")
+    assert "Approved 10 post(s)." in approved.output
+    assert queue("queue", "approve").exit_code == 2
+    cancelled = queue("queue", "cancel", "--account", "bluesky=demo.bsky.social")
+    assert "Cancelled 10 post(s)." in cancelled.output
+    assert queue("queue", "cancel").exit_code == 2
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (("queue", "list", "--status", "sent"), ["unknown status 'sent'", "published"]),
+    (("queue", "list", "--account", "x=@nobody"), ["unknown account 'x=@nobody'", "x=@demo"]),
+    (("queue", "plan", "--account", "mastodon"), ["unknown account 'mastodon'",
+                                                  "bluesky=demo.bsky.social"]),
+    (("accounts", "add", "myspace", "tom"), ["'myspace' is not one of"]),
+    (("queue", "show", "12345"), ["no post with id 12345"]),
+    (("queue", "reschedule", "1", "soon"), ["'soon' is not a date-time"]),
+    (("accounts", "add", "x", "@a", "--credentials", "vault:x"), ["is not understood", "env:PREFIX"]),
+    (("accounts", "add", "bluesky", "a.test", "--base-url", "bsky.social"),
+     ["'bsky.social' is not an http(s) address"]),
+    (("accounts", "test", "x=@nobody"), ["unknown account 'x=@nobody'"]),
+    (("accounts", "remove", "myspace=tom"), ["unknown network 'myspace'", "bluesky"]),
+    (("amplify", "repost", "https://example.org/1", "--account", "x=@demo"),
+     ["is not the address of a post on x", "https://x.com/"]),
+    (("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=@demo"),
+     ["a quote needs its words"]),
+    (("run", "--once", "--now", "2021-06-12T09:00"), ["--now pretends another time, and",
+                                                       "would publish to its network"]),
+    (("run", "--once", "--dry-run", "--grace", "forever"), ["--grace 'forever' is not a positive"]),
+    (("run", "--once", "--dry-run", "--lease", "0s"), ["--lease '0s' is not a positive duration"]),
+    (("run", "--once", "--dry-run", "--outbox", "/nonexistent/dir/o.jsonl"),
+     ["--outbox: /nonexistent/dir/o.jsonl: folder /nonexistent/dir does not exist"]),
+])
+def test_bad_queue_input(queue: Callable[..., Result], args: tuple[str, ...],
+                         needles: list[str]) -> None:
+    plan(queue)
+    assert_clean_failure(queue(*args), *needles)
+
+
+def test_unreachable_database_names_it_without_the_password(run: Callable[..., Result]) -> None:
+    result = run("queue", "list", "--db", "postgresql://campaign:hunter2@127.0.0.1:1/queue")
+    assert result.exit_code == 1
+    assert "hunter2" not in result.output
+    assert "postgresql+psycopg://campaign:***@127.0.0.1:1/queue failed" in result.output
+
+
+@pytest.mark.parametrize("url", ["mysql://u:pw@host/db", "postgresql+psycopg2://u:pw@h/db",
+                                 "postgresql://u:pw@host:abc/db"])
+def test_unsupported_database_url(run: Callable[..., Result], url: str) -> None:
+    result = run("queue", "list", "--db", url)
+    assert_clean_failure(result, "postgresql://user@host/db")
+    assert "pw" not in result.output.replace("postgresql://user@host/db", "")
+
+
+def test_a_post_that_fails_validation_is_refused_at_plan_time(queue: Callable[..., Result],
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "mine" / "en" / "days"
+    folder.mkdir(parents=True)
+    (folder / "world-day-against-child-labour.j2").write_text("word " * 80, encoding="utf-8")
+    result = plan(queue, "--templates", str(tmp_path / "mine"))
+    assert_clean_failure(result, "entry 'world-day-against-child-labour'", "over the limit")
+    assert json.loads(queue("queue", "list", "--json").output) == []
