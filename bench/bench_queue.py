@@ -37,11 +37,13 @@ from functools import cache
 from campaign.content.render import Post, Renderer
 from campaign.content.resources import builtin_schedule
 from campaign.content.schedule import load_schedule
-from campaign.platforms.base import Published
+from campaign.platforms.base import Claimed, Published
 from campaign.platforms.memory import MemoryPublisher
+from campaign.queue.engine import utcnow
 from campaign.queue.models import Account
+from campaign.queue.planning import _row
 from campaign.queue.runner import Dispatcher, Runner
-from campaign.queue.store import Claimed, Store, _row, utcnow
+from campaign.queue.store import Store
 from campaign.text.rules import NETWORKS
 
 PLAN_POSTS = 100_000

@@ -138,7 +138,7 @@ def db() -> None:
 @db_option
 def db_upgrade(db_url: str | None) -> None:
     """Create the database or bring it to the newest schema."""
-    from campaign.queue.store import safe_url
+    from campaign.queue.engine import safe_url
 
     store = _store(db_url, migrated=False)
     before, after = store.upgrade()
@@ -151,7 +151,7 @@ def db_upgrade(db_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def db_status(db_url: str | None, as_json: bool) -> None:
     """Show the schema revision and how many posts are in each status."""
-    from campaign.queue.store import safe_url
+    from campaign.queue.engine import safe_url
 
     store = _store(db_url, migrated=False)
     store.require_existing()  # a status never creates the database it reports on
@@ -237,7 +237,7 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     from rich.console import Console
     from rich.table import Table
 
-    from campaign.queue.store import local_due
+    from campaign.queue.dispatch import local_due
     from campaign.text.escape import rich_literal
 
     # 80 columns: the fixed columns take about 50 with one-space gaps, the entry the rest (cut
@@ -385,7 +385,7 @@ def queue_delete(ids: tuple[str, ...], timeout: float, db_url: str | None) -> No
 @db_option
 def queue_retry(ids: tuple[str, ...], db_url: str | None) -> None:
     """Queue failed or missed posts again (and re-enable their account)."""
-    from campaign.queue.store import REQUEUE
+    from campaign.queue.dispatch import REQUEUE
 
     store = _store(db_url)
     wanted = _parse_ids(ids)
@@ -407,7 +407,9 @@ def queue_reschedule(post_id: int, when: str, db_url: str | None) -> None:
     A time skipped by a DST jump moves forward by the jump; a time that happens twice is the
     first (summer time) unless an offset is given; either way the command says so.
     """
-    from campaign.queue.store import REQUEUE, day_deadline, to_utc
+    from campaign.queue.dispatch import REQUEUE
+    from campaign.queue.engine import to_utc
+    from campaign.queue.planning import day_deadline
     from campaign.when import check_bounds, local_moment
 
     store = _store(db_url)

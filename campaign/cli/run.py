@@ -142,7 +142,7 @@ def _dry_run(store: Store, now: datetime, policy: Any, report_file: Path | None,
     import json
 
     from campaign.atomic import atomic_open
-    from campaign.queue.store import safe_url
+    from campaign.queue.engine import safe_url
     from campaign.text.escape import terminal
 
     if report_file is not None:
@@ -251,7 +251,7 @@ def _say_problems(report: Any) -> None:
 
 def _summary(report: Any, store: Store) -> None:
     from campaign.platforms.credentials import redact
-    from campaign.queue.store import safe_url
+    from campaign.queue.engine import safe_url
     from campaign.text.escape import terminal
 
     for line in report.lines:
@@ -269,8 +269,8 @@ def _summary(report: Any, store: Store) -> None:
 
 
 def _run(dispatcher: Any, store: Store, once: bool, as_json: bool, name: str) -> None:
+    from campaign.queue.engine import safe_url
     from campaign.queue.runner import RunHalted, Runner, stop_on_signals
-    from campaign.queue.store import safe_url
 
     if once:
         stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
@@ -337,7 +337,7 @@ def _clock(now_text: str | None) -> Callable[[], datetime]:
     from datetime import UTC
 
     from campaign.errors import CampaignError
-    from campaign.queue.store import to_utc, utcnow
+    from campaign.queue.engine import to_utc, utcnow
 
     if now_text is None:
         return utcnow

@@ -8,7 +8,40 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from campaign.platforms.credentials import redact
-from campaign.queue.store import Claimed
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A post claimed for publication, with what a publisher needs; detached from any session."""
+
+    id: int
+    idempotency_key: str
+    post_key: str
+    network: str
+    account_id: int
+    handle: str
+    credentials_ref: str
+    base_url: str
+    language: str
+    text: str
+    parts: tuple[str, ...]
+    facets: list[Any]
+    due_at: datetime
+    timezone: str
+    day_bound: bool
+    deadline_at: datetime | None
+    attempts: int
+    created_at: datetime
+    kind: str = "post"
+    target: str | None = None
+    media: list[dict[str, Any]] = field(default_factory=list)
+    link_card: bool = False
+    first_attempt_at: datetime | None = None
+    account_settings: dict[str, Any] = field(default_factory=dict)
+    # True when an earlier attempt may have reached the network (whatever ``attempts`` says: a
+    # rate limit or `queue retry` gives attempts back): publishers then look before sending
+    tried_before: bool = True
+
 
 
 class Published(NamedTuple):

@@ -8,8 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from campaign.platforms.base import Identity, Published, PublishError
-from campaign.queue.store import Claimed
+from campaign.platforms.base import Claimed, Identity, Published, PublishError
 
 
 class MemoryPublisher:

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import CampaignError
-from campaign.platforms.base import DestinationFailed, Identity, Published
-from campaign.queue.store import Claimed, utcnow
+from campaign.platforms.base import Claimed, DestinationFailed, Identity, Published
+from campaign.queue.engine import utcnow
 
 log = logging.getLogger("campaign.outbox")
 PREFIX = "outbox:"

@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from campaign.platforms.base import AuthFailed, DestinationFailed, Publisher
+from campaign.platforms.base import AuthFailed, Claimed, DestinationFailed, Publisher
 from campaign.platforms.credentials import CredentialsError, Secrets, load
 from campaign.platforms.outbox import OutboxPublisher, is_outbox, outbox_path
-from campaign.queue.store import Claimed, utcnow
+from campaign.queue.engine import utcnow
 
 
 def open_publisher(network: str, handle: str, credentials_ref: str, base_url: str = "",

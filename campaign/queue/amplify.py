@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from campaign.errors import CampaignError
+from campaign.queue.engine import to_utc, utcnow
 from campaign.queue.models import FINAL, Account, Event, Post
-from campaign.queue.store import Store, to_utc, utcnow
+from campaign.queue.store import Store
 from campaign.text.rules import is_blank, measure, split_thread
 from campaign.when import check_year
 

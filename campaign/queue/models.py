@@ -24,6 +24,13 @@ KINDS = ("post", "repost", "quote")
 STATUSES = ("draft", "approved", "scheduled", "publishing", "published", "failed", "missed",
             "cancelled", "deleted")
 DISPATCHABLE = ("approved", "scheduled")
+
+
+def dispatchable(require_review: bool) -> tuple[str, ...]:
+    """The statuses a runner sends: only approved ones when review is required."""
+    return ("approved",) if require_review else DISPATCHABLE
+
+
 FINAL = ("published", "failed", "missed", "cancelled", "deleted")
 
 

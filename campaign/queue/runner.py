@@ -22,6 +22,7 @@ from campaign.atomic import DISK_ERRORS
 from campaign.errors import CampaignError
 from campaign.platforms.base import (
     AuthFailed,
+    Claimed,
     DestinationFailed,
     Published,
     Publisher,
@@ -29,7 +30,10 @@ from campaign.platforms.base import (
     RateLimited,
     Refused,
 )
-from campaign.queue.store import REQUEUE, Claimed, Store, StoreError, destination, utcnow
+from campaign.queue.accounts import destination
+from campaign.queue.dispatch import REQUEUE
+from campaign.queue.engine import StoreError, utcnow
+from campaign.queue.store import Store
 
 log = logging.getLogger("campaign.queue.runner")
 MIN_INTERVAL = timedelta(seconds=1)

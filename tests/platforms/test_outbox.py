@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from campaign.platforms.base import Claimed
 from campaign.platforms.outbox import OutboxPublisher
-from campaign.queue.store import Claimed
 
 
 def claimed(key: str) -> Claimed:

@@ -26,8 +26,9 @@ import pytest
 from click.testing import Result
 
 from campaign.platforms.registry import PublisherPool
+from campaign.queue.engine import utcnow
 from campaign.queue.runner import Dispatcher, Policy
-from campaign.queue.store import Store, utcnow
+from campaign.queue.store import Store
 from tests.servers.mastodon import MastodonDouble
 from tests.servers.networks import (
     NETWORKS,
@@ -270,9 +271,9 @@ def test_mastodon_posts_with_the_account_visibility(run: Callable[..., Result], 
 
 
 def test_bluesky_mentions_resolve_to_dids_and_threads_keep_their_root(local_pds: Any) -> None:
+    from campaign.platforms.base import Claimed
     from campaign.platforms.bluesky.publisher import BlueskyPublisher
     from campaign.platforms.credentials import Secrets
-    from campaign.queue.store import Claimed
     from campaign.text.rules import bluesky_facets, facets_to_atproto
 
     with bluesky_account(local_pds) as live:

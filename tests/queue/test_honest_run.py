@@ -17,9 +17,9 @@ from sqlalchemy import text
 
 from campaign.content.render import Renderer
 from campaign.content.schedule import Schedule
-from campaign.platforms.base import Published, RateLimited
+from campaign.platforms.base import Claimed, Published, RateLimited
 from campaign.queue.runner import Dispatcher, Policy
-from campaign.queue.store import Claimed, Store
+from campaign.queue.store import Store
 from tests.content.test_bad_input import assert_clean_failure
 
 WORLD_DAY = "world-day-against-child-labour"

@@ -11,10 +11,10 @@ import time_machine
 
 from campaign.content.render import Renderer
 from campaign.content.schedule import Schedule
-from campaign.platforms.base import AuthFailed, Published, RateLimited, Refused, Transient
+from campaign.platforms.base import AuthFailed, Claimed, Published, RateLimited, Refused, Transient
 from campaign.platforms.memory import MemoryPublisher
 from campaign.queue.runner import Dispatcher, Policy
-from campaign.queue.store import Claimed, Store
+from campaign.queue.store import Store
 from tests.queue.test_store import accounts_of
 
 WORLD_DAY = "world-day-against-child-labour"
@@ -395,7 +395,7 @@ def test_posts_out_but_not_recorded_are_said_and_found_later(
         store: Store, renderer: Renderer, schedule: Schedule,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The database refuses the record (a full disk, say) after the network took the posts."""
-    from campaign.queue.store import StoreError
+    from campaign.queue.engine import StoreError
 
     count = plan_world_day(store, renderer, schedule)
     publisher = MemoryPublisher()

@@ -11,8 +11,9 @@ import pytest
 from campaign.content.render import Post, Renderer
 from campaign.content.schedule import Schedule
 from campaign.errors import CampaignError, UsageError
+from campaign.queue.engine import StoreError, to_utc, utcnow
 from campaign.queue.models import Account
-from campaign.queue.store import Store, StoreError, to_utc, utcnow
+from campaign.queue.store import Store
 
 
 def accounts_of(store: Store) -> dict[str, Account]:
@@ -177,7 +178,7 @@ def test_day_deadline_is_the_next_local_midnight(zone: str, day: str, expected: 
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from campaign.queue.store import day_deadline
+    from campaign.queue.planning import day_deadline
 
     due = datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=ZoneInfo(zone))
     assert day_deadline(due).isoformat() == expected
@@ -248,7 +249,7 @@ def test_accounts_keep_settings_and_are_removed_keeping_history(
 
 def test_a_claim_says_whether_the_post_was_tried_before(store: Store, renderer: Renderer,
                                                        schedule: Schedule) -> None:
-    from campaign.queue.store import REQUEUE
+    from campaign.queue.dispatch import REQUEUE
 
     store.plan(june_posts(renderer, schedule)[:1], accounts_of(store))
     moment = utcnow() + timedelta(days=3650)

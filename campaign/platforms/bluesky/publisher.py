@@ -26,6 +26,7 @@ from atproto_client.request import Request
 
 from campaign.platforms.base import (
     AuthFailed,
+    Claimed,
     Identity,
     Published,
     PublishError,
@@ -38,7 +39,6 @@ from campaign.platforms.base import (
     reset_time,
 )
 from campaign.platforms.credentials import Secrets
-from campaign.queue.store import Claimed
 
 DEFAULT_BASE_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"

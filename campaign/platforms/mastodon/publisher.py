@@ -24,6 +24,7 @@ from mastodon import errors as mx
 
 from campaign.platforms.base import (
     AuthFailed,
+    Claimed,
     Identity,
     Published,
     PublishError,
@@ -37,7 +38,6 @@ from campaign.platforms.base import (
     without_links,
 )
 from campaign.platforms.credentials import Secrets
-from campaign.queue.store import Claimed
 from campaign.text.rules import NetworkLimits, measure_mastodon
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")

@@ -21,6 +21,7 @@ import tweepy
 
 from campaign.platforms.base import (
     AuthFailed,
+    Claimed,
     Identity,
     Published,
     RateLimited,
@@ -33,7 +34,6 @@ from campaign.platforms.base import (
     without_links,
 )
 from campaign.platforms.credentials import Secrets
-from campaign.queue.store import Claimed
 
 DEFAULT_BASE_URL = "https://api.x.com"
 CHUNK = 1024 * 1024  # media upload v2 takes segments of up to 5 MB; 1 MB keeps retries cheap
