@@ -269,8 +269,11 @@ def _group_loops(groups: dict[str, tuple[str, ...]],
     return loops
 
 
-def load_schedule(path: Path | str, *, max_bytes: int | None = None) -> Schedule:
+def load_schedule(path: Path | str, *, year: int | None = None,
+                  max_bytes: int | None = None) -> Schedule:
     """Load, check and resolve a schedule file; raise ScheduleProblems listing every problem.
+
+    ``year`` moves the calendar to that year (None: the year the file gives).
 
     A file over ``max_bytes`` (default ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB) is refused unread.
     """
