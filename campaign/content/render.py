@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 
 import jinja2
 
+from campaign.content.loaders import FolderLoader
 from campaign.content.profile import Profile
 from campaign.content.resources import builtin_templates
-from campaign.content.sandbox import CampaignTemplate, FolderLoader, SecurityError, environment
+from campaign.content.sandbox import CampaignTemplate, SecurityError, environment
 from campaign.content.schedule import Entry, Occurrence, Schedule
 from campaign.errors import CampaignError, EmptyPostError, TemplateError, TooLongError
 from campaign.text.rules import (
@@ -109,7 +110,7 @@ class Renderer:
         own = [schedule.template_dir] if schedule.template_dir else []
         self.search_path = [Path(d) for d in template_dirs] + own + [builtin_templates()]
         # templates come with shared schedules: the sandbox keeps them from acting (see
-        # campaign/templating.py); a post is small, so its render gets tight limits
+        # campaign/content/limits.py); a post is small, so its render gets tight limits
         self.env = environment(
             FolderLoader(self.search_path),
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,

@@ -21,19 +21,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import itertools
 import operator
-import os
-import re
-import stat
-import string
 import time
 import types
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from datetime import time as time_of_day
-from pathlib import Path
 from typing import Any, cast
 
 import jinja2
@@ -43,25 +36,32 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from jinja2.visitor import NodeTransformer
 
-# the longest string or sequence one ``*`` may build; a post is a few hundred characters
-MAX_PRODUCT = 100_000
-# the largest text or container (strings' characters plus items, counted through nesting) any
-# one template value may be; a share kit page is a few megabytes made of many small pieces
-MAX_SIZE = 1_000_000
-# the largest integer a template may compute, in bits
-MAX_INT_BITS = 4096
-# the longest template file read (a post template is a few hundred bytes, the kit's page 8 KB)
-MAX_TEMPLATE_BYTES = 1_000_000
-# how deep a template's expressions may nest or chain; the built-in ones reach about 12, and
-# Python's compiler fails on generated code from about 70 on
-MAX_NESTING = 50
-# per render, unless the environment is made with other limits
-MAX_STEPS = 1_000_000
-MAX_OUTPUT = 50_000_000
-MAX_SECONDS = 10.0
-# and every render of one environment (one command) together: a per-post limit alone lets a
-# small schedule of many audiences and entries multiply it into hours
-MAX_TOTAL_SECONDS = 60.0
+from campaign.content.limits import (
+    BUDGET,
+    MAX_INT_BITS,
+    MAX_NESTING,
+    MAX_OUTPUT,
+    MAX_PRODUCT,
+    MAX_SECONDS,
+    MAX_SIZE,
+    MAX_STEPS,
+    MAX_TOTAL_SECONDS,
+    Budget,
+    charge,
+    check_all,
+    check_format,
+    check_formatted,
+    check_percent,
+    check_str_call,
+    check_value,
+    current_budget,
+    guard_filter,
+    safe_range,
+    size_of,
+    step,
+)
+from campaign.content.loaders import BoundedLoader
+
 # globals a post has no use for and that only widen what a template can do
 _DROPPED_GLOBALS = ("lipsum",)
 
@@ -94,276 +94,7 @@ _BY_TYPE: tuple[tuple[type | tuple[type, ...], frozenset[str]], ...] = (
 )
 # the objects whose public attributes Jinja's own sandbox rules are enough for
 _JINJA_MODULES = ("jinja2.", "markupsafe")
-_SCALARS = frozenset((int, float, bool, type(None)))
 _CALLABLE_CLASSES = (dict, Cycler, Joiner, Namespace)
-_SPEC_NUMBER = re.compile(r"\d+")
-_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)?", re.DOTALL)
-
-
-# -- limits of one render --------------------------------------------------------------------
-@dataclasses.dataclass
-class _Budget:
-    steps: int
-    output: int
-    deadline: float
-
-
-_BUDGET: ContextVar[_Budget | None] = ContextVar("campaign_template_budget", default=None)
-
-
-def _budget() -> _Budget | None:
-    budget = _BUDGET.get()
-    if budget is not None and time.monotonic() > budget.deadline:
-        raise SecurityError("the template took too long to render")
-    return budget
-
-
-def _step() -> None:
-    budget = _budget()
-    if budget is not None:
-        budget.steps -= 1
-        if budget.steps < 0:
-            raise SecurityError("the template ran too many loop steps and calls")
-
-
-def _charge(size: int) -> None:
-    budget = _BUDGET.get()
-    if budget is not None:
-        budget.output -= size
-        if budget.output < 0:
-            raise SecurityError("the template produced too much text")
-
-
-def _size(value: Any, limit: int = MAX_SIZE) -> int:
-    """Characters plus items of ``value`` through its nesting, counted up to just over ``limit``.
-
-    A list that holds the same big list many times is small in memory but huge once printed, so
-    a shared item counts each time it appears (measured once, remembered by identity).
-    """
-    if isinstance(value, str | bytes):
-        return len(value)
-    seen: dict[int, int] = {}
-
-    def measure(item: Any, depth: int) -> int:
-        if isinstance(item, Mapping):
-            children: Iterable[Any] = itertools.chain(item.keys(), item.values())
-        elif isinstance(item, Namespace):
-            children = object.__getattribute__(item, "_Namespace__attrs").values()
-        elif isinstance(item, list | tuple | set | frozenset):
-            if len(item) > limit:
-                return len(item)
-            children = item
-        else:
-            return len(item) if isinstance(item, str | bytes) else 1
-        key = id(item)
-        if key in seen:
-            return seen[key]
-        if depth > 100:
-            raise SecurityError("a template value is nested more than 100 deep")
-        total = 1
-        for child in children:
-            kind = type(child)
-            if kind is str:
-                total += len(child)
-            elif kind in _SCALARS:
-                total += 1
-            else:
-                total += measure(child, depth + 1)
-            if total > limit:
-                break
-        seen[key] = total
-        return total
-
-    return measure(value, 0)
-
-
-def _check(value: Any) -> None:
-    """Refuse a value too large to print or hand to a filter or function."""
-    if isinstance(value, str):
-        if len(value) > MAX_SIZE:
-            raise SecurityError(f"a template value is longer than {MAX_SIZE:,} characters")
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if value.bit_length() > MAX_INT_BITS:
-            raise SecurityError(f"a template number is larger than {MAX_INT_BITS} bits")
-    elif isinstance(value, list | tuple | dict | set | frozenset | Namespace) \
-            and _size(value) > MAX_SIZE:
-        raise SecurityError(f"a template value holds more than {MAX_SIZE:,} items and characters")
-
-
-def _check_all(args: Iterable[Any]) -> None:
-    for arg in args:
-        _check(arg)
-
-
-def _bounded(number: Any, what: str, limit: int = MAX_PRODUCT) -> None:
-    if isinstance(number, int) and number > limit:
-        raise SecurityError(f"{what} larger than {limit:,} in a template")
-
-
-def _check_format(spec_text: str) -> tuple[int, int]:
-    """Refuse a ``str.format`` string whose widths are huge or come from arguments; return its
-    number of fields and its widest width, to bound the result before it is built."""
-    try:
-        fields = list(string.Formatter().parse(spec_text))
-    except ValueError:
-        return 0, 0  # str.format raises its own error
-    count = widest = 0
-    for _literal, field, spec, _conversion in fields:
-        if field is None:
-            continue
-        count += 1
-        if not spec:
-            continue
-        if "{" in spec:
-            raise SecurityError("a format width taken from an argument is not allowed in "
-                                "a template")
-        for number in _SPEC_NUMBER.findall(spec):
-            _bounded(int(number), "a format width")
-            widest = max(widest, int(number))
-    return count, widest
-
-
-def _check_percent(text: str) -> tuple[int, int]:
-    """Refuse a ``%`` format string whose widths are huge or come from arguments; return its
-    number of fields and its widest width."""
-    count = widest = 0
-    for match in _PERCENT_SPEC.finditer(text):
-        count += 1
-        for number in match.group(1, 2):
-            if number == "*":
-                raise SecurityError("a % width taken from an argument is not allowed in a "
-                                    "template")
-            if number:
-                _bounded(int(number), "a % width")
-                widest = max(widest, int(number))
-    return count, widest
-
-
-def _printed(value: Any) -> int:
-    """About how many characters ``value`` prints as: containers counted through their items,
-    anything else (a campaign, an entry, a date) by its text, at most just over MAX_SIZE."""
-    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset | Namespace):
-        return _size(value)
-    return min(len(str(value)), MAX_SIZE + 1)
-
-
-def _check_formatted(text: str, shape: tuple[int, int], values: Any, what: str) -> None:
-    """Refuse a format whose result would be too long: every field may print the largest value
-    (or its widest width), so ``'{0}' * 30000`` of a long text is refused before it is built."""
-    if isinstance(values, Mapping):
-        items: list[Any] = list(values.values())
-    elif isinstance(values, tuple | list):
-        items = list(values)
-    else:
-        items = [values]
-    fields, widest = shape
-    biggest = max((_printed(v) for v in items), default=0)
-    if len(text) + fields * max(biggest, widest) > MAX_SIZE:
-        raise SecurityError(f"{what} would build a text too long for a template")
-
-
-def _check_replace(text: str, old: Any, new: Any, what: str) -> None:
-    """Refuse a replace whose result would be too long, before it runs."""
-    if isinstance(old, str) and isinstance(new, str):
-        count = text.count(old) if old else len(text) + 1
-        if len(text) + count * len(new) > MAX_SIZE:
-            raise SecurityError(f"{what} would build a text too long for a template")
-
-
-def _check_str_call(method: Any, args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """Refuse a str method call whose result would be too large, before it runs.
-
-    Returns the arguments to call it with: ``join``'s items are gathered first to be counted.
-    """
-    target, name = method.__self__, method.__name__
-    if name in ("center", "ljust", "rjust", "zfill"):
-        _bounded(args[0] if args else kwargs.get("width"), f"a {name}() width")
-    elif name == "replace" and len(args) >= 2:
-        _check_replace(target, args[0], args[1], "replace()")
-    elif name == "join" and len(args) == 1:
-        items = args[0] if isinstance(args[0], str) else list(args[0])
-        total = len(target) * max(len(items) - 1, 0)
-        for item in items:
-            total += len(item) if isinstance(item, str) else 1
-            if total > MAX_SIZE:
-                raise SecurityError("join() would build a text too long for a template")
-        return (items,)
-    return args
-
-
-# -- filters that can grow a text, checked before they run ------------------------------------
-def _grow_check(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """Refuse a filter call whose result would be too large, before it runs.
-
-    ``args`` starts with the filtered value; returns the arguments to call the filter with
-    (``join`` and ``sum`` get their items gathered first, to be counted).
-    """
-    value, rest = args[0] if args else None, args[1:]
-
-    def arg(index: int, key: str, default: Any = None) -> Any:
-        return rest[index] if len(rest) > index else kwargs.get(key, default)
-
-    if name == "center":
-        _bounded(arg(0, "width", 80), "a center width")
-    elif name == "batch":
-        _bounded(arg(0, "linecount"), "a batch size")
-    elif name == "slice":
-        _bounded(arg(0, "slices"), "a slice count")
-    elif name == "tojson":
-        indent = arg(0, "indent")
-        width = len(indent) if isinstance(indent, str) else indent
-        if isinstance(width, int) and width > 16:
-            raise SecurityError("a tojson indent larger than 16 in a template")
-    elif name == "format" and isinstance(value, str):
-        _check_formatted(value, _check_percent(value), kwargs or rest, "format")
-    elif name == "indent" and isinstance(value, str):
-        width = arg(0, "width", 4)
-        pad = width if isinstance(width, int) else len(str(width))
-        if (value.count("\n") + 1) * pad + len(value) > MAX_SIZE:
-            raise SecurityError("indent would build a text too long for a template")
-    elif name == "wordwrap" and isinstance(value, str):
-        wrap = arg(2, "wrapstring")
-        if isinstance(wrap, str) and len(value) * (len(wrap) + 1) > MAX_SIZE:
-            raise SecurityError("wordwrap would build a text too long for a template")
-    elif name == "replace" and isinstance(value, str):
-        _check_replace(value, arg(0, "old"), arg(1, "new"), "replace")
-    elif name in ("join", "sum") and value is not None and not isinstance(value, str):
-        items = list(value)
-        total = len(items) * len(str(arg(0, "d", ""))) if name == "join" else 0
-        for item in items:
-            total += _size(item)
-            if total > MAX_SIZE:
-                raise SecurityError(f"{name} would build a value too large for a template")
-        return (items, *rest)
-    return args
-
-
-def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with its arguments checked first and its result charged to the render."""
-    # a filter taking the context or environment gets it first: the value follows it
-    skip = 1 if getattr(func, "jinja_pass_arg", None) is not None else 0
-
-    @functools.wraps(func)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        _budget()
-        head, checked = args[:skip], args[skip:]
-        _check_all(checked)
-        _check_all(kwargs.values())
-        result = func(*head, *_grow_check(name, checked, kwargs), **kwargs)
-        if isinstance(result, str):
-            _charge(len(result))
-        return result
-
-    return guarded
-
-
-def _safe_range(*args: int) -> range:
-    """``range`` for templates: at most ``MAX_PRODUCT`` numbers."""
-    rng = range(*args)
-    if len(rng) > MAX_PRODUCT:
-        raise SecurityError(f"range() of more than {MAX_PRODUCT:,} numbers in a template")
-    return rng
 
 
 # -- the environment --------------------------------------------------------------------------
@@ -399,107 +130,6 @@ class CampaignTemplate(jinja2.Template):
         yield self.render(*args, **kwargs)
 
 
-# a template name is a relative path of plain parts: no backslash (one file name on Linux, a
-# separator in our own checks), no '..', no control or other unusual character
-_TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
-
-
-def template_parts(template: str) -> list[str]:
-    """The parts of a template name, or SecurityError for a name that could leave its folder."""
-    parts = template.split("/")
-    if not _TEMPLATE_NAME.match(template) or any(p in ("", ".", "..") for p in parts):
-        raise SecurityError(f"template name '{template}' is not allowed: use letters, digits, "
-                            "'_', '-', '.' and '/' between folder names")
-    return parts
-
-
-class FolderLoader(jinja2.BaseLoader):
-    """Templates read from folders, the first folder first, never from outside them.
-
-    The file a name leads to must be a regular file (not a pipe or a device, which would block
-    or never end) whose real path, links followed, lies inside the real path of the folder it was
-    found in, and it is read with a size cap: checked before a byte is read.
-    """
-
-    def __init__(self, folders: Iterable[Path | str]) -> None:
-        self.folders = [Path(f) for f in folders]
-
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
-        """The template's source from the first folder that has it."""
-        parts = template_parts(template)
-        for folder in self.folders:
-            candidate = folder.joinpath(*parts)
-            if not os.path.exists(candidate):  # a dangling link counts as absent
-                continue
-            return _read_template(folder, candidate, template)
-        raise jinja2.TemplateNotFound(template)
-
-    def list_templates(self) -> list[str]:
-        """Every ``.j2`` file name of every folder."""
-        found: set[str] = set()
-        for folder in self.folders:
-            if folder.is_dir():
-                found.update(p.relative_to(folder).as_posix() for p in folder.rglob("*.j2"))
-        return sorted(found)
-
-
-def _read_template(folder: Path, path: Path,
-                   template: str) -> tuple[str, str, Callable[[], bool]]:
-    real = path.resolve()
-    if not real.is_relative_to(folder.resolve()):
-        raise SecurityError(f"template '{template}' is a link to {real}, outside its folder")
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        info = os.fstat(fd)  # before fdopen, which refuses a folder with an error of its own
-        if not stat.S_ISREG(info.st_mode):
-            raise SecurityError(f"template '{template}' is not a regular file")
-        if info.st_size > MAX_TEMPLATE_BYTES:
-            raise SecurityError(f"template '{template}' is larger than "
-                                f"{MAX_TEMPLATE_BYTES:,} bytes")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_TEMPLATE_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_TEMPLATE_BYTES:  # it grew while being read
-        raise SecurityError(f"template '{template}' is larger than {MAX_TEMPLATE_BYTES:,} bytes")
-    mtime = info.st_mtime_ns
-
-    def uptodate() -> bool:
-        try:
-            return os.stat(real).st_mtime_ns == mtime
-        except OSError:
-            return False
-
-    return data.decode("utf-8"), str(path), uptodate
-
-
-class _BoundedLoader(jinja2.BaseLoader):
-    """A loader that refuses unsafe names and template sources that are too large.
-
-    User folders go through :class:`FolderLoader`, which checks files before reading them;
-    other loaders (the package's own templates) are only bounded once read.
-    """
-
-    def __init__(self, inner: jinja2.BaseLoader) -> None:
-        self.inner = inner
-        self.has_source_access = inner.has_source_access
-
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
-        """The template's source, checked for its name and size."""
-        template_parts(template)
-        source, filename, uptodate = self.inner.get_source(environment, template)
-        if len(source) > MAX_TEMPLATE_BYTES:
-            raise SecurityError(f"template '{template}' is longer than {MAX_TEMPLATE_BYTES:,} "
-                                "characters")
-        return source, filename, uptodate
-
-    def list_templates(self) -> list[str]:
-        """The inner loader's templates."""
-        return self.inner.list_templates()
-
-
 class CampaignSandbox(ImmutableSandboxedEnvironment):
     """An immutable sandbox that also bounds what a template can reach, build and run."""
 
@@ -511,10 +141,10 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, finalize=_finalize, **kwargs)
         self.max_steps, self.max_output, self.max_seconds = max_steps, max_output, max_seconds
         self.spent = 0.0  # seconds of rendering so far, against MAX_TOTAL_SECONDS
-        self.globals["range"] = _safe_range
+        self.globals["range"] = safe_range
         for name in _DROPPED_GLOBALS:
             self.globals.pop(name, None)
-        self.filters = {name: _guard_filter(name, func) for name, func in self.filters.items()}
+        self.filters = {name: guard_filter(name, func) for name, func in self.filters.items()}
         self.loop_guard = _loop_guard  # reached by the compiled templates, never by their text
 
     def reset_total(self) -> None:
@@ -525,20 +155,20 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
     def start_budget(self) -> tuple[Any, float] | None:
         """Give one render its own limits, unless it runs inside another (an include, a macro):
         returns what :meth:`end_budget` needs, None for a nested render."""
-        if _BUDGET.get() is not None:
+        if BUDGET.get() is not None:
             return None
         if self.spent > MAX_TOTAL_SECONDS:
             raise SecurityError(f"the templates took more than {MAX_TOTAL_SECONDS:.0f} s in all: "
                                 "make them simpler")
         now = time.monotonic()
-        return _BUDGET.set(_Budget(self.max_steps, self.max_output, now + self.max_seconds)), now
+        return BUDGET.set(Budget(self.max_steps, self.max_output, now + self.max_seconds)), now
 
     def end_budget(self, started: tuple[Any, float] | None) -> None:
         """Close a render's limits and add its time to the environment's total."""
         if started is not None:
             token, start = started
             self.spent += time.monotonic() - start
-            _BUDGET.reset(token)
+            BUDGET.reset(token)
 
     # -- what a template can reach ---------------------------------------------------------
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -591,15 +221,15 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: jinja2.runtime.Context, __obj: Any,
              *args: Any, **kwargs: Any) -> Any:
         """Call ``__obj`` from a template: counted, its arguments and result checked."""
-        _step()
-        _check_all(args)
-        _check_all(kwargs.values())
+        step()
+        check_all(args)
+        check_all(kwargs.values())
         if isinstance(__obj, types.BuiltinMethodType) and isinstance(
                 getattr(__obj, "__self__", None), str):
-            args = _check_str_call(__obj, args, kwargs)
+            args = check_str_call(__obj, args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
         if isinstance(result, str):
-            _charge(len(result))
+            charge(len(result))
         return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -608,12 +238,12 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
         if wrapper is None:
             return None
         text: str = value.__self__
-        shape, name = _check_format(text), value.__name__
+        shape, name = check_format(text), value.__name__
         call = wrapper
 
         def bounded(*args: Any, **kwargs: Any) -> str:
             given = args[0] if name == "format_map" and args else [*args, *kwargs.values()]
-            _check_formatted(text, shape, given, f"{name}()")
+            check_formatted(text, shape, given, f"{name}()")
             return call(*args, **kwargs)
 
         return bounded
@@ -632,7 +262,7 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
             for seq, count in ((left, right), (right, left)):
                 # a list's items through its nesting: [big_list] * n is n times big_list
                 if isinstance(seq, str | list | tuple) and isinstance(count, int) and count > 0 \
-                        and (len(seq) if isinstance(seq, str) else _size(seq) - 1) * count \
+                        and (len(seq) if isinstance(seq, str) else size_of(seq) - 1) * count \
                         > MAX_PRODUCT:
                     raise SecurityError("a template tried to build a string or list of more "
                                         f"than {MAX_PRODUCT:,} items")
@@ -642,8 +272,8 @@ class CampaignSandbox(ImmutableSandboxedEnvironment):
             return operator.mul(left, right)
         if operator_name == "%":
             if isinstance(left, str):
-                _check(right)
-                _check_formatted(left, _check_percent(left), right, "%")
+                check_value(right)
+                check_formatted(left, check_percent(left), right, "%")
             return operator.mod(left, right)
         result = operator.add(left, right)
         if isinstance(result, str | list | tuple) and len(result) > MAX_SIZE:
@@ -750,27 +380,27 @@ class _Guards(NodeTransformer):
 def _loop_guard(value: Any, literal: int) -> Any:
     """Count each step of a loop (and the text it writes); or (``literal`` -1) measure a value."""
     if literal < 0:
-        _check(value)
+        check_value(value)
         return value
     return _counted(value, literal)
 
 
 def _counted(iterable: Iterable[Any], literal: int) -> Iterator[Any]:
     for item in iterable:
-        _step()
+        step()
         if literal:
-            _charge(literal)
+            charge(literal)
         yield item
 
 
 def _finalize(value: Any) -> Any:
     """Every ``{{ value }}`` a template writes: checked for size and charged to the render."""
     if isinstance(value, str):
-        _charge(len(value))
+        charge(len(value))
     elif not isinstance(value, int | float | bool | type(None)):
-        _check(value)
-        _budget()
-        _charge(_size(value) if isinstance(value, list | tuple | dict | set | frozenset) else 1)
+        check_value(value)
+        current_budget()
+        charge(size_of(value) if isinstance(value, list | tuple | dict | set | frozenset) else 1)
     return value
 
 
@@ -832,9 +462,9 @@ def environment(loader: jinja2.BaseLoader, *, autoescape: bool, **options: Any) 
     ``max_steps``, ``max_output`` and ``max_seconds`` bound one render (loop steps and calls,
     characters written, seconds); the defaults suit a share-kit page.
     """
-    return CampaignSandbox(loader=_BoundedLoader(loader), autoescape=autoescape,
+    return CampaignSandbox(loader=BoundedLoader(loader), autoescape=autoescape,
                            undefined=jinja2.StrictUndefined, **options)
 
 
-__all__ = ["MAX_PRODUCT", "MAX_SIZE", "CampaignSandbox", "CampaignTemplate", "FolderLoader",
-           "SecurityError", "environment", "template_parts"]
+__all__ = ["MAX_PRODUCT", "MAX_SIZE", "CampaignSandbox", "CampaignTemplate",
+           "SecurityError", "environment"]
