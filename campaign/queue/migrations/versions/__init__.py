@@ -1,0 +1,1 @@
+"""Alembic revisions of the queue schema, oldest first; each tested from the one before with data."""
