@@ -8,7 +8,8 @@ from pathlib import Path
 
 from campaign.errors import CampaignError, ScheduleError
 from campaign.platforms.handles import HandleError, check_handle
-from campaign.text.rules import NETWORKS
+from campaign.platforms.registry import is_network
+from campaign.text.networks import NETWORKS
 
 _TEXT_FIELDS = ("name", "handle", "site", "pledge_title")
 _HANDLE_KEYS = tuple(f"handle_{n}" for n in NETWORKS)
@@ -37,7 +38,7 @@ class Profile:
         changes: dict[str, str] = {}
         handles = dict(self.handles)
         for key, value in values.items():
-            if key in _HANDLE_KEYS:
+            if key in _HANDLE_KEYS or (key.startswith("handle_") and is_network(key[7:])):
                 network = key.removeprefix("handle_")
                 if value:  # empty: this network uses the general handle
                     try:
@@ -69,6 +70,13 @@ class NetworkProfile:
     handle: str
     site: str
     pledge_title: str
+
+    @property
+    def mention(self) -> str:
+        """The handle as a post mentions it, with its ``@`` (``@ilo.bsky.social``); "" without one."""
+        if not self.handle:
+            return ""
+        return self.handle if self.handle.startswith("@") else f"@{self.handle}"
 
 
 def parse_vars(pairs: Iterable[str]) -> dict[str, str]:

@@ -15,21 +15,18 @@ from typing import Any, NamedTuple
 
 import jinja2
 
+from campaign.content.hashtags import HashtagRoleError
 from campaign.content.loaders import FolderLoader
+from campaign.content.pledges import PledgeIdeas
 from campaign.content.profile import Profile
 from campaign.content.resources import builtin_templates
 from campaign.content.sandbox import CampaignTemplate, SecurityError, environment
 from campaign.content.schedule import Entry, Occurrence, Schedule
 from campaign.errors import CampaignError, EmptyPostError, TemplateError, TooLongError
-from campaign.text.rules import (
-    Facet,
-    Measure,
-    NetworkLimits,
-    bluesky_facets,
-    is_blank,
-    measure,
-    split_thread,
-)
+from campaign.text.facets import Facet, bluesky_facets
+from campaign.text.measure import Measure, measure
+from campaign.text.networks import NETWORKS, NetworkLimits, is_blank
+from campaign.text.threads import split_thread
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -40,7 +37,7 @@ POST_OUTPUT = 1_000_000
 POST_SECONDS = 0.5
 
 
-class Post(NamedTuple):
+class RenderedPost(NamedTuple):
     """One rendered post: an entry for one audience, language and network, ready to share.
 
     A NamedTuple rather than a frozen dataclass: it is built once per rendered post, and a frozen
@@ -63,11 +60,18 @@ class Post(NamedTuple):
     measure: Measure
     # the image of the first part and the link card, as the publishers take them
     media: tuple[dict[str, Any], ...] = ()
+    # the year the calendar was moved to (Schedule.moved_to); None in the file's own year
+    moved_to: int | None = None
 
     @property
     def key(self) -> str:
-        """Stable identity of this post across runs: campaign/entry/audience/language/network."""
-        return "/".join((self.campaign, self.entry_id, self.audience, self.language, self.network))
+        """Stable identity of this post across runs: campaign/entry/audience/language/network.
+
+        A calendar moved to another year names it (``endchildlabour2021@2027/…``), so its posts
+        are queued beside the file's own year's; the file's own year keeps the key it always had.
+        """
+        campaign = self.campaign if self.moved_to is None else f"{self.campaign}@{self.moved_to}"
+        return "/".join((campaign, self.entry_id, self.audience, self.language, self.network))
 
     @property
     def timezone(self) -> str:
@@ -118,8 +122,11 @@ class Renderer:
         )
         self._templates: dict[str, CampaignTemplate] = {}
         self._dates: dict[tuple[date, str], tuple[str, str]] = {}
+        self._ideas: dict[tuple[str, str], PledgeIdeas] = {}
         self._media_cache: dict[tuple[str, str, str], tuple[dict[str, Any], ...]] = {}
-        self._profiles = {n: self.profile.for_network(n) for n in ("x", "bluesky", "mastodon")}
+        self._profiles = {n: self.profile.for_network(n)
+                          for n in (*NETWORKS, *schedule.campaign.networks)}
+        self._moved_to = schedule.moved_to  # read once: render() is the hot path
 
     # -- templates -------------------------------------------------------------------------
     @staticmethod
@@ -163,16 +170,34 @@ class Renderer:
             self._dates[key] = texts
         return texts
 
+    def _pledge_ideas(self, audience_id: str, language: str) -> PledgeIdeas:
+        key = (audience_id, language)
+        found = self._ideas.get(key)
+        if found is None:
+            pledges = self.schedule.pledges
+            found = self._ideas[key] = pledges.ideas(audience_id, language) if pledges \
+                else PledgeIdeas(form=self.schedule.campaign.site)
+        return found
+
     def context(self, occ: Occurrence, audience_id: str, language: str,
                 network: str) -> dict[str, Any]:
         """Everything a template may use; documented in templates/posts/README.md."""
         entry, camp = occ.entry, self.schedule.campaign
         audience = self.schedule.audience_by_id[audience_id]
         long_date, day_month = self._date_texts(occ.due.date(), language)
+        # the date of the entry this one is relative to, e.g. the World Day a post leads up to
+        anchor = self.schedule.occurrence_by_id.get(entry.relative_to) if entry.relative_to \
+            else None
+        anchor_date, anchor_day_month = self._date_texts(anchor.due.date(), language) \
+            if anchor else ("", "")
         return {
             **self.env.globals,
             "campaign": camp,
             "campaign_name": camp.name[language],
+            "organiser": camp.organiser_in(language),
+            "pledge_ideas": self._pledge_ideas(audience_id, language),
+            "anchor_date": anchor_date,
+            "anchor_day_month": anchor_day_month,
             "entry": entry,
             "title": entry.title[language],
             "action": entry.action[language] if entry.action else "",
@@ -187,7 +212,7 @@ class Renderer:
         }
 
     # -- rendering -------------------------------------------------------------------------
-    def render(self, occ: Occurrence, audience_id: str, language: str, network: str) -> Post:
+    def render(self, occ: Occurrence, audience_id: str, language: str, network: str) -> RenderedPost:
         """Render one post; raise TemplateError or TooLongError naming what to fix."""
         entry = occ.entry
         name = self.template_name(entry.template, language)
@@ -205,12 +230,13 @@ class Renderer:
                 raise TooLongError(entry.id, language, network, counted.length, counted.limit,
                                    audience=audience_id)
             parts = tuple(split_thread(text, network, self.limits))
-        return Post(
+        return RenderedPost(
             campaign=self.schedule.campaign.id, entry_id=entry.id, kind=entry.kind,
             part=entry.part, title=entry.title[language], audience=audience_id,
             language=language, network=network, due=occ.due, day_bound=occ.day_bound,
             template=name, text=text, parts=parts, measure=counted,
             media=self._media_of(entry, language, parts[0]) if entry.image or entry.card else (),
+            moved_to=self._moved_to,
         )
 
     def _media_of(self, entry: Entry, language: str, first_part: str) -> tuple[dict[str, Any], ...]:
@@ -246,6 +272,9 @@ class Renderer:
         except Exception:
             try:
                 self.env.handle_exception()  # re-raises with the template's own line numbers
+            except HashtagRoleError as exc:
+                raise TemplateError(name, exc.message, entry=entry_id,
+                                    line=_template_line(exc, name)) from None
             except jinja2.UndefinedError as exc:
                 raise TemplateError(name, f"{exc.message}: use only the variables listed in "
                                     "templates/posts/README.md", entry=entry_id,
@@ -288,7 +317,7 @@ class Renderer:
                         if not nets or network in nets:
                             yield occ, audience_id, language, network
 
-    def posts(self, occurrences: Iterable[Occurrence], **filters: Iterable[str]) -> Iterator[Post]:
+    def posts(self, occurrences: Iterable[Occurrence], **filters: Iterable[str]) -> Iterator[RenderedPost]:
         """Render every combination the filters keep; the first problem stops the run."""
         for combo in self.combinations(occurrences, **filters):
             yield self.render(*combo)

@@ -9,29 +9,43 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from campaign.content.dates import YEAR_MAX, YEAR_MIN, Dates, local_due
+from campaign.content.hashtags import Hashtags
+from campaign.content.pledges import Pledges, load_pledges
 from campaign.content.yamlsource import Loc, SourceData, load_yaml
 from campaign.errors import CampaignError, ScheduleError, ScheduleProblems
-from campaign.text.rules import NETWORKS
+from campaign.text.networks import NETWORKS
 
 SCHEMA_VERSION = 1
 ALT_LIMIT = 1000  # X's limit on alt text; Bluesky and Mastodon take more
 PARTS = ("agir", "inspirer", "amplifier")
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-# every date the tool handles lies in these years: the queue, calendars and `reschedule` agree
-YEAR_MIN, YEAR_MAX = 2000, 2100
 MAX_OFFSET_DAYS = 366 * (YEAR_MAX - YEAR_MIN + 1)  # the whole range: further is always outside
 MAX_TIMEZONE = 64  # characters of a timezone name
 
-Network = Literal["x", "bluesky", "mastodon"]
+
+def _known_network(name: str) -> str:
+    """A network the platform registry knows: built in, or added by a plugin that loads."""
+    if name in NETWORKS:
+        return name
+    from campaign.platforms.registry import check_network
+
+    try:
+        return check_network(name)
+    except CampaignError as exc:
+        raise ValueError(exc.message) from None
+
+
+Network = Annotated[str, AfterValidator(_known_network)]
 
 
 class _Model(BaseModel):
@@ -53,28 +67,26 @@ class Campaign(_Model):
 
     id: str = Field(pattern=_ID)
     name: dict[str, str]
-    organiser: str = ""
+    organiser: str | dict[str, str] = ""  # one name, or one per language
     year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     hashtag: str = Field(pattern=r"^#\w+$")
-    hashtags: tuple[str, ...] = ()
+    hashtags: Hashtags = Hashtags()  # by role ({labour_day: "#LabourDay"}) or a list
     site: str = Field(pattern=r"^https?://\S+$")
     contact: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     languages: tuple[str, ...] = Field(min_length=1)
     timezone: str
     time: str = "10:00"
     day: int = Field(default=1, ge=1, le=28)
-    networks: tuple[Network, ...] = NETWORKS  # type: ignore[assignment]
+    networks: tuple[Network, ...] = NETWORKS
     mastodon_characters: int = Field(default=500, ge=100, le=100_000)
 
     _check = field_validator("time", mode="before")(_check_time)
 
-    @field_validator("hashtags")
-    @classmethod
-    def _tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for tag in value:
-            if not re.match(r"^#\w+$", tag):
-                raise ValueError(f"'{tag}' is not a hashtag: write it as #Word")
-        return value
+    def organiser_in(self, language: str) -> str:
+        """The organiser's name in ``language`` (the same in every language when one is given)."""
+        if isinstance(self.organiser, str):
+            return self.organiser
+        return self.organiser.get(language) or next(iter(self.organiser.values()), "")
 
     @property
     def site_domain(self) -> str:
@@ -128,6 +140,7 @@ class ScheduleFile(_Model):
 
     schema_: int = Field(alias="schema")
     templates: str | None = None
+    pledges: str | None = None  # the suggested pledges' file, in this file's folder
     campaign: Campaign
     audiences: tuple[Audience, ...] = Field(min_length=1)
     groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
@@ -156,6 +169,22 @@ class Schedule:
     entries: tuple[Entry, ...]
     occurrences: tuple[Occurrence, ...]
     template_dir: Path | None = None
+    # the year the file's calendar is written for (campaign.year as read); ``campaign.year`` is
+    # the year it runs in, another one when load_schedule(year=...) moved the calendar
+    file_year: int | None = None
+    pledges: Pledges | None = None  # the suggested pledges per audience, when the file names them
+
+    @property
+    def year(self) -> int:
+        """The year the calendar runs in: the file's own, or the one it was moved to."""
+        return self.campaign.year
+
+    @property
+    def moved_to(self) -> int | None:
+        """The year the calendar was moved to; None when it runs in the file's own year."""
+        if self.file_year is None or self.file_year == self.campaign.year:
+            return None
+        return self.campaign.year
 
     @cached_property
     def audience_by_id(self) -> dict[str, Audience]:
@@ -273,10 +302,16 @@ def load_schedule(path: Path | str, *, year: int | None = None,
                   max_bytes: int | None = None) -> Schedule:
     """Load, check and resolve a schedule file; raise ScheduleProblems listing every problem.
 
-    ``year`` moves the calendar to that year (None: the year the file gives).
+    ``year`` moves the calendar to that year (None: the year the file gives, ``campaign.year``):
+    fixed dates keep their month and day, month rules their day, relative dates follow their
+    anchor, and ``campaign.year`` reads the new year (see schedules/SCHEMA.md, "Another year").
 
     A file over ``max_bytes`` (default ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB) is refused unread.
     """
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        # before reading: the file cannot make a year the tool does not handle any better
+        raise CampaignError(f"cannot move the calendar of {path} to {year}: the tool handles "
+                            f"the years {YEAR_MIN} to {YEAR_MAX}, so choose a year among them")
     source = load_yaml(Path(path), max_bytes)
     if not isinstance(source.data, dict):
         raise ScheduleError(source.path, "must be a YAML mapping with 'schema', 'campaign', "
@@ -286,14 +321,30 @@ def load_schedule(path: Path | str, *, year: int | None = None,
     except ValidationError as exc:
         raise ScheduleProblems(_pydantic_problems(source, exc)) from None
     problems: list[CampaignError] = []
-    checker = _Checker(source, parsed, problems)
+    checker = _Checker(source, parsed, problems, year)
     occurrences = checker.run()
+    pledges = None
+    if parsed.pledges is not None:
+        try:
+            pledges = load_pledges(source.path, parsed.pledges, max_bytes=max_bytes,
+                                   line=source.line_of(("pledges",)),
+                                   languages=parsed.campaign.languages,
+                                   audiences=[a.id for a in parsed.audiences])
+        except ScheduleProblems as exc:
+            problems.extend(exc.problems)
+        except CampaignError as exc:
+            problems.append(exc)
     if problems:
         raise ScheduleProblems(problems)
+    campaign = parsed.campaign
+    if checker.year != campaign.year:
+        # templates, the calendar's title and every report read campaign.year: the moved year
+        campaign = campaign.model_copy(update={"year": checker.year})
     return Schedule(
-        path=source.path, campaign=parsed.campaign, audiences=parsed.audiences,
+        path=source.path, campaign=campaign, audiences=parsed.audiences,
         groups=dict(parsed.groups), entries=parsed.entries, occurrences=tuple(occurrences),
         template_dir=(source.path.parent / parsed.templates) if parsed.templates else None,
+        file_year=parsed.campaign.year, pledges=pledges,
     )
 
 
@@ -334,11 +385,12 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
 class _Checker:
     """Cross-field checks that the schema alone cannot express."""
 
-    def __init__(self, source: SourceData, parsed: ScheduleFile, problems: list[CampaignError]):
+    def __init__(self, source: SourceData, parsed: ScheduleFile, problems: list[CampaignError],
+                 year: int | None = None):
         self.source, self.parsed, self.problems = source, parsed, problems
         self.camp = parsed.campaign
+        self.year = self.camp.year if year is None else year  # the year the calendar runs in
         self.by_id: dict[str, tuple[int, Entry]] = {}
-        self.unresolved: set[str] = set()  # reported once, even when other entries lean on them
 
     def fail(self, loc: Loc, problem: str) -> None:
         self.problems.append(ScheduleError(
@@ -352,7 +404,8 @@ class _Checker:
         self.check_groups(audiences)
         for index, entry in enumerate(self.parsed.entries):
             self.check_entry(index, entry, audiences)
-        dates = self.resolve_dates()
+        dates = Dates(self.by_id, written_year=self.camp.year, default_day=self.camp.day,
+                      year=self.year, fail=self.fail).resolve()
         occurrences = [self.place(i, e, dates) for i, e in enumerate(self.parsed.entries)
                        if e.id in dates]
         return sorted((o for o in occurrences if o is not None), key=lambda o: (o.due, o.entry.id))
@@ -362,6 +415,8 @@ class _Checker:
         if self.parsed.templates is not None:
             self.check_templates(self.parsed.templates)
         self.check_localized(("campaign", "name"), self.camp.name)
+        if isinstance(self.camp.organiser, dict):
+            self.check_localized(("campaign", "organiser"), self.camp.organiser)
         if self.parsed.schema_ != SCHEMA_VERSION:
             self.fail(("schema",), f"schema version {self.parsed.schema_} is not supported: "
                       f"this version of the tool reads schema {SCHEMA_VERSION}")
@@ -477,69 +532,11 @@ class _Checker:
         except MediaError as exc:
             self.fail((*loc, "file"), exc.message)
 
-    def resolve_dates(self) -> dict[str, date]:
-        dates: dict[str, date] = {}
-        for entry_id in self.by_id:
-            self._resolve(entry_id, dates, [])
-        return dates
-
-    def _resolve(self, entry_id: str, dates: dict[str, date], chain: list[str]) -> date | None:
-        if entry_id in dates or entry_id in self.unresolved:
-            return dates.get(entry_id)
-        index, entry = self.by_id[entry_id]
-        loc: Loc = ("entries", index)
-        found: date | None = None
-        if entry.date is not None:
-            found = self._parse_date((*loc, "date"), entry.date)
-        elif entry.month is not None:
-            day = entry.day or self.camp.day
-            try:
-                found = date(self.camp.year, entry.month, day)
-            except ValueError:
-                self.fail((*loc, "day"), f"impossible date: day {day} of month {entry.month} "
-                          f"in {self.camp.year}")
-        elif entry.relative_to is not None:
-            found = self._relative(entry, loc, dates, chain)
-        if found is not None and not YEAR_MIN <= found.year <= YEAR_MAX:
-            rule = "date" if entry.date is not None else \
-                "offset_days" if entry.relative_to is not None else "month"
-            self.fail((*loc, rule), f"date {found.isoformat()} is outside the years {YEAR_MIN}-"
-                      f"{YEAR_MAX} the tool handles: choose a date within them")
-            found = None
-        if found is None:
-            self.unresolved.add(entry_id)
-        else:
-            dates[entry_id] = found
-        return found
-
-    def _relative(self, entry: Entry, loc: Loc, dates: dict[str, date],
-                  chain: list[str]) -> date | None:
-        from datetime import timedelta
-
-        target = entry.relative_to or ""
-        if target not in self.by_id:
-            self.fail((*loc, "relative_to"), f"unknown entry '{target}': name another entry's id")
-            return None
-        if target in chain or target == entry.id:
-            self.fail((*loc, "relative_to"),
-                      f"relative dates loop: {' -> '.join([*chain, entry.id, target])}")
-            return None
-        base = self._resolve(target, dates, [*chain, entry.id])
-        return base + timedelta(days=entry.offset_days) if base else None
-
-    def _parse_date(self, loc: Loc, text: str) -> date | None:
-        try:
-            return date.fromisoformat(str(text))
-        except ValueError:
-            self.fail(loc, f"impossible or malformed date '{text}': write a real date as YYYY-MM-DD")
-            return None
-
     def place(self, index: int, entry: Entry, dates: dict[str, date]) -> Occurrence | None:
         tz = zone_of(entry.timezone or self.camp.timezone)
         if tz is None:
             return None
-        hh, mm = (int(p) for p in (entry.time or self.camp.time).split(":"))
-        due = datetime.combine(dates[entry.id], time(hh, mm), tzinfo=tz)
+        due = local_due(dates[entry.id], entry.time or self.camp.time, tz)
         audiences = _expand_all(entry.audiences, self.parsed.groups,
                                 {a.id: a for a in self.parsed.audiences})
         day_bound = entry.day_bound if entry.day_bound is not None else entry.kind == "observance"

@@ -41,9 +41,11 @@ class Report:
                 "problems": [p.message for p in self.problems]}
 
 
-def validate_schedule(path: Path | None, *, template_dirs: Sequence[Path] = (),
-                      profile_path: Path | None = None, variables: Sequence[str] = ()) -> Report:
-    """Load the schedule and render every entry for every audience, language and network."""
+def validate_schedule(path: Path | None, *, year: int | None = None,
+                      template_dirs: Sequence[Path] = (), profile_path: Path | None = None,
+                      variables: Sequence[str] = ()) -> Report:
+    """Load the schedule (run in ``year`` if given) and render every entry for every audience,
+    language and network."""
     from campaign.content.profile import load_profile
     from campaign.content.render import Renderer
     from campaign.content.resources import builtin_schedule
@@ -51,7 +53,7 @@ def validate_schedule(path: Path | None, *, template_dirs: Sequence[Path] = (),
 
     report = Report(path=path or builtin_schedule())
     try:
-        report.schedule = load_schedule(report.path)
+        report.schedule = load_schedule(report.path, year=year)
     except ScheduleProblems as exc:
         report.problems.extend(exc.problems)
         return report

@@ -9,7 +9,7 @@ import pytest
 from campaign.content.profile import Profile, load_profile
 from campaign.content.render import Renderer, clean_text
 from campaign.content.schedule import Schedule
-from campaign.text.rules import measure
+from campaign.text.measure import measure
 
 LANGS = ("fr", "en", "es")
 NETWORKS = ("x", "bluesky", "mastodon")
