@@ -22,11 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from campaign.atomic import atomic_open
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.content.schedule import Schedule
 from campaign.errors import UsageError
 from campaign.exporters.images import check_media_url, image_name, image_url, post_image
-from campaign.text.rules import Measure, NetworkLimits, measure
+from campaign.text.measure import Measure, measure
+from campaign.text.networks import NetworkLimits
 
 LAYOUTS = ("posts", "buffer", "hootsuite")
 # layouts read by an upload form rather than a spreadsheet: their cells are written as they are
@@ -42,13 +43,13 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _parts(post: Post, limits: NetworkLimits) -> Iterator[tuple[int, str, datetime, Measure]]:
+def _parts(post: RenderedPost, limits: NetworkLimits) -> Iterator[tuple[int, str, datetime, Measure]]:
     for index, part in enumerate(post.parts):
         counted = post.measure if len(post.parts) == 1 else measure(post.network, part, limits)
         yield index + 1, part, post.due + timedelta(minutes=5 * index), counted
 
 
-def _rows(posts: Sequence[Post], schedule: Schedule, layout: str,
+def _rows(posts: Sequence[RenderedPost], schedule: Schedule, layout: str,
           media_url: str | None) -> Iterator[list[str]]:
     limits = NetworkLimits(mastodon_characters=schedule.campaign.mastodon_characters)
     base = schedule.path.parent
@@ -78,7 +79,7 @@ def _rows(posts: Sequence[Post], schedule: Schedule, layout: str,
                 yield [when.strftime("%d/%m/%Y %H:%M"), text, ""]
 
 
-def write_csv(posts: Sequence[Post], schedule: Schedule, out: Path, *, layout: str = "posts",
+def write_csv(posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *, layout: str = "posts",
               media_url: str | None = None) -> None:
     """Write ``posts`` as CSV in one of LAYOUTS; ``media_url`` fills Buffer's Image URL."""
     if layout not in LAYOUTS:

@@ -6,18 +6,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 
 
 @dataclass(frozen=True)
 class Card:
     """One entry for one audience in one language, with its text on each network."""
 
-    first: Post
-    by_network: dict[str, Post]
+    first: RenderedPost
+    by_network: dict[str, RenderedPost]
 
 
-def months(posts: Sequence[Post]) -> Iterator[tuple[tuple[int, int], list[Card]]]:
+def months(posts: Sequence[RenderedPost]) -> Iterator[tuple[tuple[int, int], list[Card]]]:
     """((year, month), cards) in calendar order; posts of one card keep their network order."""
     ordered = sorted(posts, key=lambda p: (p.due, p.entry_id, p.audience, p.language))
     for month, in_month in groupby(ordered, key=lambda p: (p.due.year, p.due.month)):

@@ -19,11 +19,11 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from campaign.atomic import atomic_open, check_destination
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.content.schedule import Schedule
 from campaign.exporters.grouping import Card, months
 from campaign.exporters.images import copy_images, image_name, kit_src, post_image
-from campaign.text.rules import NETWORK_NAMES
+from campaign.platforms.registry import display_name
 
 # Everything a reader sees on the page, in each language the kit is written in; a campaign
 # language without its own entry here gets the English interface (its posts and dates stay in it).
@@ -100,7 +100,7 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def page_languages(posts: Sequence[Post], schedule: Schedule, locale: str = "") -> list[str]:
+def page_languages(posts: Sequence[RenderedPost], schedule: Schedule, locale: str = "") -> list[str]:
     """The languages of the pages: ``locale`` first, then the others in the campaign's order."""
     present = {p.language for p in posts}
     order = list(schedule.campaign.languages)
@@ -114,7 +114,7 @@ def page_languages(posts: Sequence[Post], schedule: Schedule, locale: str = "") 
     return ordered
 
 
-def plan_pages(posts: Sequence[Post], schedule: Schedule, out: Path, *,
+def plan_pages(posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *,
                locale: str = "") -> list[Page]:
     """The pages :func:`write_html` writes for ``posts``: ``out`` first, ``<stem>-<lang>`` after."""
     out = Path(out)
@@ -135,14 +135,15 @@ def _versions(card: Card, ui: dict[str, str]) -> list[dict[str, Any]]:
         total = len(parts)
         versions.append({
             "networks": networks,
-            "label": ui["networks"].format(networks=", ".join(NETWORK_NAMES[n] for n in networks))
+            "label": ui["networks"].format(networks=", ".join(display_name(n) for n in networks))
             if len(groups) > 1 else "",
             "thread": ui["thread"].format(total=total) if total > 1 else "",
             "parts": [{
                 "label": ui["part"].format(number=number, total=total) if total > 1 else "",
                 "text": text,
-                "shares": [{"network": n, "name": NETWORK_NAMES[n], "url": share_url(n, text)}
-                           for n in networks],
+                # a network a plugin adds has no composer address to share to
+                "shares": [{"network": n, "name": display_name(n), "url": share_url(n, text)}
+                           for n in networks if n in SHARE_URLS],
             } for number, text in enumerate(parts, start=1)],
         })
     return versions
@@ -158,7 +159,7 @@ def _image(card: Card, base: Path) -> dict[str, Any] | None:
     return None
 
 
-def _sections(posts: Sequence[Post], schedule: Schedule, lang: str,
+def _sections(posts: Sequence[RenderedPost], schedule: Schedule, lang: str,
               ui: dict[str, str]) -> list[dict[str, Any]]:
     from babel.dates import format_date
 
@@ -182,7 +183,7 @@ def _sections(posts: Sequence[Post], schedule: Schedule, lang: str,
     return sections
 
 
-def write_html(posts: Sequence[Post], schedule: Schedule, out: Path, *, locale: str = "") -> None:
+def write_html(posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *, locale: str = "") -> None:
     """Write the share kit, one page per language (:func:`plan_pages`), and copy its images."""
     import jinja2
 
@@ -205,7 +206,7 @@ def write_html(posts: Sequence[Post], schedule: Schedule, out: Path, *, locale: 
         html = template.render(
             lang=lang, ui_lang=lang if lang in UI else FALLBACK_UI, ui=ui,
             hashtag=camp.hashtag, campaign_name=camp.name.get(lang) or camp.hashtag,
-            organiser=camp.organiser, site=camp.site, site_domain=camp.site_domain,
+            organiser=camp.organiser_in(lang), site=camp.site, site_domain=camp.site_domain,
             contact=camp.contact, menu=menu if len(pages) > 1 else [],
             sections=_sections(mine, schedule, lang, ui),
             audiences=[{"id": a.id, "name": a.name.get(lang) or a.id} for a in schedule.audiences

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from campaign.atomic import write_bytes
 from campaign.content.media import MAX_BYTES
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.errors import CampaignError, ExportError
 
 IMAGE_FOLDER = "images"
@@ -34,8 +34,8 @@ class MediaUrlError(CampaignError):
                          "https://example.org/kit/images")
 
 
-def post_image(post: Post) -> dict[str, Any] | None:
-    """The image of the post's first part (a ``Post.media`` dict of type image), if it has one."""
+def post_image(post: RenderedPost) -> dict[str, Any] | None:
+    """The image of the post's first part (a ``RenderedPost.media`` dict of type image), if it has one."""
     return next((m for m in post.media if m.get("type") == "image"), None)
 
 
@@ -50,7 +50,7 @@ def image_name(image: dict[str, Any], base: Path | None) -> str:
     return path.name
 
 
-def media_records(post: Post, base: Path | None) -> list[dict[str, Any]]:
+def media_records(post: RenderedPost, base: Path | None) -> list[dict[str, Any]]:
     """The post's image and link card as plain data, with no absolute path of this machine."""
     records: list[dict[str, Any]] = []
     for item in post.media:
@@ -88,7 +88,7 @@ def kit_src(name: str) -> str:
     return quote(f"{IMAGE_FOLDER}/{name}", safe="/")
 
 
-def copy_images(posts: Iterable[Post], base: Path, folder: Path) -> list[Path]:
+def copy_images(posts: Iterable[RenderedPost], base: Path, folder: Path) -> list[Path]:
     """Copy every image of ``posts`` into ``folder/images/<name>``; each copy is whole or absent."""
     wanted: dict[str, Path] = {}
     for post in posts:

@@ -10,14 +10,14 @@ from typing import Any
 
 from campaign import __version__
 from campaign.atomic import atomic_open
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.content.schedule import Schedule
 from campaign.exporters.images import media_records
 
 SCHEMA = "campaign-posts/1"
 
 
-def post_record(post: Post, base: Path | None = None) -> dict[str, Any]:
+def post_record(post: RenderedPost, base: Path | None = None) -> dict[str, Any]:
     """One post as plain JSON data (also used by ``render --json``).
 
     ``media`` names each image by its path relative to ``base`` (the schedule's folder), never by
@@ -46,13 +46,13 @@ def post_record(post: Post, base: Path | None = None) -> dict[str, Any]:
         "media": media_records(post, base),
     }
     if post.network == "bluesky":
-        from campaign.text.rules import facets_to_atproto
+        from campaign.text.facets import facets_to_atproto
 
         record["facets"] = [facets_to_atproto(f) for f in post.facets()]
     return record
 
 
-def write_json(posts: Sequence[Post], schedule: Schedule, out: Path, *, lines: bool = False) -> None:
+def write_json(posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *, lines: bool = False) -> None:
     """Write a JSON document (campaign + posts) or JSON Lines (one post per line)."""
     base = schedule.path.parent
     with atomic_open(out) as handle:

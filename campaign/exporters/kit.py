@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from campaign.content.render import Post, Renderer
+from campaign.content.render import RenderedPost, Renderer
 from campaign.errors import ExportError
 from campaign.exporters import export
 from campaign.exporters.images import IMAGE_FOLDER, check_media_url, post_image
@@ -28,7 +28,7 @@ UPLOAD_WARNING = ("The Buffer and Hootsuite files keep each text exactly as it i
                   "posts.csv there).")
 
 
-def write_kit(renderer: Renderer, out_dir: Path, posts: Sequence[Post] | None = None, *,
+def write_kit(renderer: Renderer, out_dir: Path, posts: Sequence[RenderedPost] | None = None, *,
               locale: str = "", media_url: str | None = None) -> list[tuple[Path, str]]:
     """Write each file of the kit from ``posts`` (default: every post of the schedule).
 

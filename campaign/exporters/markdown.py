@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from campaign.atomic import atomic_open
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.content.schedule import Schedule
 from campaign.exporters.grouping import months
 from campaign.text.escape import markdown as md
@@ -31,7 +31,8 @@ def link(text: str, url: str) -> str:
     return f"[{md(text)}]({target.translate(_LINK_UNSAFE)})"
 
 
-def write_markdown(posts: Sequence[Post], schedule: Schedule, out: Path, *, locale: str = "en") -> None:
+def write_markdown(posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *,
+                   locale: str = "en") -> None:
     """Write a Markdown calendar; month and date names are in ``locale``."""
     from babel.dates import format_date
 

@@ -1,18 +1,29 @@
-"""The publisher interface and the outcomes the runner knows how to handle."""
+"""What every network provides: the Publisher interface (and the Collector one, next), the
+outcomes the runner knows how to handle (error classes), identities, and small helpers shared by
+the publishers."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from campaign.platforms.credentials import redact
 
+# one app.bsky.richtext.facet record, as JSON: {"index": {"byteStart", "byteEnd"},
+# "features": [{"$type", "uri" | "tag" | "handle" and "did"}]}
+AtprotoFacet = dict[str, Any]
+# one attachment as planned: an image {"type": "image", "path", "alt", "mime", "width", "height"}
+# or a link card {"type": "card", "uri", "title", "description"}
+Media = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class Claimed:
-    """A post claimed for publication, with what a publisher needs; detached from any session."""
+    """A post claimed for publication, with what a publisher needs; plain values (times aware
+    UTC), detached from any database session."""
 
     id: int
     idempotency_key: str
@@ -25,7 +36,7 @@ class Claimed:
     language: str
     text: str
     parts: tuple[str, ...]
-    facets: list[Any]
+    facets: list[list[AtprotoFacet]]  # one list per part (empty off Bluesky)
     due_at: datetime
     timezone: str
     day_bound: bool
@@ -34,7 +45,7 @@ class Claimed:
     created_at: datetime
     kind: str = "post"
     target: str | None = None
-    media: list[dict[str, Any]] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
     link_card: bool = False
     first_attempt_at: datetime | None = None
     account_settings: dict[str, Any] = field(default_factory=dict)
@@ -65,7 +76,7 @@ class Transient(PublishError):
 
 
 class RateLimited(PublishError):
-    """The server said to wait: try again at ``reset_at`` (naive UTC), not before."""
+    """The server said to wait: try again at ``reset_at`` (aware UTC), not before."""
 
     def __init__(self, message: str, reset_at: datetime | None) -> None:
         super().__init__(message)
@@ -106,11 +117,11 @@ class Identity:
 
 
 def reset_time(epoch_seconds: float | str | None) -> datetime | None:
-    """A rate-limit reset given in Unix seconds, as the naive UTC the store uses."""
+    """A rate-limit reset given in Unix seconds, as an aware UTC datetime."""
     if epoch_seconds in (None, ""):
         return None
     try:
-        return datetime.fromtimestamp(float(epoch_seconds), UTC).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(epoch_seconds), UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -128,15 +139,15 @@ def without_links(text: str) -> str:
 
 def attempted_since(post: Claimed) -> datetime:
     """The moment (aware UTC) after which a post made by the account may be this post."""
-    return (post.first_attempt_at or post.created_at).replace(tzinfo=UTC) - CLOCK_SKEW
+    return (post.first_attempt_at or post.created_at) - CLOCK_SKEW
 
 
-def images(post: Claimed) -> list[dict[str, Any]]:
+def images(post: Claimed) -> list[Media]:
     """The images to attach to a post's first part (its media also holds a link card)."""
     return [m for m in post.media if m.get("type", "image") == "image"]
 
 
-def image_bytes(media: dict[str, Any]) -> bytes:
+def image_bytes(media: Media) -> bytes:
     """The planned image, checked again; one that changed since planning refuses the post."""
     from campaign.content.media import MediaError, read_image
 
@@ -146,7 +157,7 @@ def image_bytes(media: dict[str, Any]) -> bytes:
         raise Refused(exc.message) from None
 
 
-def card(post: Claimed) -> dict[str, Any] | None:
+def card(post: Claimed) -> Media | None:
     """The link card of a post, when its entry asks for one."""
     return next((m for m in post.media if m.get("type") == "card"), None) if post.link_card \
         else None
@@ -173,4 +184,33 @@ class Publisher(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
+        ...
+
+
+@dataclass(frozen=True)
+class CollectedPost:
+    """A post someone made on a network, found by a collector (a hashtag's posts, say)."""
+
+    network: str
+    remote_id: str
+    url: str
+    author: str
+    text: str
+    created_at: datetime  # aware UTC
+    language: str = ""
+    # what the network said that a report may use (likes, reposts, replies...)
+    metrics: dict[str, int] = field(default_factory=dict)
+
+
+class Collector(Protocol):
+    """Finds posts on a network (a hashtag's, a pledger's); the hashtag-tracking issue builds the
+    collectors on each network's client, as the publishers are. Not used yet."""
+
+    def collect(self, query: str, since: datetime) -> Iterable[CollectedPost]:
+        """The posts matching ``query`` made since ``since`` (aware UTC), oldest first; raise a
+        PublishError subclass (RateLimited, AuthFailed, Transient) as publishers do."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
         ...

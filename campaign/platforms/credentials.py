@@ -25,13 +25,16 @@ from pathlib import Path
 
 from campaign.errors import CampaignError
 
-# which fields each network needs; X takes either OAuth 1.0a user context or an OAuth 2 user token
-FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+# which fields each built-in network needs; X takes either OAuth 1.0a user context or an OAuth 2
+# user token. A plugin network's fields are added by the registry when it loads the plugin (this
+# module never imports the registry: the registry imports it).
+BUILTIN_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "x": (("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
           ("oauth2_token",)),
     "bluesky": (("app_password",),),
     "mastodon": (("access_token",),),
 }
+_FIELDS = dict(BUILTIN_FIELDS)
 _OPTIONAL = ("identifier",)  # Bluesky: sign in with another identifier than the handle
 _KNOWN: set[str] = set()  # every form of every secret read in this process, for redact()
 _SHORT: set[str] = set()  # the forms of secrets under SHORT characters, masked as whole words
@@ -107,13 +110,33 @@ def check_ref(ref: str) -> str:
                            "or outbox:PATH (posts written to a file)")
 
 
+def add_fields(network: str, fields: tuple[tuple[str, ...], ...]) -> None:
+    """Know the ways of signing in on a plugin network, each the secret fields it needs."""
+    _FIELDS[network] = fields
+
+
+def credential_fields(network: str) -> tuple[tuple[str, ...], ...]:
+    """The ways of signing in on ``network``; CredentialsError for a network never loaded."""
+    found = _FIELDS.get(network)
+    if found is None:
+        raise CredentialsError(f"no credentials are known for network '{network}': is its plugin "
+                               "installed?", "unknown network")
+    return found
+
+
+def builtin_field_names() -> tuple[str, ...]:
+    """Every secret field a built-in network reads."""
+    return tuple(dict.fromkeys(f for ways in BUILTIN_FIELDS.values() for way in ways for f in way))
+
+
 def expected(network: str, ref: str) -> str:
     """Where the fields are looked for, for messages: variable names or TOML keys, each way of
     signing in on its own ("A, B, C, D or E")."""
     ref = check_ref(ref)
     if ref.startswith("outbox:"):
         return f"no secrets: posts are written to {ref[7:]}"
-    return " or ".join(", ".join(_name(ref, f) for f in fields) for fields in FIELDS[network])
+    return " or ".join(", ".join(_name(ref, f) for f in fields)
+                       for fields in credential_fields(network))
 
 
 def load(network: str, ref: str) -> Secrets:
@@ -121,14 +144,14 @@ def load(network: str, ref: str) -> Secrets:
     ref = check_ref(ref)
     if ref.startswith("outbox:"):
         return Secrets({})  # an outbox account needs none
-    raw = _read_env(ref[4:]) if ref.startswith("env:") else _read_file(ref)
+    raw = _read_env(ref[4:], network) if ref.startswith("env:") else _read_file(ref)
     raw = {name: value.strip() for name, value in raw.items()}  # a file's final newline, say
     for name, value in raw.items():
         if any(c.isspace() or not c.isprintable() for c in value):
             raise CredentialsError(f"credential {_name(ref, name)} contains spaces or control "
                                    "characters: copy the value again, without them",
                                    "secret has spaces")
-    for fields in FIELDS[network]:
+    for fields in credential_fields(network):
         if all(raw.get(f) for f in fields):
             chosen = {f: raw[f] for f in (*fields, *_OPTIONAL) if raw.get(f)}
             return Secrets(chosen)
@@ -141,8 +164,9 @@ def _name(ref: str, field: str) -> str:
         f"'{field}' in [{ref.split('#', 1)[1]}] of {ref[5:].split('#', 1)[0]}"
 
 
-def _read_env(prefix: str) -> dict[str, str]:
-    names = {f for sets in FIELDS.values() for fields in sets for f in fields} | set(_OPTIONAL)
+def _read_env(prefix: str, network: str) -> dict[str, str]:
+    names = set(builtin_field_names()) | {f for fields in credential_fields(network) for f in fields} \
+        | set(_OPTIONAL)
     return {f: os.environ[f"{prefix}_{f.upper()}"] for f in names
             if os.environ.get(f"{prefix}_{f.upper()}")}
 

@@ -7,16 +7,19 @@
 - Mastodon: ``@user`` or ``@user@instance`` (user of letters, digits and ``_``, with ``.`` or
   ``-`` inside as remote accounts may have; the instance a domain, with a port for a test server).
 
-Networks without a rule (the outbox, say) take any handle without control characters or spaces.
+A network a plugin adds checks its handles with its platform's ``check_handle`` (after the
+checks every handle gets: no control characters, not empty). What has no rule (the outbox, a
+plugin network without a check) takes any handle without control characters or spaces.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from campaign.errors import CampaignError
-from campaign.text.rules import NETWORK_NAMES
+from campaign.text.networks import NETWORK_NAMES
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -35,6 +38,20 @@ MAX_DOMAIN = 253
 # the atproto handle specification reserves these; .test stays allowed for test servers
 _RESERVED_TLDS = ("alt", "arpa", "example", "internal", "invalid", "local", "localhost", "onion")
 MAX_OTHER = 200
+# networks plugins add, told by the registry when it loads one (this module never imports the
+# registry: the registry imports it): display name, example handle, the plugin's own check
+_PLUGINS: dict[str, tuple[str, str, Callable[[str], object] | None]] = {}
+
+
+def add_plugin(network: str, display: str, example_handle: str,
+               check: Callable[[str], object] | None) -> None:
+    """Know a plugin network's handles: how it is named, an example, its own check (or None)."""
+    _PLUGINS[network] = (display, example_handle, check)
+
+
+def display_name(network: str) -> str:
+    """The network's name as people write it (a plugin's own display name)."""
+    return NETWORK_NAMES.get(network) or (_PLUGINS[network][0] if network in _PLUGINS else network)
 
 
 class HandleError(CampaignError):
@@ -43,8 +60,8 @@ class HandleError(CampaignError):
     def __init__(self, network: str, handle: str, problem: str) -> None:
         self.network, self.handle = network, handle
         shown = handle if len(handle) <= 60 else handle[:60] + "…"
-        example = f": write e.g. {_RULES[network][2]}" if network in _RULES else ""
-        super().__init__(f"{NETWORK_NAMES.get(network, network)} handle {shown!r} {problem}{example}")
+        example = f": write e.g. {_example(network)}" if _example(network) else ""
+        super().__init__(f"{display_name(network)} handle {shown!r} {problem}{example}")
 
 
 def check_handle(network: str, handle: str) -> str:
@@ -54,6 +71,8 @@ def check_handle(network: str, handle: str) -> str:
             raise HandleError(network, handle, f"contains control character U+{ord(char):04X}")
     if not handle.strip():
         raise HandleError(network, handle, "is empty")
+    if network not in _RULES and network in _PLUGINS:
+        _check_plugin(network, handle)
     if network not in _RULES:
         if len(handle) > MAX_OTHER or any(c.isspace() for c in handle):
             raise HandleError(network, handle, f"must be at most {MAX_OTHER} characters, "
@@ -61,7 +80,7 @@ def check_handle(network: str, handle: str) -> str:
         return handle
     pattern, rule, _ = _RULES[network]
     if not pattern.fullmatch(handle):
-        raise HandleError(network, handle, f"is not valid: a {NETWORK_NAMES[network]} handle is {rule}")
+        raise HandleError(network, handle, f"is not valid: a {display_name(network)} handle is {rule}")
     if network == "bluesky":
         domain = handle.removeprefix("@")
         if len(domain) > MAX_DOMAIN:
@@ -77,6 +96,28 @@ def check_handle(network: str, handle: str) -> str:
             raise HandleError(network, handle, f"has an instance name of {len(instance)} "
                               f"characters, over the {MAX_DOMAIN} a domain name may have")
     return handle
+
+
+def example(network: str) -> str:
+    """A handle that is valid on a built-in network, for messages."""
+    return _RULES[network][2]
+
+
+def _example(network: str) -> str:
+    if network in _RULES:
+        return _RULES[network][2]
+    return _PLUGINS[network][1] if network in _PLUGINS else ""
+
+
+def _check_plugin(network: str, handle: str) -> None:
+    """The plugin network's own check, its ValueError told as a HandleError."""
+    check = _PLUGINS[network][2]
+    if check is None:
+        return
+    try:
+        check(handle)
+    except ValueError as exc:
+        raise HandleError(network, handle, str(exc) or "is not valid") from None
 
 
 def same_account(a: str, b: str) -> bool:

@@ -27,7 +27,7 @@ from typing import Any
 
 from campaign.errors import CampaignError
 from campaign.platforms.base import Claimed, DestinationFailed, Identity, Published
-from campaign.queue.engine import utcnow
+from campaign.queue.engine import utc_text, utcnow
 
 log = logging.getLogger("campaign.outbox")
 PREFIX = "outbox:"
@@ -138,7 +138,7 @@ class OutboxPublisher:
         record: dict[str, Any] = {
             "idempotency_key": post.idempotency_key, "post_key": post.post_key,
             "network": post.network, "account": post.handle, "language": post.language,
-            "due_at": post.due_at.isoformat() + "Z", "published_at": self.clock().isoformat() + "Z",
+            "due_at": utc_text(post.due_at), "published_at": utc_text(self.clock()),
             "parts": list(post.parts),
         }
         if post.facets and any(post.facets):

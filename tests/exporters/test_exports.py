@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from campaign.content.profile import Profile
-from campaign.content.render import Post, Renderer
+from campaign.content.render import RenderedPost, Renderer
 from campaign.content.schedule import Schedule, load_schedule
 from campaign.exporters import export
 from campaign.exporters.csv import BUFFER_HEADER, POSTS_HEADER, safe_cell
@@ -20,12 +20,12 @@ from campaign.exporters.html import share_url
 
 
 @pytest.fixture(scope="module")
-def june_posts(renderer: Renderer, schedule: Schedule) -> list[Post]:
+def june_posts(renderer: Renderer, schedule: Schedule) -> list[RenderedPost]:
     return list(renderer.posts(schedule.select(months=[6])))
 
 
 def test_ics_parses_back_with_stable_uids_and_timezones(
-    june_posts: list[Post], schedule: Schedule, tmp_path: Path
+    june_posts: list[RenderedPost], schedule: Schedule, tmp_path: Path
 ) -> None:
     from icalendar import Calendar
 
@@ -48,7 +48,7 @@ def test_ics_parses_back_with_stable_uids_and_timezones(
 
 
 @pytest.mark.parametrize("layout", ["posts", "buffer", "hootsuite"])
-def test_csv_layouts_read_back(layout: str, june_posts: list[Post], schedule: Schedule,
+def test_csv_layouts_read_back(layout: str, june_posts: list[RenderedPost], schedule: Schedule,
                                tmp_path: Path) -> None:
     out = tmp_path / f"{layout}.csv"
     x_posts = [p for p in june_posts if p.network == "x"]
@@ -102,7 +102,8 @@ def test_upload_layouts_publish_the_text_as_written_and_posts_guards_it(
 
 def test_posts_csv_counts_each_part_of_a_thread(renderer: Renderer, schedule: Schedule,
                                                 tmp_path: Path) -> None:
-    from campaign.text.rules import NetworkLimits, measure
+    from campaign.text.measure import measure
+    from campaign.text.networks import NetworkLimits
 
     posts = [p for p in renderer.posts(schedule.select(entries=["amplify-12-results"]),
                                        languages=["fr"]) if len(p.parts) > 1]
@@ -132,7 +133,7 @@ def test_csv_export_of_hostile_profile_is_inert(schedule: Schedule, tmp_path: Pa
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
 
 
-def test_json_and_jsonl(june_posts: list[Post], schedule: Schedule, tmp_path: Path) -> None:
+def test_json_and_jsonl(june_posts: list[RenderedPost], schedule: Schedule, tmp_path: Path) -> None:
     export("json", june_posts, schedule, tmp_path / "p.json")
     export("jsonl", june_posts, schedule, tmp_path / "p.jsonl")
     document = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
@@ -148,7 +149,7 @@ def test_json_and_jsonl(june_posts: list[Post], schedule: Schedule, tmp_path: Pa
     assert "EndChildLabour2021" in tags
 
 
-def test_markdown_groups_by_month(june_posts: list[Post], schedule: Schedule,
+def test_markdown_groups_by_month(june_posts: list[RenderedPost], schedule: Schedule,
                                   tmp_path: Path) -> None:
     out = tmp_path / "c.md"
     export("markdown", june_posts, schedule, out, locale="fr")
@@ -169,7 +170,7 @@ def test_html_share_kit_escapes_user_values(schedule: Schedule, tmp_path: Path) 
     assert page.count("<script>") == 1  # only the page's own script
 
 
-def test_html_share_links_are_prefilled(june_posts: list[Post], schedule: Schedule,
+def test_html_share_links_are_prefilled(june_posts: list[RenderedPost], schedule: Schedule,
                                         tmp_path: Path) -> None:
     out = tmp_path / "kit.html"
     export("html", june_posts, schedule, out)
@@ -184,12 +185,12 @@ def test_html_share_links_are_prefilled(june_posts: list[Post], schedule: Schedu
     assert ">Copier</button>" in page  # labels in the campaign's first language
 
 
-def test_failed_export_leaves_no_file(june_posts: list[Post], schedule: Schedule,
+def test_failed_export_leaves_no_file(june_posts: list[RenderedPost], schedule: Schedule,
                                       tmp_path: Path) -> None:
     out = tmp_path / "kit.html"
     out.write_text("previous", encoding="utf-8")
 
-    broken = cast("list[Post]", [*june_posts[:1], None])
+    broken = cast("list[RenderedPost]", [*june_posts[:1], None])
     with pytest.raises(AttributeError):
         export("jsonl", broken, schedule, out)
     assert out.read_text(encoding="utf-8") == "previous"

@@ -177,11 +177,12 @@ def test_handles_differing_only_in_case_from_an_older_database_are_never_guessed
 
     from campaign.errors import CampaignError
     from campaign.queue.models import Account
+    from tests.queue.raw import raw_connection
 
     first = store.add_account("x", "@demo", "env:A")
     second = store.add_account("x", "@other", "env:B")
-    with store.session() as s:  # as an older version could store them: no match without case
-        s.execute(update(Account).where(Account.id == second.id).values(handle="@Demo"))
+    with raw_connection(store) as conn:  # as an older version could store them: no match without case
+        conn.execute(update(Account).where(Account.id == second.id).values(handle="@Demo"))
     assert store.add_account("x", "@demo", "env:C").id == first.id  # the exact one
     with pytest.raises(CampaignError, match="several accounts on x match DEMO"):
         store.add_account("x", "DEMO", "env:D")

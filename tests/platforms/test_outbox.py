@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from campaign.platforms.base import Claimed
@@ -11,7 +11,7 @@ from campaign.platforms.outbox import OutboxPublisher
 
 
 def claimed(key: str) -> Claimed:
-    when = datetime(2021, 6, 12, 7, 0)
+    when = datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
     return Claimed(id=1, idempotency_key=key, post_key=f"c/e/a/fr/x#{key}", network="x",
                    account_id=1, handle="@demo", credentials_ref="", base_url="", language="fr",
                    text="Bonjour", parts=("Bonjour",), facets=[], due_at=when,

@@ -13,34 +13,32 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-from atproto import Client
 from atproto_client import exceptions as atx
 from atproto_client.models.dot_dict import DotDict
-from atproto_client.request import Request
 
 from campaign.platforms.base import (
-    AuthFailed,
     Claimed,
     Identity,
     Published,
-    PublishError,
-    RateLimited,
     Refused,
     Transient,
     card,
     image_bytes,
     images,
-    reset_time,
+)
+from campaign.platforms.bluesky.client import (
+    DEFAULT_BASE_URL,
+    close,
+    connect,
+    error_name,
+    mapped_errors,
+    sign_in,
 )
 from campaign.platforms.credentials import Secrets
 
-DEFAULT_BASE_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -55,60 +53,13 @@ def tid(key: str, moment: datetime) -> str:
     sub-second part from a hash keeps the keys of one batch (claimed in the same second) apart.
     """
     digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
-    seconds = int(moment.replace(tzinfo=UTC).timestamp())
+    seconds = int(moment.timestamp())  # aware: the queue hands out aware UTC
     value = ((seconds * 1_000_000 + digest % 1_000_000) << 10) | ((digest >> 32) & 0x3FF)
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
 def _iso(moment: datetime) -> str:
-    return moment.replace(tzinfo=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _error_name(exc: atx.RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    return str(getattr(content, "error", "") or "")
-
-
-def _error_text(exc: atx.RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    name, message = getattr(content, "error", None), getattr(content, "message", None)
-    said = ": ".join(str(p) for p in (name, message) if p)
-    return said or (f"HTTP {exc.response.status_code}" if exc.response is not None
-                    else type(exc).__name__)
-
-
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Turn the SDK's exceptions into the runner's outcomes."""
-    try:
-        yield
-    except PublishError:
-        raise
-    except atx.RateLimitExceededError as exc:
-        headers = exc.response.headers if exc.response is not None else {}
-        raise RateLimited(f"Bluesky rate limit: {_error_text(exc)}",
-                          reset_time(headers.get("ratelimit-reset"))) from None
-    except (atx.UnauthorizedError, atx.LoginRequiredError) as exc:
-        text = _error_text(exc) if isinstance(exc, atx.RequestErrorBase) else "not signed in"
-        raise AuthFailed(f"Bluesky refused the credentials: {text}") from None
-    except atx.BadRequestError as exc:
-        if _error_name(exc) in ("AuthenticationRequired", "ExpiredToken", "InvalidToken",
-                                "AccountTakedown"):
-            raise AuthFailed(f"Bluesky refused the credentials: {_error_text(exc)}") from None
-        raise Refused(f"Bluesky refused the post: {_error_text(exc)}") from None
-    except (atx.NetworkError, atx.InvokeTimeoutError) as exc:
-        if exc.response is not None and exc.response.status_code == 413:
-            raise Refused(f"Bluesky refused the post as too large: {_error_text(exc)}") from None
-        raise Transient(f"Bluesky could not be reached: {_error_text(exc)}") from None
-    except httpx.HTTPError as exc:  # what the SDK lets through (a dropped connection, a proxy)
-        raise Transient(f"Bluesky could not be reached: {type(exc).__name__}") from None
-    except atx.ModelError as exc:  # an answer that is not the XRPC it should be
-        raise Transient(f"Bluesky answered something unexpected: {type(exc).__name__}") from None
-    except atx.RequestException as exc:
-        status = exc.response.status_code if exc.response is not None else 0
-        if status >= 500 or status == 0:
-            raise Transient(f"Bluesky server error: {_error_text(exc)}") from None
-        raise Refused(f"Bluesky refused the post: {_error_text(exc)}") from None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class BlueskyPublisher:
@@ -117,10 +68,8 @@ class BlueskyPublisher:
     def __init__(self, handle: str, secrets: Secrets, base_url: str = "",
                  timeout: float = 30.0) -> None:
         self.handle = handle.lstrip("@")
-        self.identifier = secrets.get("identifier") or self.handle
-        self._password = secrets["app_password"]
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.client = Client(base_url=self.base_url + "/xrpc", request=Request(timeout=timeout))
+        self._secrets = secrets
+        self.client, self.base_url = connect(base_url or DEFAULT_BASE_URL, timeout)
         self.did = ""
         self._dids: dict[str, str | None] = {}
 
@@ -128,11 +77,7 @@ class BlueskyPublisher:
     def whoami(self) -> Identity:
         """Sign in with the app password (``createSession``); no appview needed."""
         if not self.did:
-            with _mapped_errors():
-                self.client.login(self.identifier, self._password, fetch_bsky_profile=False)
-            session = self.client._session
-            assert session is not None
-            self.did, self.handle = session.did, session.handle
+            self.did, self.handle = sign_in(self.client, self._secrets, self.handle)
         return Identity(handle=f"@{self.handle}", user_id=self.did,
                         url=f"https://bsky.app/profile/{self.handle}",
                         settings={"did": self.did, "pds": self.base_url})
@@ -164,7 +109,7 @@ class BlueskyPublisher:
             return self._call("com.atproto.repo.getRecord", params={
                 "repo": repo or self.did, "collection": collection, "rkey": rkey})
         except atx.BadRequestError as exc:
-            if _error_name(exc) in ("RecordNotFound", "InvalidRequest"):
+            if error_name(exc) in ("RecordNotFound", "InvalidRequest"):
                 return None
             raise
 
@@ -175,7 +120,7 @@ class BlueskyPublisher:
                 "repo": self.did, "collection": collection, "rkey": rkey, "validate": True,
                 "record": record, "swapRecord": None})
         except atx.BadRequestError as exc:
-            if _error_name(exc) != "InvalidSwap":
+            if error_name(exc) != "InvalidSwap":
                 raise
         found = self._get(collection, rkey)  # already created by an earlier attempt
         if found is None:
@@ -185,7 +130,7 @@ class BlueskyPublisher:
     # -- publishing ------------------------------------------------------------------------
     def publish(self, post: Claimed) -> Published:
         """Put each part of the post (or the repost) under its own derived record key."""
-        with _mapped_errors():
+        with mapped_errors():
             self.whoami()
             if post.kind == "repost":
                 subject = self._resolve(post.target or "")
@@ -290,7 +235,7 @@ class BlueskyPublisher:
 
     def lookup(self, post: Claimed) -> Published | None:
         """The post if every part of it is on the PDS under its derived record key."""
-        with _mapped_errors():
+        with mapped_errors():
             self.whoami()
             collection = REPOST if post.kind == "repost" else POST
             count = 1 if post.kind == "repost" else len(post.parts)
@@ -302,7 +247,7 @@ class BlueskyPublisher:
 
     def delete(self, post: Claimed, remote_id: str) -> None:
         """Delete every part (their record keys are known without asking)."""
-        with _mapped_errors():
+        with mapped_errors():
             self.whoami()
             collection = REPOST if post.kind == "repost" else POST
             count = 1 if post.kind == "repost" else len(post.parts)
@@ -319,6 +264,6 @@ class BlueskyPublisher:
 
     def close(self) -> None:
         """Release the HTTP connections."""
-        self.client.request._client.close()
+        close(self.client)
 
 

@@ -1,5 +1,5 @@
-"""Mastodon through Mastodon.py: posts with language and visibility, images with descriptions,
-threads, boosts and quotes.
+"""Mastodon through the client of :mod:`campaign.platforms.mastodon.client`: posts with language
+and visibility, images with descriptions, threads, boosts and quotes, deletes.
 
 Every status is sent with an ``Idempotency-Key`` derived from the post's idempotency key (one per
 part), so the instance itself answers a retry with the status it already made. Instances keep
@@ -13,70 +13,32 @@ import html
 import mimetypes
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mastodon import Mastodon
 from mastodon import errors as mx
 
 from campaign.platforms.base import (
-    AuthFailed,
     Claimed,
     Identity,
     Published,
-    PublishError,
-    RateLimited,
     Refused,
     Transient,
     attempted_since,
     image_bytes,
     images,
-    reset_time,
     without_links,
 )
 from campaign.platforms.credentials import Secrets
-from campaign.text.rules import NetworkLimits, measure_mastodon
+from campaign.platforms.mastodon.client import connect, mapped_errors
+from campaign.text.measure import measure_mastodon
+from campaign.text.networks import NetworkLimits
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAGS = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
 MEDIA_WAIT = 60.0  # seconds an instance may take to process an image
-
-
-def _said(exc: mx.MastodonError) -> str:
-    """The instance's own message (Mastodon.py packs status, reason and error into args)."""
-    args = [str(a) for a in exc.args if a not in (None, "")]
-    return args[-1] if args else type(exc).__name__
-
-
-@contextmanager
-def _mapped_errors(api: Mastodon) -> Iterator[None]:
-    """Turn Mastodon.py's exceptions into the runner's outcomes."""
-    try:
-        yield
-    except PublishError:
-        raise
-    except mx.MastodonRatelimitError as exc:
-        raise RateLimited(f"Mastodon rate limit: {_said(exc)}",
-                          reset_time(api.ratelimit_reset)) from None
-    except mx.MastodonUnauthorizedError as exc:
-        raise AuthFailed(f"Mastodon refused the access token: {_said(exc)}") from None
-    except (mx.MastodonServerError, mx.MastodonNetworkError) as exc:
-        raise Transient(f"Mastodon instance unavailable: {_said(exc)}") from None
-    except mx.MastodonAPIError as exc:
-        status = exc.args[1] if len(exc.args) > 1 else None
-        if status == 403 and "scope" in _said(exc).lower():
-            raise AuthFailed(f"Mastodon refused the account (does the token have the write "
-                             f"scopes?): {_said(exc)}") from None
-        if status == 429:
-            raise RateLimited(f"Mastodon rate limit: {_said(exc)}",
-                              reset_time(api.ratelimit_reset)) from None
-        raise Refused(f"Mastodon refused the post: {_said(exc)}") from None
-    except mx.MastodonError as exc:
-        raise Refused(f"Mastodon refused the post: {_said(exc)}") from None
 
 
 def _plain(content: str) -> str:
@@ -106,22 +68,14 @@ class MastodonPublisher:
     def __init__(self, handle: str, secrets: Secrets, base_url: str = "",
                  timeout: float = 30.0, settings: dict[str, Any] | None = None) -> None:
         self.handle = handle
-        instance = base_url or _instance_of(handle)
-        if not instance:
-            raise Refused(f"Mastodon account {handle} names no instance: add it as "
-                          "@user@instance.example or give --base-url https://instance.example")
-        self.base_url = instance.rstrip("/")
+        self.api, self.base_url = connect(handle, secrets, base_url, timeout)
         self.settings = settings or {}
-        # "throw": the runner decides when to come back, rather than a sleep inside a call
-        self.api = Mastodon(access_token=secrets["access_token"], api_base_url=self.base_url,
-                            ratelimit_method="throw", request_timeout=timeout,
-                            version_check_mode="none")
         self._me: Identity | None = None
 
     def whoami(self) -> Identity:
         """``verify_credentials``, plus the instance's real limits for the text rules."""
         if self._me is None:
-            with _mapped_errors(self.api):
+            with mapped_errors(self.api):
                 account = self.api.account_verify_credentials()
                 limits = self._limits()
             self._me = Identity(handle=f"@{account['acct']}", user_id=str(account["id"]),
@@ -163,7 +117,7 @@ class MastodonPublisher:
         """Each part as a reply to the one before, each with its own Idempotency-Key; after an
         earlier attempt, the parts already out are found first and not sent again (the
         instance forgets idempotency keys after an hour)."""
-        with _mapped_errors(self.api):
+        with mapped_errors(self.api):
             if post.kind == "repost":
                 target = self._status_id(post.target or "")
                 self.api.status_reblog(target)
@@ -254,7 +208,7 @@ class MastodonPublisher:
         """The post if every part of it is among the account's recent statuses."""
         if post.kind == "repost":
             return None  # boosting again is harmless: an account boosts a status once
-        with _mapped_errors(self.api):
+        with mapped_errors(self.api):
             found = self._found_parts(post)
         if not found or len(found) < len(post.parts):
             return None
@@ -262,7 +216,7 @@ class MastodonPublisher:
 
     def delete(self, post: Claimed, remote_id: str) -> None:
         """Delete the status and the replies of its thread made by this account."""
-        with _mapped_errors(self.api):
+        with mapped_errors(self.api):
             if remote_id.startswith("reblog:"):
                 self.api.status_unreblog(remote_id.split(":", 1)[1])
                 return
@@ -277,11 +231,3 @@ class MastodonPublisher:
     def close(self) -> None:
         """Release the HTTP connections."""
         self.api.session.close()
-
-
-
-
-def _instance_of(handle: str) -> str:
-    """``https://instance`` from ``@user@instance``, else ''."""
-    parts = handle.lstrip("@").split("@")
-    return f"https://{parts[1]}" if len(parts) == 2 and parts[1] else ""
