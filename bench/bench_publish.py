@@ -28,10 +28,10 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.platforms.credentials import default_ref
 from campaign.queue.store import Store
-from campaign.text.rules import measure
+from campaign.text.measure import measure
 
 TOTAL = int(os.environ.get("BENCH_PUBLISH_POSTS", "1000"))
 GOAL = 1.5
@@ -44,12 +44,12 @@ def text_of(i: int) -> str:
             "l’usine ! #EndChildLabour2021 #ÉducationPourTous")
 
 
-def bench_posts(network: str, total: int) -> list[Post]:
+def bench_posts(network: str, total: int) -> list[RenderedPost]:
     due = datetime.now(UTC) - timedelta(minutes=1)
     posts = []
     for i in range(total):
         text = text_of(i)
-        posts.append(Post(campaign="bench", entry_id=f"e{i}", kind="message", part="inspirer",
+        posts.append(RenderedPost(campaign="bench", entry_id=f"e{i}", kind="message", part="inspirer",
                           title="", audience="a", language="fr", network=network, due=due,
                           day_bound=False, template="", text=text, parts=(text,),
                           measure=measure(network, text)))
@@ -140,7 +140,7 @@ def direct(network: str, base_url: str, handle: str, total: int, offset: int) ->
         from atproto import Client
 
         from campaign.platforms.bluesky.publisher import tid
-        from campaign.text.rules import bluesky_facets, facets_to_atproto
+        from campaign.text.facets import bluesky_facets, facets_to_atproto
 
         client = Client(base_url=f"{base_url}/xrpc")
         client.login(handle, secrets["app_password"], fetch_bsky_profile=False)
@@ -150,7 +150,7 @@ def direct(network: str, base_url: str, handle: str, total: int, offset: int) ->
             text = text_of(offset + i)
             client.com.atproto.repo.put_record({
                 "repo": did, "collection": "app.bsky.feed.post",
-                "rkey": tid(f"direct-{offset + i}", now.replace(tzinfo=None)),
+                "rkey": tid(f"direct-{offset + i}", now),
                 "record": {"$type": "app.bsky.feed.post", "text": text, "langs": ["fr"],
                            "createdAt": now.isoformat().replace("+00:00", "Z"),
                            "facets": facets_to_atproto(bluesky_facets(text))}})

@@ -58,12 +58,12 @@ def local_moment(text: str, timezone: str) -> tuple[datetime, str]:
 
 
 def check_bounds(moment: datetime, campaign_start: datetime | None, timezone: str) -> None:
-    """Refuse a moment before the campaign's year or after 2100 (``campaign_start`` naive UTC)."""
+    """Refuse a moment before the campaign's year or after 2100 (``campaign_start`` aware)."""
     if moment.year > LAST_YEAR:
         raise CampaignError(f"{moment.isoformat()} is after {LAST_YEAR}: choose an earlier moment")
     if campaign_start is None:
         return
-    year = campaign_start.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).year
+    year = campaign_start.astimezone(ZoneInfo(timezone)).year
     if moment.year < year:
         raise CampaignError(f"{moment.isoformat()} is before the campaign, which starts in {year}: "
                             f"choose a moment from 1 January {year}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,10 @@ from sqlalchemy import (
 )
 
 from campaign.errors import CampaignError, UsageError
+from campaign.platforms.registry import check_network, is_network, network_names
 from campaign.queue.engine import Database, chunks, utcnow
-from campaign.queue.models import DISPATCHABLE, Account, Event, Post, dispatchable
-from campaign.text.rules import NETWORKS
+from campaign.queue.errors import AccountIdNotFound, AccountNotFound, AmbiguousAccount
+from campaign.queue.models import WAITING, Account, Event, QueuedPost, Status, check_move, dispatchable
 
 
 def destination(network: str, handle: str, credentials_ref: str, base_url: str = "") -> str:
@@ -26,6 +28,18 @@ def destination(network: str, handle: str, credentials_ref: str, base_url: str =
     if credentials_ref.startswith("outbox:"):
         return credentials_ref[len("outbox:"):]
     return f"{network} {handle}" + (f" at {base_url}" if base_url else "")
+
+
+@dataclass(frozen=True)
+class Held:
+    """A stopped account's due posts: how many, and the first of them (the lowest id)."""
+
+    network: str
+    handle: str
+    reason: str
+    posts: int
+    first_post_id: int
+    first_entry: str
 
 
 def _matching(accounts: Iterable[Account], handle: str) -> list[Account]:
@@ -51,11 +65,12 @@ class Accounts(Database):
         """
         from campaign.platforms.handles import check_handle
 
-        if network not in NETWORKS:
-            raise UsageError("network", network, NETWORKS)
+        # an unknown network names the choices; a plugin network is loaded, so that its own
+        # handle check runs below
+        check_network(network)
         # an outbox account only names a file: its handle need not exist on the network
         check_handle("outbox" if credentials_ref.startswith("outbox:") else network, handle)
-        with self.session() as s:
+        with self._session() as s:
             # '@ilo.bsky.social' and 'ilo.bsky.social' are one account, not two sharing secrets
             alike = _matching(s.scalars(select(Account).where(Account.network == network)),
                               handle)
@@ -80,7 +95,7 @@ class Accounts(Database):
         query = select(Account).order_by(Account.network, Account.handle)
         if not include_removed:
             query = query.where(Account.removed_at.is_(None))
-        with self.session() as s:
+        with self._session() as s:
             return list(s.scalars(query))
 
     def find_account(self, network: str, handle: str | None = None) -> Account:
@@ -90,53 +105,54 @@ class Accounts(Database):
             accounts = _matching(accounts, handle)
         if len(accounts) == 1:
             return accounts[0]
-        choices = [f"{a.network}={a.handle}" for a in self.accounts()]
-        wanted = f"{network}={handle}" if handle else network
         if not accounts:
-            raise UsageError("account", wanted, choices or ["(none: add one with `campaign accounts add`)"])
-        raise CampaignError(f"several accounts on {network} ({', '.join(a.handle for a in accounts)}):"
-                            f" name one as --account {network}=HANDLE")
+            raise AccountNotFound(network, handle, [f"{a.network}={a.handle}"
+                                                    for a in self.accounts()])
+        raise AmbiguousAccount(network, [a.handle for a in accounts])
 
     def named_account(self, name: str) -> Account:
         """The account a user names as NETWORK[=HANDLE]; an unknown network or account names
         the choices."""
         network, _, handle = name.partition("=")
-        if network not in NETWORKS:
-            raise UsageError("network", network, NETWORKS)
+        if not is_network(network):
+            raise UsageError("network", network, network_names())
         return self.find_account(network, handle or None)
 
     def save_account_settings(self, account_id: int, settings: dict[str, Any]) -> None:
         """Keep what the network said about the account (merged into what was kept before)."""
-        with self.session() as s:
+        with self._session() as s:
             account = s.get(Account, account_id)
             if account is None:
-                raise CampaignError(f"no account #{account_id}: see `campaign accounts list`")
+                raise AccountIdNotFound(account_id)
             merged = {**json.loads(account.settings_json or "{}"), **settings}
             account.settings_json = json.dumps(merged, ensure_ascii=False, sort_keys=True)
 
     def remove_account(self, account_id: int, *, cancel_open: bool) -> int:
         """Take an account out of service, keeping its history; return how many posts were
         cancelled. Refuses while it has posts not yet out, unless ``cancel_open``."""
-        open_states = ("draft", *DISPATCHABLE)
         now = utcnow()
-        with self.session() as s:
+        with self._session() as s:
             account = s.get(Account, account_id)
             if account is None:
-                raise CampaignError(f"no account #{account_id}: see `campaign accounts list`")
-            rows = s.execute(select(Post.id, Post.status).where(
-                Post.account_id == account_id, Post.status.in_((*open_states, "publishing")))).all()
-            if any(r.status == "publishing" for r in rows):
+                raise AccountIdNotFound(account_id)
+            rows = s.execute(select(QueuedPost.id, QueuedPost.status).where(
+                QueuedPost.account_id == account_id,
+                QueuedPost.status.in_((*WAITING, Status.PUBLISHING)))).all()
+            if any(r.status == Status.PUBLISHING for r in rows):
                 raise CampaignError(f"account {account.network} {account.handle} has a post being "
                                     "published right now: stop the runner or try again in a minute")
             if rows and not cancel_open:
                 raise CampaignError(
                     f"account {account.network} {account.handle} has {len(rows)} posts not yet "
                     "out: pass --cancel-open to cancel them, or move them first")
+            for row in rows:
+                check_move(row.id, row.status, Status.CANCELLED)
             for chunk in chunks(list(rows), 2000):
-                s.execute(update(Post).where(Post.id.in_([r.id for r in chunk]))
-                          .values(status="cancelled", updated_at=now))
+                s.execute(update(QueuedPost).where(QueuedPost.id.in_([r.id for r in chunk]))
+                          .values(status=Status.CANCELLED, updated_at=now))
                 s.execute(insert(Event), [{
-                    "post_id": r.id, "at": now, "from_status": r.status, "to_status": "cancelled",
+                    "post_id": r.id, "at": now, "from_status": r.status,
+                    "to_status": Status.CANCELLED,
                     "actor": "accounts", "detail": "account removed"} for r in chunk])
             account.removed_at, account.disabled_reason = now, "removed"
             account.credentials_ref = ""
@@ -144,13 +160,13 @@ class Accounts(Database):
 
     def disable_account(self, account_id: int, reason: str) -> None:
         """Stop dispatching an account's posts until someone fixes its credentials."""
-        with self.session() as s:
+        with self._session() as s:
             s.execute(update(Account).where(Account.id == account_id)
                       .values(disabled_reason=reason))
 
     def enable_account(self, account_id: int) -> None:
         """Let an account's posts go out again after its credentials were fixed."""
-        with self.session() as s:
+        with self._session() as s:
             s.execute(update(Account).where(Account.id == account_id,
                                             Account.removed_at.is_(None))
                       .values(disabled_reason=None))
@@ -159,28 +175,29 @@ class Accounts(Database):
                       require_review: bool = False) -> list[Account]:
         """Accounts with posts a runner would still send (due by ``due_by`` when given) or
         still holds in ``publishing``."""
-        statuses = (*dispatchable(require_review), "publishing")
-        query = select(Post.account_id).where(Post.status.in_(statuses))
+        statuses = (*dispatchable(require_review), Status.PUBLISHING)
+        query = select(QueuedPost.account_id).where(QueuedPost.status.in_(statuses))
         if due_by is not None:
-            query = query.where(Post.due_at <= due_by)
-        with self.session() as s:
+            query = query.where(QueuedPost.due_at <= due_by)
+        with self._session() as s:
             return list(s.scalars(select(Account).where(Account.id.in_(query.distinct()))
                                   .order_by(Account.network, Account.handle)))
 
     def held_by_stopped_accounts(self, now: datetime,
-                                 require_review: bool = False) -> list[dict[str, Any]]:
-        """Per stopped account with due posts: network, handle, reason, posts (how many),
-        first_post_id and first_entry (the lowest id held), by network and handle."""
+                                 require_review: bool = False) -> list[Held]:
+        """Per stopped account with due posts, what it holds, by network and handle."""
         query = (select(Account.network, Account.handle, Account.disabled_reason.label("reason"),
-                        func.count(Post.id).label("posts"),
-                        func.min(Post.id).label("first_post_id"))
-                 .join(Account, Account.id == Post.account_id)
-                 .where(Post.status.in_(dispatchable(require_review)), Post.due_at <= now,
+                        func.count(QueuedPost.id).label("posts"),
+                        func.min(QueuedPost.id).label("first_post_id"))
+                 .join(Account, Account.id == QueuedPost.account_id)
+                 .where(QueuedPost.status.in_(dispatchable(require_review)), QueuedPost.due_at <= now,
                         Account.disabled_reason.is_not(None), Account.removed_at.is_(None))
                  .group_by(Account.id, Account.network, Account.handle, Account.disabled_reason)
                  .order_by(Account.network, Account.handle))
-        with self.session() as s:
+        with self._session() as s:
             rows = s.execute(query).all()
-            entries = dict(s.execute(select(Post.id, Post.entry).where(
-                Post.id.in_([r.first_post_id for r in rows]))).all()) if rows else {}
-        return [{**r._asdict(), "first_entry": entries.get(r.first_post_id, "")} for r in rows]
+            entries = dict(s.execute(select(QueuedPost.id, QueuedPost.entry).where(
+                QueuedPost.id.in_([r.first_post_id for r in rows]))).all()) if rows else {}
+        return [Held(network=r.network, handle=r.handle, reason=r.reason or "", posts=r.posts,
+                     first_post_id=r.first_post_id, first_entry=entries.get(r.first_post_id, ""))
+                for r in rows]

@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from campaign.errors import CampaignError
-from campaign.queue.engine import to_utc, utcnow
-from campaign.queue.models import FINAL, Account, Event, Post
+from campaign.queue.engine import stored_text, utcnow
+from campaign.queue.models import FINAL, Account, Event, Kind, QueuedPost, Status
+from campaign.queue.planning import local_month
 from campaign.queue.store import Store
-from campaign.text.rules import is_blank, measure, split_thread
+from campaign.text.measure import measure
+from campaign.text.networks import is_blank
+from campaign.text.threads import split_thread
 from campaign.when import check_year
 
 # what a post address looks like on each network, to refuse a wrong one before it is queued
@@ -34,7 +37,7 @@ _EXAMPLES = {"x": "https://x.com/ilo/status/1403627382364495873",
 
 
 def parse_when(text: str | None) -> datetime:
-    """An ISO date-time (UTC when it has no offset) as naive UTC; now when not given."""
+    """An ISO date-time (UTC when it has no offset) in UTC, aware; now when not given."""
     if not text:
         return utcnow()
     try:
@@ -43,7 +46,8 @@ def parse_when(text: str | None) -> datetime:
         raise CampaignError(f"--at '{text}' is not a date-time: write e.g. "
                             "2021-06-12T10:00+02:00") from None
     check_year(moment, f"--at '{text}'")
-    return to_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    # text without an offset is UTC, as the option's help says (not the machine's zone)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def amplification_key(how: str, target: str, network: str, handle: str) -> str:
@@ -52,17 +56,17 @@ def amplification_key(how: str, target: str, network: str, handle: str) -> str:
 
 
 def queue_amplification(store: Store, account: Account, how: str, target: str, *, text: str,
-                        when: datetime, language: str, review: bool) -> Post:
+                        when: datetime, language: str, review: bool) -> QueuedPost:
     """Add (or update, while not yet out) a repost or a quote of ``target`` from ``account``."""
     target = target.strip()
     if not _TARGETS[account.network].match(target):
         raise CampaignError(f"'{target}' is not the address of a post on {account.network}: "
                             f"give one like {_EXAMPLES[account.network]}")
-    if how == "quote" and is_blank(text):
+    if how == Kind.QUOTE and is_blank(text):
         # zero-width spaces or joiners alone are an empty post, as render.py rules
         raise CampaignError("a quote needs its words: --text is empty or only spaces and "
                             "invisible characters: pass --text '...'")
-    if how == "repost" and text:
+    if how == Kind.REPOST and text:
         raise CampaignError("a repost has no words of its own: drop --text, or use `amplify quote`")
     parts = split_thread(text, account.network, numbered=False) if text else [""]
     if text and len(parts) > 1:
@@ -76,20 +80,21 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
         "entry": how, "audience": "-", "language": language, "network": account.network,
         "kind": how, "target": target, "account_id": account.id, "text": text,
         "parts_json": json.dumps(parts, ensure_ascii=False), "facets_json": _facets(account, parts),
-        "content_hash": hashlib.sha256(f"{text}\x00{when.isoformat()}".encode()).hexdigest(),
-        "due_at": when, "timezone": "UTC", "day_bound": False, "deadline_at": None,
+        "content_hash": hashlib.sha256(f"{text}\x00{stored_text(when)}".encode()).hexdigest(),
+        "due_at": when, "due_month": local_month(when, "UTC"), "timezone": "UTC",
+        "day_bound": False, "deadline_at": None,
         "updated_at": now}
-    with store.session() as s:
-        post = s.scalar(select(Post).where(Post.idempotency_key == key))
+    with store._session() as s:  # within the store's package
+        post = s.scalar(select(QueuedPost).where(QueuedPost.idempotency_key == key))
         if post is None:
-            post = Post(idempotency_key=key, status="draft" if review else "scheduled",
+            post = QueuedPost(idempotency_key=key, status=Status.DRAFT if review else Status.SCHEDULED,
                         reviewed=False, attempts=0, created_at=now, media_json="[]",
                         link_card=False, **values)
             s.add(post)
             s.flush()
             s.add(Event(post_id=post.id, at=now, from_status=None, to_status=post.status,
                         actor="amplify", detail=f"{how} of {target}"))
-        elif post.status not in FINAL and post.status != "publishing" \
+        elif post.status not in FINAL and post.status != Status.PUBLISHING \
                 and post.content_hash != values["content_hash"]:
             for name, value in values.items():
                 setattr(post, name, value)
@@ -101,7 +106,7 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
 def _facets(account: Account, parts: list[str]) -> str:
     if account.network != "bluesky":
         return "[]"
-    from campaign.text.rules import bluesky_facets, facets_to_atproto
+    from campaign.text.facets import bluesky_facets, facets_to_atproto
 
     return json.dumps([facets_to_atproto(bluesky_facets(p)) for p in parts], ensure_ascii=False)
 

@@ -7,20 +7,31 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from campaign.platforms.base import Claimed
 from campaign.queue.accounts import Accounts, destination
-from campaign.queue.engine import EVENTS, POSTS, chunks, utcnow
-from campaign.queue.models import DISPATCHABLE, Account, Event, Post, dispatchable
+from campaign.queue.engine import EVENTS, POSTS, chunks, utc_text, utcnow
+from campaign.queue.models import (
+    TRANSITIONS,
+    WAITING,
+    Account,
+    Event,
+    QueuedPost,
+    Status,
+    UTCDateTime,
+    check_move,
+    dispatchable,
+)
+from campaign.queue.planning import store_due_months
 
 # a transition target meaning "back in the queue": approved when it was reviewed, else scheduled
-REQUEUE = "requeue"
+REQUEUE: Final = "requeue"
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class PreviewItem:
         """Plain data for ``--json`` and the report file."""
         return {"post_id": self.post_id, "action": self.action, "entry": self.entry,
                 "network": self.network, "account": self.account,
-                "due_at": self.due_at.isoformat() + "Z", "timezone": self.timezone,
+                "due_at": utc_text(self.due_at), "timezone": self.timezone,
                 "where": self.where, "reason": self.reason}
 
 
@@ -65,7 +76,7 @@ class Preview:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
-        return {"dry_run": True, "now": self.now.isoformat() + "Z",
+        return {"dry_run": True, "now": utc_text(self.now),
                 "would_publish": [i.as_dict() for i in self.publish],
                 "would_miss": [i.as_dict() for i in self.miss],
                 "would_check": [i.as_dict() for i in self.check],
@@ -81,12 +92,12 @@ def _span(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
-def _preview_item(row: Any, now: datetime, grace: timedelta,
+def _preview_item(row: Row[*tuple[Any, ...]], now: datetime, grace: timedelta,
                   sendable: Sequence[str]) -> PreviewItem:
     """What a pass would do with one post row (joined with its account)."""
     where = destination(row.network, row.handle, row.credentials_ref, row.base_url)
     action, reason = "publish", ""
-    if row.status == "publishing":
+    if row.status == Status.PUBLISHING:
         action, reason = "check", "interrupted: its network (or outbox) is asked whether it went out"
     elif (row.deadline_at is not None and row.deadline_at <= now) or \
             (row.deadline_at is None and row.due_at <= now - grace):
@@ -98,36 +109,44 @@ def _preview_item(row: Any, now: datetime, grace: timedelta,
     elif row.status not in sendable:
         action, reason = "hold", "waiting for review (`campaign queue approve`)"
     elif row.next_attempt_at is not None and row.next_attempt_at > now:
-        action, reason = "hold", f"waiting to retry at {row.next_attempt_at.isoformat()}Z"
+        action, reason = "hold", f"waiting to retry at {utc_text(row.next_attempt_at)}"
     return PreviewItem(post_id=row.id, action=action, entry=row.entry, network=row.network,
                        account=row.handle, due_at=row.due_at, timezone=row.timezone,
                        where=where, reason=reason)
 
 
-def _with_accounts(s: Session, ids: Sequence[int], *order: Any) -> list[Any]:
-    """The posts ``ids`` with their accounts, as (post, account) rows in ``order``."""
-    return list(s.execute(select(Post, Account).join(Account, Account.id == Post.account_id)
-                          .where(Post.id.in_(list(ids))).order_by(*order)).all())
+def _with_accounts(s: Session, ids: Sequence[int],
+                   *order: InstrumentedAttribute[Any]) -> list[tuple[QueuedPost, Account]]:
+    """The posts ``ids`` with their accounts, as (post, account) pairs in ``order``."""
+    return [(p, a) for p, a in s.execute(
+        select(QueuedPost, Account).join(Account, Account.id == QueuedPost.account_id)
+        .where(QueuedPost.id.in_(list(ids))).order_by(*order))]
 
 
-def _due(now: datetime, require_review: bool) -> tuple[Any, ...]:
+def _due(now: datetime, require_review: bool) -> tuple[ColumnElement[bool], ...]:
     """The conditions of a post a runner would claim at ``now``, its account joined: due, not
     waiting for a retry, its account not stopped."""
-    return (Post.status.in_(dispatchable(require_review)), Post.due_at <= now,
-            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+    return (QueuedPost.status.in_(dispatchable(require_review)), QueuedPost.due_at <= now,
+            or_(QueuedPost.next_attempt_at.is_(None), QueuedPost.next_attempt_at <= now),
             Account.disabled_reason.is_(None))
 
 
-def _requeue_status(reviewed: bool) -> str:
-    return "approved" if reviewed else "scheduled"
+def _requeue_status(reviewed: bool) -> Status:
+    return Status.APPROVED if reviewed else Status.SCHEDULED
 
 
-def local_due(post: Post) -> datetime:
+def _target(to: str, reviewed: bool) -> Status:
+    """The status ``to`` names: REQUEUE resolved for a post reviewed or not."""
+    return _requeue_status(reviewed) if to == REQUEUE else Status(to)
+
+
+def local_due(post: QueuedPost) -> datetime:
     """A queued post's due time in its own timezone."""
-    return post.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo(post.timezone))
+    return post.due_at.astimezone(ZoneInfo(post.timezone))
 
 
-def _claimed(p: Post, a: Account, tried_before: bool = True) -> Claimed:
+def _claimed(p: QueuedPost, a: Account, tried_before: bool = True) -> Claimed:
+    """A post and its account as plain values a publisher takes (no session behind them)."""
     return Claimed(
         id=p.id, idempotency_key=p.idempotency_key, post_key=p.post_key, network=p.network,
         account_id=a.id, handle=a.handle, credentials_ref=a.credentials_ref, base_url=a.base_url,
@@ -147,48 +166,61 @@ class Dispatch(Accounts):
 
     def claimed(self, ids: Sequence[int]) -> list[Claimed]:
         """Posts with their account, as a publisher takes them (to delete published ones)."""
-        with self.session() as s:
-            return [_claimed(p, a) for p, a in _with_accounts(s, ids, Post.id)]
+        with self._session() as s:
+            return [_claimed(p, a) for p, a in _with_accounts(s, ids, QueuedPost.id)]
 
-    def transition(self, ids: Sequence[int], to: str, *, allowed_from: Sequence[str],
+    def transition(self, ids: Sequence[int], to: str, *, allowed_from: Sequence[str] | None = None,
                    actor: str, detail: str = "", **values: Any) -> list[int]:
-        """Move posts to ``to`` (or REQUEUE) when their status allows it; return those moved."""
+        """Move the posts ``ids`` whose status is in ``allowed_from`` to ``to`` (or REQUEUE), and
+        return those moved; the others are left as they are.
+
+        ``allowed_from`` narrows what ``TRANSITIONS`` allows (by default: every status that may
+        move to ``to``); a post in ``allowed_from`` that the table does not let move to ``to``
+        raises TransitionRefused and nothing is changed.
+        """
+        if allowed_from is None:
+            allowed_from = [s for s in Status
+                            if any(_target(to, r) in TRANSITIONS[s] for r in (False, True))]
         now = utcnow()
         moved: list[int] = []
-        with self.session() as s:
+        with self._session() as s:
             for chunk in chunks(list(ids), 2000):
-                query = select(Post.id, Post.status, Post.reviewed).where(
-                    Post.id.in_(chunk), Post.status.in_(allowed_from))
+                query = select(QueuedPost.id, QueuedPost.status, QueuedPost.reviewed).where(
+                    QueuedPost.id.in_(chunk), QueuedPost.status.in_(allowed_from))
                 rows = s.execute(query.with_for_update() if self.is_postgres else query).all()
-                targets: dict[str, list[tuple[int, str]]] = {}
+                targets: dict[Status, list[tuple[int, Status]]] = {}
                 for row in rows:
-                    target = to if to != REQUEUE else _requeue_status(row.reviewed)
+                    target = _target(to, row.reviewed)
+                    check_move(row.id, row.status, target)
                     targets.setdefault(target, []).append((row.id, row.status))
                 for target, pairs in targets.items():
-                    s.execute(update(Post).where(Post.id.in_([i for i, _ in pairs]))
+                    s.execute(update(QueuedPost).where(QueuedPost.id.in_([i for i, _ in pairs]))
                               .values(status=target, updated_at=now, **values))
                     s.execute(insert(Event), [
                         {"post_id": i, "at": now, "from_status": old, "to_status": target,
                          "actor": actor, "detail": detail} for i, old in pairs])
                     moved.extend(i for i, _ in pairs)
+                if "due_at" in values and rows:  # a new time: its month on each post's clocks
+                    store_due_months(s, [r.id for r in rows], values["due_at"])
         return sorted(moved)
 
     # -- dispatch --------------------------------------------------------------------------
     def expire(self, now: datetime, grace: timedelta, actor: str) -> int:
         """Mark ``missed`` every queued post that can no longer go out in time."""
-        late = or_(Post.deadline_at <= now,
-                   (Post.deadline_at.is_(None)) & (Post.due_at <= now - grace))
-        with self.session() as s:
-            query = select(Post.id, Post.status, Post.day_bound).where(
-                Post.status.in_((*DISPATCHABLE, "draft")), late)
+        late = or_(QueuedPost.deadline_at <= now,
+                   (QueuedPost.deadline_at.is_(None)) & (QueuedPost.due_at <= now - grace))
+        with self._session() as s:
+            query = select(QueuedPost.id, QueuedPost.status, QueuedPost.day_bound).where(
+                QueuedPost.status.in_(WAITING), late)
             rows = s.execute(query.with_for_update(skip_locked=True) if self.is_postgres
                              else query).all()
             for chunk in chunks(list(rows), 2000):
-                s.execute(update(Post).where(Post.id.in_([r.id for r in chunk]))
-                          .values(status="missed", updated_at=now,
+                s.execute(update(QueuedPost).where(QueuedPost.id.in_([r.id for r in chunk]))
+                          .values(status=Status.MISSED, updated_at=now,
                                   last_error="its time passed before it could go out"))
                 s.execute(insert(Event), [{
-                    "post_id": r.id, "at": now, "from_status": r.status, "to_status": "missed",
+                    "post_id": r.id, "at": now, "from_status": r.status,
+                    "to_status": Status.MISSED,
                     "actor": actor, "detail": "day-bound: its day is over in its timezone"
                     if r.day_bound else f"more than {grace} after its due time"} for r in chunk])
         return len(rows)
@@ -197,58 +229,61 @@ class Dispatch(Accounts):
               require_review: bool = False) -> list[Claimed]:
         """Atomically take up to ``limit`` due posts for ``worker`` with a lease."""
         statuses = dispatchable(require_review)
-        due = (select(Post.id).join(Account, Account.id == Post.account_id)
+        due = (select(QueuedPost.id).join(Account, Account.id == QueuedPost.account_id)
                .where(*_due(now, require_review))
-               .order_by(Post.due_at, Post.id).limit(limit))
+               .order_by(QueuedPost.due_at, QueuedPost.id).limit(limit))
         if self.is_postgres:
-            due = due.with_for_update(skip_locked=True, of=Post)
-        with self.session() as s:
+            due = due.with_for_update(skip_locked=True, of=QueuedPost)
+        with self._session() as s:
             ids = [r[0] for r in s.execute(
-                update(Post).where(Post.id.in_(due.scalar_subquery()), Post.status.in_(statuses))
-                .values(status="publishing", lease_owner=worker,
-                        lease_expires_at=now + lease, attempts=Post.attempts + 1, updated_at=now,
-                        first_attempt_at=func.coalesce(Post.first_attempt_at, now))
-                .returning(Post.id))]
+                update(QueuedPost).where(QueuedPost.id.in_(due.scalar_subquery()),
+                                         QueuedPost.status.in_(statuses))
+                .values(status=Status.PUBLISHING, lease_owner=worker,
+                        lease_expires_at=now + lease, attempts=QueuedPost.attempts + 1, updated_at=now,
+                        first_attempt_at=func.coalesce(QueuedPost.first_attempt_at,
+                                                       literal(now, UTCDateTime)))
+                .returning(QueuedPost.id))]
             if not ids:
                 return []
-            rows = _with_accounts(s, ids, Post.due_at, Post.id)
+            rows = _with_accounts(s, ids, QueuedPost.due_at, QueuedPost.id)
             s.execute(insert(Event), [{
-                "post_id": p.id, "at": now, "from_status": "approved" if p.reviewed else "scheduled",
-                "to_status": "publishing", "actor": worker, "detail": f"attempt {p.attempts}"}
+                "post_id": p.id, "at": now, "from_status": _requeue_status(p.reviewed),
+                "to_status": Status.PUBLISHING, "actor": worker, "detail": f"attempt {p.attempts}"}
                 for p, _ in rows])
             return [_claimed(p, a, tried_before=p.first_attempt_at != now) for p, a in rows]
 
     def take_expired_leases(self, worker: str, now: datetime, lease: timedelta,
                             limit: int = 50) -> list[Claimed]:
         """Take over posts left in ``publishing`` by a worker whose lease ran out."""
-        with self.session() as s:
-            query = select(Post.id, Post.lease_owner).where(
-                Post.status == "publishing", Post.lease_expires_at <= now).limit(limit)
+        with self._session() as s:
+            query = select(QueuedPost.id, QueuedPost.lease_owner).where(
+                QueuedPost.status == Status.PUBLISHING, QueuedPost.lease_expires_at <= now).limit(limit)
             stale = s.execute(query.with_for_update(skip_locked=True) if self.is_postgres
                               else query).all()
             if not stale:
                 return []
-            s.execute(update(Post).where(Post.id.in_([r.id for r in stale]))
+            s.execute(update(QueuedPost).where(QueuedPost.id.in_([r.id for r in stale]))
                       .values(lease_owner=worker, lease_expires_at=now + lease, updated_at=now))
             s.execute(insert(Event), [{
-                "post_id": r.id, "at": now, "from_status": "publishing",
-                "to_status": "publishing", "actor": worker,
+                "post_id": r.id, "at": now, "from_status": Status.PUBLISHING,
+                "to_status": Status.PUBLISHING, "actor": worker,
                 "detail": f"lease of {r.lease_owner} ran out: checking whether it went out"}
                 for r in stale])
-            return [_claimed(p, a) for p, a in _with_accounts(s, [r.id for r in stale], Post.id)]
+            return [_claimed(p, a) for p, a in _with_accounts(s, [r.id for r in stale], QueuedPost.id)]
 
     def renew(self, post_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Extend ``worker``'s lease on a post just before publishing it; False if it was lost."""
         posts = POSTS
-        with self.connection() as conn:
+        with self._connection() as conn:
             return conn.execute(
-                posts.update().where(posts.c.id == post_id, posts.c.status == "publishing",
+                posts.update().where(posts.c.id == post_id, posts.c.status == Status.PUBLISHING,
                                      posts.c.lease_owner == worker, posts.c.lease_expires_at > now)
                 .values(lease_expires_at=now + lease).returning(posts.c.id)).first() is not None
 
     def finish(self, post_id: int, worker: str, to: str, *, detail: str = "",
                now: datetime | None = None, **values: Any) -> bool:
-        """Record the outcome of a claimed post (``to`` may be REQUEUE), if ``worker`` holds it."""
+        """Record the outcome of a claimed post (``to`` may be REQUEUE), if ``worker`` holds it;
+        an outcome ``TRANSITIONS`` does not allow from publishing raises TransitionRefused."""
         return self.finish_many(worker, [(post_id, to, detail, values)], now=now) == 1
 
     def finish_many(self, worker: str, outcomes: Sequence[tuple[int, str, str, dict[str, Any]]],
@@ -259,20 +294,23 @@ class Dispatch(Accounts):
         """
         if not outcomes:
             return 0
+        for post_id, to, _, _ in outcomes:  # before anything is written
+            if to != REQUEUE:
+                check_move(post_id, Status.PUBLISHING, to)
         now = now or utcnow()
         keys = sorted(outcomes[0][3])
         posts = POSTS
         update_stmt = posts.update().where(posts.c.id == bindparam("b_id")).values(
             status=bindparam("b_status"), updated_at=now, lease_owner=None, lease_expires_at=None,
             **{k: bindparam(f"b_{k}") for k in keys})
-        with self.connection() as conn:
+        with self._connection() as conn:
             held_query = select(posts.c.id, posts.c.reviewed).where(
-                posts.c.id.in_([o[0] for o in outcomes]), posts.c.status == "publishing",
+                posts.c.id.in_([o[0] for o in outcomes]), posts.c.status == Status.PUBLISHING,
                 posts.c.lease_owner == worker)
             held: dict[int, bool] = {
                 row.id: row.reviewed for row in conn.execute(
                     held_query.with_for_update() if self.is_postgres else held_query)}
-            mine = [(i, _requeue_status(held[i]) if to == REQUEUE else to, detail, values)
+            mine = [(i, _target(to, held[i]), detail, values)
                     for i, to, detail, values in outcomes if i in held]
             if not mine:
                 return 0
@@ -280,19 +318,19 @@ class Dispatch(Accounts):
                 {"b_id": i, "b_status": to, **{f"b_{k}": values[k] for k in keys}}
                 for i, to, _, values in mine])
             conn.execute(EVENTS.insert(), [
-                {"post_id": i, "at": now, "from_status": "publishing", "to_status": to,
+                {"post_id": i, "at": now, "from_status": Status.PUBLISHING, "to_status": to,
                  "actor": worker, "detail": detail} for i, to, detail, _ in mine])
         return len(mine)
 
     def next_wake(self, now: datetime, require_review: bool = False) -> datetime | None:
         """When something next needs the dispatcher: a due post, a retry or a lease running out."""
         statuses = dispatchable(require_review)
-        with self.session() as s:
-            due = s.scalar(select(func.min(func.coalesce(Post.next_attempt_at, Post.due_at)))
-                           .join(Account, Account.id == Post.account_id)
-                           .where(Post.status.in_(statuses), Account.disabled_reason.is_(None)))
-            lease = s.scalar(select(func.min(Post.lease_expires_at))
-                             .where(Post.status == "publishing"))
+        with self._session() as s:
+            due = s.scalar(select(func.min(func.coalesce(QueuedPost.next_attempt_at, QueuedPost.due_at)))
+                           .join(Account, Account.id == QueuedPost.account_id)
+                           .where(QueuedPost.status.in_(statuses), Account.disabled_reason.is_(None)))
+            lease = s.scalar(select(func.min(QueuedPost.lease_expires_at))
+                             .where(QueuedPost.status == Status.PUBLISHING))
         times = [t for t in (due, lease) if t is not None]
         return min(times) if times else None
 
@@ -305,25 +343,26 @@ class Dispatch(Accounts):
         runner would leave alone (stopped account, waiting for review or a retry) are held.
         """
         sendable = dispatchable(require_review)
-        columns = (Post.id, Post.status, Post.entry, Post.network, Post.due_at, Post.timezone,
-                   Post.day_bound, Post.deadline_at, Post.next_attempt_at, Post.lease_expires_at,
+        columns = (QueuedPost.id, QueuedPost.status, QueuedPost.entry, QueuedPost.network,
+                   QueuedPost.due_at, QueuedPost.timezone, QueuedPost.day_bound,
+                   QueuedPost.deadline_at, QueuedPost.next_attempt_at, QueuedPost.lease_expires_at,
                    Account.handle, Account.credentials_ref, Account.base_url,
                    Account.disabled_reason)
         # a late post is due too (its deadline comes after its due time): due ones cover both
-        query = (select(*columns).join(Account, Account.id == Post.account_id)
-                 .where(or_(Post.status.in_((*DISPATCHABLE, "draft")) & (Post.due_at <= now),
-                            (Post.status == "publishing") & (Post.lease_expires_at <= now)))
-                 .order_by(Post.due_at, Post.id))
+        query = (select(*columns).join(Account, Account.id == QueuedPost.account_id)
+                 .where(or_(QueuedPost.status.in_(WAITING) & (QueuedPost.due_at <= now),
+                            (QueuedPost.status == Status.PUBLISHING) & (QueuedPost.lease_expires_at <= now)))
+                 .order_by(QueuedPost.due_at, QueuedPost.id))
         preview = Preview(now=now)
-        with self.session() as s:
+        with self._session() as s:
             for row in s.execute(query):
                 preview.add(_preview_item(row, now, grace, sendable))
         return preview
 
     def due_count(self, now: datetime, require_review: bool = False) -> int:
         """How many posts a claim at ``now`` would take (due, not waiting, account not stopped)."""
-        query = (select(func.count()).select_from(Post)
-                 .join(Account, Account.id == Post.account_id)
+        query = (select(func.count()).select_from(QueuedPost)
+                 .join(Account, Account.id == QueuedPost.account_id)
                  .where(*_due(now, require_review)))
-        with self.session() as s:
+        with self._session() as s:
             return int(s.scalar(query) or 0)

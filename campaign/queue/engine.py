@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -25,28 +25,27 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.errors import CampaignError
-from campaign.queue.models import Event, Post
+from campaign.queue.errors import DatabaseRefused, StoreError
+from campaign.queue.models import Event, QueuedPost
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from psycopg import Connection as PsycopgConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = ["DEFAULT_URL", "Database", "DatabaseRefused", "StoreError", "chunks", "database_url",
+           "safe_url", "stored_text", "url_secrets", "utc_text", "utcnow"]
 
 DEFAULT_URL = "sqlite:///campaign.db"
 
 
-POSTS = cast(Table, Post.__table__)
+POSTS = cast(Table, QueuedPost.__table__)
 
 
 EVENTS = cast(Table, Event.__table__)
-
-
-class StoreError(CampaignError):
-    """The database cannot be reached or is not in a usable state."""
-
-    exit_code = 1
-
-
-class DatabaseRefused(StoreError):
-    """The --db given is not ours to use: not SQLite, another application's, of a newer schema, or
-    in a folder that does not exist. Nothing was written to it."""
-
-    exit_code = 2
 
 
 # the tables of our first migration: a database with them and an unknown revision is ours, newer
@@ -64,13 +63,25 @@ _MASKED = "MASKED-PASSWORD-0f3a"  # rendered, then replaced: SQLAlchemy would %-
 
 
 def utcnow() -> datetime:
-    """Now, as the naive UTC the database stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, as an aware UTC datetime (the queue's columns store and return aware UTC)."""
+    return datetime.now(UTC)
 
 
 def to_utc(moment: datetime) -> datetime:
-    """An aware datetime as naive UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    """An aware datetime in UTC. Deprecated: the queue's columns convert by themselves; kept only
+    until callers outside the queue have dropped it."""
+    return moment.astimezone(UTC)
+
+
+def stored_text(moment: datetime) -> str:
+    """A moment as the database holds it, naive UTC in ISO form (``2021-06-12T07:00:00``): the
+    content hashes of planned posts are built on it, so they stay those of earlier versions."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as the ISO text the tool prints for UTC: ``2021-06-12T07:00:00Z``."""
+    return stored_text(moment) + "Z"
 
 
 def database_url(url: str | None = None) -> str:
@@ -164,7 +175,7 @@ def _make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+        def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             # we issue BEGIN ourselves so that writers queue up instead of failing on upgrade
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
@@ -180,19 +191,34 @@ def _make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
+        def _sqlite_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "connect")
+        def _postgres_connect(dbapi_conn: PsycopgConnection[Any],
+                              _record: ConnectionPoolEntry) -> None:
+            # the columns hold naive UTC: a value PostgreSQL converts on its own (a literal
+            # compared with a column, now()) must be read in UTC, whatever the server's zone
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SET TIME ZONE 'UTC'")
+            dbapi_conn.commit()
+
+        return engine
     raise CampaignError(f"database '{safe_url(url)}' is not supported: use sqlite:///file.db or "
                         "postgresql://user@host/db (psycopg 3)")
 
 
-def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
+    """``items`` in lists of at most ``size``: a bound on the parameters of one statement."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield list(items[start:start + size])
 
 
 
@@ -211,18 +237,32 @@ class Database:
         """True on PostgreSQL, where claims skip rows other workers hold."""
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def dialect(self) -> Dialect:
+        """The database's SQL dialect (for code that renders statements, as the benchmark)."""
+        return self.engine.dialect
+
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite database's file, None on PostgreSQL."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        return make_url(self.url).database
+
     def close(self) -> None:
         """Release every connection."""
         self.engine.dispose()
 
+    # Transactions are the store's own: callers get plain values or detached rows, never a
+    # session, so no caller can hold a transaction (or a SQLite write lock) open.
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def _session(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
         with self._database_errors(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
-    def connection(self) -> Iterator[Connection]:
+    def _connection(self) -> Iterator[Connection]:
         """One Core transaction, for the hot paths where the ORM's bookkeeping costs too much."""
         with self._database_errors(), self.engine.begin() as conn:
             yield conn
@@ -252,13 +292,13 @@ class Database:
 
     # -- schema ----------------------------------------------------------------------------
     @cached_property
-    def _scripts(self) -> Any:
+    def _scripts(self) -> ScriptDirectory:
         """Our migration scripts, read once per Store (revision and head both need them)."""
         from alembic.script import ScriptDirectory
 
         return ScriptDirectory.from_config(self._alembic_config())
 
-    def _alembic_config(self) -> Any:
+    def _alembic_config(self) -> Config:
         from alembic.config import Config
 
         from campaign.queue import migrations
@@ -315,7 +355,7 @@ class Database:
 
         before = self.revision()
         config = self._alembic_config()
-        with self.connection() as conn:
+        with self._connection() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
         return before, self.head()

@@ -1,37 +1,154 @@
 """SQLAlchemy models of the publication queue: accounts, posts and their append-only event log.
 
-Times are stored as naive UTC (SQLite has no timezone type); each post keeps the IANA name of the
-timezone it was planned in, so its local due time can always be rebuilt.
+Times are stored as naive UTC (SQLite has no timezone type) and handed out as aware UTC by the
+``UTCDateTime`` column type; each post keeps the IANA name of the timezone it was planned in, so
+its local due time can always be rebuilt.
+
+A post's life is ``TRANSITIONS``: one table of every move its status may make, which the store
+consults before any change; the groups of statuses the rest of the code asks about are derived
+from it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-KINDS = ("post", "repost", "quote")
-STATUSES = ("draft", "approved", "scheduled", "publishing", "published", "failed", "missed",
-            "cancelled", "deleted")
-DISPATCHABLE = ("approved", "scheduled")
+from campaign.queue.errors import TransitionRefused
 
 
-def dispatchable(require_review: bool) -> tuple[str, ...]:
+class Status(StrEnum):
+    """Where a queued post is in its life; stored as its value."""
+
+    DRAFT = "draft"            # planned while review is required: waits for `queue approve`
+    APPROVED = "approved"      # reviewed: a runner may send it
+    SCHEDULED = "scheduled"    # planned without review: a runner may send it
+    PUBLISHING = "publishing"  # claimed by a runner under a lease: in flight
+    PUBLISHED = "published"    # on its network
+    FAILED = "failed"          # refused for good, or given up after its attempts
+    MISSED = "missed"          # its time passed before it could go out
+    CANCELLED = "cancelled"    # taken out of the queue by a person
+    DELETED = "deleted"        # was published, then removed from its network
+
+
+S = Status
+# Every move a status may make (a move to itself records an edit: new text or time). Creation
+# (planning, amplify) makes a draft or a scheduled post. Nothing else is allowed: the store
+# refuses any other move, naming the post.
+TRANSITIONS: Final[Mapping[Status, frozenset[Status]]] = {
+    S.DRAFT: frozenset({S.DRAFT, S.APPROVED, S.MISSED, S.CANCELLED}),
+    # an approved post whose text changes needs a new review: back to draft
+    S.APPROVED: frozenset({S.APPROVED, S.DRAFT, S.PUBLISHING, S.MISSED, S.CANCELLED}),
+    S.SCHEDULED: frozenset({S.SCHEDULED, S.APPROVED, S.PUBLISHING, S.MISSED, S.CANCELLED}),
+    # an outcome; back to approved/scheduled when it did not go out; to itself: a lease taken over
+    S.PUBLISHING: frozenset({S.PUBLISHING, S.PUBLISHED, S.FAILED, S.MISSED, S.APPROVED,
+                             S.SCHEDULED}),
+    S.PUBLISHED: frozenset({S.DELETED}),
+    S.FAILED: frozenset({S.APPROVED, S.SCHEDULED, S.CANCELLED}),  # `queue retry`, `queue cancel`
+    # rescheduled (an edit of its time, then back in the queue), retried or cancelled
+    S.MISSED: frozenset({S.MISSED, S.APPROVED, S.SCHEDULED, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+    S.DELETED: frozenset(),
+}
+STATUSES: Final = tuple(Status)
+# a runner sends these: they can move to publishing
+DISPATCHABLE: Final = tuple(s for s in Status if S.PUBLISHING in TRANSITIONS[s] and s != S.PUBLISHING)
+# waiting to go out: their time can still pass (they can become missed)
+WAITING: Final = tuple(s for s in Status
+                       if S.MISSED in TRANSITIONS[s] and s not in (S.MISSED, S.PUBLISHING))
+# neither waiting nor in flight: the queue never moves them by itself, only a person does
+# (retry, cancel, delete), and planning leaves them alone
+FINAL: Final = tuple(s for s in Status if s not in WAITING and s != S.PUBLISHING)
+del S
+
+
+def allowed(status: str) -> frozenset[Status]:
+    """The statuses a post in ``status`` may move to."""
+    return TRANSITIONS[Status(status)]
+
+
+def may_move(status: str, to: str) -> bool:
+    """True when ``TRANSITIONS`` lets a post move from ``status`` to ``to``."""
+    return Status(to) in allowed(status)
+
+
+def check_move(post_id: int, status: str, to: str) -> None:
+    """Refuse, naming the post, a move that ``TRANSITIONS`` does not have."""
+    if not may_move(status, to):
+        raise TransitionRefused(post_id, status, to, allowed(status))
+
+
+def dispatchable(require_review: bool) -> tuple[Status, ...]:
     """The statuses a runner sends: only approved ones when review is required."""
-    return ("approved",) if require_review else DISPATCHABLE
+    return (Status.APPROVED,) if require_review else DISPATCHABLE
 
 
-FINAL = ("published", "failed", "missed", "cancelled", "deleted")
+class Kind(StrEnum):
+    """What a queued post is: the campaign's own post, or an amplification of ``target``."""
+
+    POST = "post"
+    REPOST = "repost"
+    QUOTE = "quote"
+
+
+KINDS: Final = tuple(Kind)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment stored as naive UTC (as every database of ours always has) and read as aware UTC.
+
+    An aware value is converted to UTC. A naive one is refused: it could mean local time as well
+    as UTC, and guessing would shift a post by hours without a word; the error names the value.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware in, naive UTC to the database."""
+        if value is None:
+            return None
+        if value.tzinfo is UTC:  # the common case, on the planner's hot path
+            return value.replace(tzinfo=None)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the queue: give an "
+                             "aware one (e.g. datetime.now(UTC)) so its moment is known")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Naive UTC from the database, aware UTC out."""
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class StatusType(TypeDecorator[Status]):
+    """A status column: the enum's value as text; an unknown value is refused before it is written."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """A Status (or its value) to its text."""
+        return None if value is None else Status(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Status | None:
+        """The text to a Status."""
+        return None if value is None else Status(value)
 
 
 class Base(DeclarativeBase):
@@ -52,17 +169,21 @@ class Account(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
     # what the network told us about itself (a Mastodon instance's limits, the X user id): JSON
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
-    removed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Post(Base):
+class QueuedPost(Base):
     """One post of the campaign on one account; at most one row per idempotency key."""
 
     __tablename__ = "posts"
     __table_args__ = (
         Index("ix_posts_dispatch", "status", "due_at"),
         Index("ix_posts_lease", "status", "lease_expires_at"),
+        # `queue list --month M --limit N`: the month's posts in due order, read from the index
+        Index("ix_posts_due_month", "due_month", "due_at", "id"),
+        # planning counts the same posts queued on other accounts from this index alone
+        Index("ix_posts_post_key", "post_key", "account_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,7 +196,7 @@ class Post(Base):
     network: Mapped[str] = mapped_column(String(16))
     # "post", or an amplification of someone else's post: "repost" or "quote" of ``target``
     # a server default: planning (100,000 rows at a time) leaves the column out of its INSERT
-    kind: Mapped[str] = mapped_column(String(16), server_default="post")
+    kind: Mapped[str] = mapped_column(String(16), server_default=Kind.POST.value)
     target: Mapped[str | None] = mapped_column(String(500), default=None)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     text: Mapped[str] = mapped_column(Text)
@@ -85,25 +206,28 @@ class Post(Base):
     media_json: Mapped[str] = mapped_column(Text, default="[]")
     link_card: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
-    due_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
+    # the month (1-12) of due_at on the clocks of ``timezone``, written with due_at: `queue list
+    # --month` selects in SQL, and no SQL both databases speak converts between timezones
+    due_month: Mapped[int] = mapped_column(Integer)
     day_bound: Mapped[bool] = mapped_column(Boolean, default=False)
     # the last moment a day-bound post may go out (end of its local day); None: grace applies
-    deadline_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    status: Mapped[str] = mapped_column(String(16))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    status: Mapped[Status] = mapped_column(StatusType)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # set by the first claim and never changed: what a network record's createdAt is frozen to
-    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     remote_id: Mapped[str | None] = mapped_column(String(200), default=None)
     remote_url: Mapped[str | None] = mapped_column(String(500), default=None)
     lease_owner: Mapped[str | None] = mapped_column(String(100), default=None)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Event(Base):
@@ -113,8 +237,8 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_status: Mapped[Status | None] = mapped_column(StatusType)
+    to_status: Mapped[Status] = mapped_column(StatusType)
     actor: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[str] = mapped_column(Text, default="")

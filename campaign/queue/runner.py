@@ -16,7 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from campaign.atomic import DISK_ERRORS
 from campaign.errors import CampaignError
@@ -32,8 +33,12 @@ from campaign.platforms.base import (
 )
 from campaign.queue.accounts import destination
 from campaign.queue.dispatch import REQUEUE
-from campaign.queue.engine import StoreError, utcnow
+from campaign.queue.engine import StoreError, utc_text, utcnow
+from campaign.queue.models import Status
 from campaign.queue.store import Store
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger("campaign.queue.runner")
 MIN_INTERVAL = timedelta(seconds=1)
@@ -42,7 +47,7 @@ MIN_INTERVAL = timedelta(seconds=1)
 def stop_on_signals(dispatcher: Dispatcher, then: Callable[[], None] = lambda: None) -> None:
     """On SIGTERM or SIGINT, let the post in flight finish, hand back the rest, and stop."""
 
-    def stop(signum: int, _frame: Any) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: finishing the post in flight, then exiting", signum)
         dispatcher.stopping.set()
         then()
@@ -178,13 +183,13 @@ class Dispatcher:
         or they would be missed later with every run exiting 0."""
         said = {(p.network, p.account) for p in report.problems if p.kind == "account_stopped"}
         for held in self.store.held_by_stopped_accounts(now, self.policy.require_review):
-            if (held["network"], held["handle"]) in said:
+            if (held.network, held.handle) in said:
                 continue  # stopped in this very pass: its failed post already says so
-            count = held["posts"]
+            count = held.posts
             report.problems.append(Problem(
-                post_id=held["first_post_id"], entry=held["first_entry"],
-                network=held["network"], account=held["handle"], kind="account_stopped",
-                reason=f"{held['reason']} (it holds {count} due post{'s' if count != 1 else ''}: "
+                post_id=held.first_post_id, entry=held.first_entry,
+                network=held.network, account=held.handle, kind="account_stopped",
+                reason=f"{held.reason} (it holds {count} due post{'s' if count != 1 else ''}: "
                        f"missed if {'their' if count != 1 else 'its'} time passes first)"))
 
     def _record_published(self) -> None:
@@ -270,13 +275,13 @@ class Dispatcher:
                                      f"checked ({exc}); asked again when its lease ends"))
                 continue
             if found is not None:
-                self._finish(post.id, "published",
+                self._finish(post.id, Status.PUBLISHED,
                                   detail="found on the network after an interrupted attempt",
                                   remote_id=found.remote_id, remote_url=found.url,
                                   published_at=self.clock())
                 report.reconciled += 1
             elif self._too_late(post):
-                self._finish(post.id, "missed",
+                self._finish(post.id, Status.MISSED,
                                   detail="interrupted, and its time has passed")
                 report.missed += 1
             else:
@@ -304,7 +309,7 @@ class Dispatcher:
 
     def _succeeded(self, post: Claimed, result: Published, detail: str, report: Report) -> None:
         # recorded with the rest of the batch, in one transaction
-        self._published.append((post.id, "published", detail, {
+        self._published.append((post.id, Status.PUBLISHED, detail, {
             "remote_id": result.remote_id, "remote_url": result.url,
             "published_at": self.clock(), "last_error": None}))
         report.published += 1
@@ -321,7 +326,7 @@ class Dispatcher:
     def _publish(self, post: Claimed, report: Report,
                  blocked: dict[int, datetime | None]) -> None:
         if self._too_late(post):
-            self._finish(post.id, "missed", detail="its time passed",
+            self._finish(post.id, Status.MISSED, detail="its time passed",
                               last_error="its time passed before it could go out")
             report.missed += 1
             return
@@ -383,7 +388,7 @@ class Dispatcher:
 
     def _fail(self, post: Claimed, kind: str, reason: str, report: Report) -> None:
         """Mark the post failed for ``reason`` and name it in the report."""
-        self._finish(post.id, "failed", detail=reason, last_error=reason)
+        self._finish(post.id, Status.FAILED, detail=reason, last_error=reason)
         report.failed += 1
         report.problems.append(self._problem(post, kind, reason))
 
@@ -392,14 +397,14 @@ class Dispatcher:
         """Queue the post again at ``when``, or mark it missed when that is past its deadline;
         either way it did not go out on this pass, and the report says so."""
         if when > self._deadline(post):
-            self._finish(post.id, "missed", last_error=exc.message,
-                         detail=f"would retry after its deadline ({when.isoformat()}Z): "
+            self._finish(post.id, Status.MISSED, last_error=exc.message,
+                         detail=f"would retry after its deadline ({utc_text(when)}): "
                                 f"{exc.message}")
             report.missed += 1
             report.problems.append(self._problem(post, "gave_up", f"{too_late}: {exc.message}"))
             return
         extra = {} if count_attempt else {"attempts": post.attempts - 1}
-        self._finish(post.id, REQUEUE, detail=f"retry at {when.isoformat()}Z: {exc.message}",
+        self._finish(post.id, REQUEUE, detail=f"retry at {utc_text(when)}: {exc.message}",
                      last_error=exc.message, next_attempt_at=when, **extra)
         report.retried += 1
         report.problems.append(self._problem(post, "will_retry", f"{retrying}: {exc.message}"))
@@ -428,7 +433,7 @@ class Runner:
                  on_report: Callable[[Report], None] | None = None) -> None:
         self.dispatcher = dispatcher
         self.on_report = on_report or (lambda report: None)
-        self._scheduler: Any = None
+        self._scheduler: BackgroundScheduler | None = None
         self._wakeup = threading.Event()
 
     def _wake(self) -> None:
@@ -473,6 +478,8 @@ class Runner:
 
         # the dispatcher's clock may be a replayed one (--now): APScheduler runs on real time
         run_date = datetime.now(UTC) + max(delay, timedelta(0))
+        if self._scheduler is None:
+            raise RuntimeError("Runner.run() starts the scheduler before any wake-up is planned")
         self._scheduler.add_job(self._wakeup.set, "date", run_date=run_date, id="wake",
                                 replace_existing=True, misfire_grace_time=None)
 
@@ -480,10 +487,10 @@ class Runner:
         """Block until SIGTERM or SIGINT; the post in flight is finished before exiting."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._scheduler = BackgroundScheduler(
+        scheduler = self._scheduler = BackgroundScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
         stop_on_signals(self.dispatcher, then=self._wakeup.set)
-        self._scheduler.start()
+        scheduler.start()
         self._wakeup.set()  # a first pass at once
         try:
             while True:
@@ -493,4 +500,4 @@ class Runner:
                     break
                 self._wake()
         finally:
-            self._scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from campaign.errors import CampaignError, UsageError
-from campaign.queue.dispatch import Dispatch, local_due
+from campaign.errors import UsageError
+from campaign.queue.dispatch import Dispatch
 from campaign.queue.engine import chunks
-from campaign.queue.models import STATUSES, Event, Post
+from campaign.queue.errors import PostNotFound
+from campaign.queue.models import STATUSES, Event, QueuedPost, Status
 from campaign.queue.planning import Planning
 
 
@@ -24,50 +25,54 @@ class Store(Planning, Dispatch):
     # -- review and edits ------------------------------------------------------------------
     def posts(self, *, statuses: Sequence[str] = (), networks: Sequence[str] = (),
               months: Sequence[int] = (), account: str | None = None, ids: Sequence[int] = (),
-              limit: int | None = None) -> list[Post]:
-        """Posts matching the filters, by due time; an unknown status names the choices."""
+              limit: int | None = None) -> list[QueuedPost]:
+        """Posts matching the filters, by due time, at most ``limit``; ``months`` are those of
+        each post's due time on its own clocks. An unknown status names the choices."""
         for status in statuses:
             if status not in STATUSES:
                 raise UsageError("status", status, STATUSES)
-        query = select(Post).order_by(Post.due_at, Post.id)
+        # filtered, ordered and cut in SQL: the month is stored (due_month), with an index in
+        # due order, so a month's first posts are read without loading the queue
+        query = select(QueuedPost).order_by(QueuedPost.due_at, QueuedPost.id)
         if statuses:
-            query = query.where(Post.status.in_(statuses))
+            query = query.where(QueuedPost.status.in_(statuses))
         if networks:
-            query = query.where(Post.network.in_(networks))
-        if ids:
-            query = query.where(Post.id.in_(ids))
-        if account:
-            query = query.where(Post.account_id == self.named_account(account).id)
-        with self.session() as s:
-            found = list(s.scalars(query))
+            query = query.where(QueuedPost.network.in_(networks))
         if months:
-            found = [p for p in found if local_due(p).month in months]
-        return found[:limit] if limit else found
+            query = query.where(QueuedPost.due_month.in_(sorted(set(months))))
+        if ids:
+            query = query.where(QueuedPost.id.in_(ids))
+        if account:
+            query = query.where(QueuedPost.account_id == self.named_account(account).id)
+        if limit:
+            query = query.limit(limit)
+        with self._session() as s:
+            return list(s.scalars(query))
 
     def events(self, post_id: int) -> list[Event]:
         """The state changes of one post, oldest first."""
-        with self.session() as s:
+        with self._session() as s:
             return list(s.scalars(select(Event).where(Event.post_id == post_id).order_by(Event.id)))
 
-    def get(self, post_id: int) -> Post:
-        """One post; an unknown id says so."""
-        with self.session() as s:
-            post = s.get(Post, post_id)
+    def get(self, post_id: int) -> QueuedPost:
+        """One post; an unknown id raises PostNotFound."""
+        with self._session() as s:
+            post = s.get(QueuedPost, post_id)
         if post is None:
-            raise CampaignError(f"no post with id {post_id}: see `campaign queue list`")
+            raise PostNotFound(post_id)
         return post
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[Status, int]:
         """How many posts are in each status."""
-        with self.session() as s:
-            rows = s.execute(select(Post.status, func.count()).group_by(Post.status)).all()
+        with self._session() as s:
+            rows = s.execute(select(QueuedPost.status, func.count()).group_by(QueuedPost.status)).all()
         return {status: count for status, count in rows}
 
     # -- read-only questions ---------------------------------------------------------------
     def missing_ids(self, ids: Sequence[int]) -> list[int]:
         """The ids among ``ids`` that no post has."""
         found: set[int] = set()
-        with self.session() as s:
+        with self._session() as s:
             for chunk in chunks(sorted(set(ids)), 2000):
-                found.update(s.scalars(select(Post.id).where(Post.id.in_(chunk))))
+                found.update(s.scalars(select(QueuedPost.id).where(QueuedPost.id.in_(chunk))))
         return sorted(set(ids) - found)

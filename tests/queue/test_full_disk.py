@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -259,7 +259,7 @@ def test_an_overlong_line_is_skipped_with_bounded_reads(tmp_path: Path) -> None:
 
 def test_an_outbox_in_a_missing_folder_is_refused() -> None:
     outbox = OutboxPublisher(Path("/nonexistent-folder/o.jsonl"),
-                             clock=lambda: datetime(2021, 6, 12, 7, 30))
+                             clock=lambda: datetime(2021, 6, 12, 7, 30, tzinfo=UTC))
     with pytest.raises(DestinationFailed) as raised:
         outbox.publish(claimed("k1"))
     assert "folder /nonexistent-folder does not exist" in raised.value.message
@@ -267,14 +267,14 @@ def test_an_outbox_in_a_missing_folder_is_refused() -> None:
 
 def test_a_full_disk_stops_a_long_running_runner_too(store: Store, renderer: Renderer,
                                                      schedule: Schedule, small_disk: Path) -> None:
-    from campaign.platforms.registry import PublisherPool
+    from campaign.platforms.pool import PublisherPool
     from campaign.queue.runner import Dispatcher, RunHalted, Runner
 
     outbox = small_disk / "outbox.jsonl"
     total = plan_world_day(store, renderer, schedule, {"x": f"outbox:{outbox}"})
     fill(small_disk, leave=4096)
-    pool = PublisherPool(clock=lambda: datetime(2021, 6, 12, 7, 30))
-    dispatcher = Dispatcher(store, pool, worker="w", clock=lambda: datetime(2021, 6, 12, 7, 30))
+    pool = PublisherPool(clock=lambda: datetime(2021, 6, 12, 7, 30, tzinfo=UTC))
+    dispatcher = Dispatcher(store, pool, worker="w", clock=lambda: datetime(2021, 6, 12, 7, 30, tzinfo=UTC))
     # a runner that retried every 10 s would fail every post again: it stops, saying why
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

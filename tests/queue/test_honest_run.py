@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from campaign.platforms.base import Claimed, Published, RateLimited
 from campaign.queue.runner import Dispatcher, Policy
 from campaign.queue.store import Store
 from tests.content.test_bad_input import assert_clean_failure
+from tests.queue.raw import raw_connection
 
 WORLD_DAY = "world-day-against-child-labour"
 NOW = "2021-06-12T09:30+02:00"
@@ -30,7 +31,7 @@ HANDLES = {"x": "@demo_x", "bluesky": "demo.bsky.social", "mastodon": "@demo@mas
 
 def snapshot(store: Store) -> list[Any]:
     """Every row of posts and post_events, in order: the whole queue and its log."""
-    with store.connection() as conn:
+    with raw_connection(store) as conn:
         return [list(conn.execute(text(f"SELECT * FROM {table} ORDER BY id")))
                 for table in ("posts", "post_events", "accounts")]
 
@@ -290,15 +291,18 @@ class AlwaysLimited:
         return None
 
 
-@pytest.mark.parametrize("reset_at", [datetime(2021, 6, 12, 6, 0), datetime(3000, 1, 1), None],
-                         ids=["past", "year-3000", "none"])
+@pytest.mark.parametrize("reset_at", [
+    pytest.param(datetime(2021, 6, 12, 6, 0, tzinfo=UTC), id="past"),
+    pytest.param(datetime(3000, 1, 1, tzinfo=UTC), id="year-3000"),
+    pytest.param(None, id="none"),
+])
 def test_rate_limit_reset_is_waited_within_bounds_without_spinning(
         store: Store, renderer: Renderer, schedule: Schedule, tmp_path: Path,
         reset_at: datetime | None) -> None:
     plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
     publisher = AlwaysLimited(reset_at)
     policy = Policy(rate_limit_floor=timedelta(seconds=30), rate_limit_cap=timedelta(minutes=15))
-    now = datetime(2021, 6, 12, 7, 0)
+    now = datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
     with time_machine.travel(now, tick=False):
         report = Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
                             policy=policy).run_once()
@@ -320,8 +324,8 @@ def test_rate_limit_reset_is_waited_within_bounds_without_spinning(
 def test_rate_limit_past_the_deadline_is_missed_saying_why(
         store: Store, renderer: Renderer, schedule: Schedule) -> None:
     plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
-    publisher = AlwaysLimited(datetime(3000, 1, 1))
-    with time_machine.travel(datetime(2021, 6, 12, 21, 55), tick=False):  # 23:55 in Geneva
+    publisher = AlwaysLimited(datetime(3000, 1, 1, tzinfo=UTC))
+    with time_machine.travel(datetime(2021, 6, 12, 21, 55, tzinfo=UTC), tick=False):  # 23:55 in Geneva
         report = Dispatcher(store, lambda post: publisher, worker="w").run_once()  # type: ignore[arg-type,return-value]
     assert publisher.calls == 1 and not report.ok
     missed = store.posts(statuses=["missed"])[0]
@@ -339,14 +343,14 @@ def test_reschedule_into_a_dst_gap_fold_and_out_of_bounds(
     assert gap.exit_code == 0, gap.output
     assert "2021-03-28 02:30 does not exist in Europe/Zurich (clocks jump forward): moved to " \
         "03:30 CEST" in gap.output
-    assert store.get(post.id).due_at == datetime(2021, 3, 28, 1, 30)
+    assert store.get(post.id).due_at == datetime(2021, 3, 28, 1, 30, tzinfo=UTC)
     fold = db_cli("queue", "reschedule", str(post.id), "2021-10-31T02:30")
     assert "happens twice in Europe/Zurich (clocks fall back): took the first, 02:30 CEST" \
         in fold.output and "+01:00 for the second" in fold.output
-    assert store.get(post.id).due_at == datetime(2021, 10, 31, 0, 30)
+    assert store.get(post.id).due_at == datetime(2021, 10, 31, 0, 30, tzinfo=UTC)
     second = db_cli("queue", "reschedule", str(post.id), "2021-10-31T02:30+01:00")
     assert second.exit_code == 0 and "happens twice" not in second.output
-    assert store.get(post.id).due_at == datetime(2021, 10, 31, 1, 30)
+    assert store.get(post.id).due_at == datetime(2021, 10, 31, 1, 30, tzinfo=UTC)
     before = snapshot(store)
     early = db_cli("queue", "reschedule", str(post.id), "2020-12-31T23:00")
     assert_clean_failure(early, "is before the campaign, which starts in 2021",
@@ -362,7 +366,7 @@ def test_queue_list_show_and_run_print_user_text_literally_within_80_columns(
         tmp_path: Path) -> None:
     plan_world_day(store, renderer, schedule, {"x": f"outbox:{tmp_path / 'o.jsonl'}"})
     post = store.posts()[0]
-    with store.connection() as conn:
+    with raw_connection(store) as conn:
         conn.execute(text("UPDATE posts SET entry = :e, text = :t WHERE id = :i"),
                      {"e": "\x1b[31m[red]evil[/red]-entry-with-a-very-long-name-indeed",
                       "t": "hello \x1b]0;pwned\x07 [bold]world[/bold]\x1b[2J", "i": post.id})
@@ -489,8 +493,8 @@ def test_a_signal_during_run_once_hands_back_due_posts_and_exits_1(
 def test_a_rate_limited_account_is_called_once_per_pass_across_batches(
         store: Store, renderer: Renderer, schedule: Schedule) -> None:
     count = plan_world_day(store, renderer, schedule, {"x": "env:ANY"})
-    publisher = AlwaysLimited(datetime(2021, 6, 12, 7, 5))
-    now = datetime(2021, 6, 12, 7, 0)
+    publisher = AlwaysLimited(datetime(2021, 6, 12, 7, 5, tzinfo=UTC))
+    now = datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
     with time_machine.travel(now, tick=False):
         report = Dispatcher(store, lambda post: publisher, worker="w",  # type: ignore[arg-type,return-value]
                             policy=Policy(batch=3)).run_once()
@@ -498,7 +502,7 @@ def test_a_rate_limited_account_is_called_once_per_pass_across_batches(
     assert not report.ok and [p.kind for p in report.problems] == ["will_retry"]
     for post in store.posts():
         assert post.status == "scheduled" and post.attempts == 0
-        assert post.next_attempt_at == datetime(2021, 6, 12, 7, 5)
+        assert post.next_attempt_at == datetime(2021, 6, 12, 7, 5, tzinfo=UTC)
 
 
 # -- an outbox account never writes into a database ---------------------------------------------

@@ -97,7 +97,7 @@ def test_transient_failures_retry_with_backoff_then_succeed(store: Store, render
     x_post = store.posts(networks=["x"])[0]
     assert x_post.status == "scheduled" and x_post.last_error == "503 Service Unavailable"
     assert x_post.next_attempt_at is not None
-    wait = x_post.next_attempt_at - datetime(2021, 6, 12, 7, 0)
+    wait = x_post.next_attempt_at - datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
     assert timedelta(seconds=15) <= wait <= timedelta(seconds=30)
     with at("2021-06-12T07:00:10+00:00"):  # before the back-off ends: nothing
         assert dispatcher(store, publisher).run_once().published == 0
@@ -142,7 +142,7 @@ def test_a_post_given_up_after_a_timeout_is_looked_up_first(store: Store, render
 def test_rate_limit_waits_until_the_reset_time(store: Store, renderer: Renderer,
                                               schedule: Schedule) -> None:
     plan_world_day(store, renderer, schedule)
-    reset = datetime(2021, 6, 12, 7, 15)
+    reset = datetime(2021, 6, 12, 7, 15, tzinfo=UTC)
     limited = {"once": True}
 
     def limit(post: Claimed) -> RateLimited | None:
@@ -206,7 +206,7 @@ def test_crash_while_publishing_is_reconciled_not_retried_blindly(
 ) -> None:
     count = plan_world_day(store, renderer, schedule)
     publisher = MemoryPublisher()
-    start = datetime(2021, 6, 12, 7, 0)
+    start = datetime(2021, 6, 12, 7, 0, tzinfo=UTC)
     claimed = store.claim("crashed", start, timedelta(minutes=5), limit=100)
     if went_out:  # the network got them, then the process died before recording it
         for post in claimed:
@@ -225,7 +225,7 @@ def test_a_lease_lost_mid_batch_is_never_published_twice(store: Store, renderer:
                                                          schedule: Schedule) -> None:
     """Worker A is slow (4 min a call); B takes over what A's lease no longer covers."""
     count = plan_world_day(store, renderer, schedule)
-    clock = [datetime(2021, 6, 12, 7, 0)]
+    clock = [datetime(2021, 6, 12, 7, 0, tzinfo=UTC)]
     state = {"calls": 0, "in_b": False}
 
     def slow(post: Claimed) -> None:
@@ -298,7 +298,7 @@ def test_runner_keeps_waking_after_a_failed_pass_and_uses_real_time(
 
     plan_world_day(store, renderer, schedule)
     replayed = Dispatcher(store, lambda p: MemoryPublisher(), worker="w",
-                          clock=lambda: datetime(2021, 6, 12, 6, 0))
+                          clock=lambda: datetime(2021, 6, 12, 6, 0, tzinfo=UTC))
     runner = Runner(replayed)
     runner._scheduler = FakeScheduler()
     runner._wake()
@@ -319,9 +319,9 @@ def test_idle_runner_does_not_spin_on_posts_it_cannot_send(store: Store, rendere
     from campaign.queue.runner import MIN_INTERVAL, Runner
 
     plan_world_day(store, renderer, schedule)
-    store.claim("someone-else", datetime(2021, 6, 12, 7, 0), timedelta(minutes=5), limit=1)
+    store.claim("someone-else", datetime(2021, 6, 12, 7, 0, tzinfo=UTC), timedelta(minutes=5), limit=1)
     d = Dispatcher(store, lambda p: MemoryPublisher(fail=lambda p: Refused("no")), worker="w",
-                   clock=lambda: datetime(2021, 6, 12, 7, 1))
+                   clock=lambda: datetime(2021, 6, 12, 7, 1, tzinfo=UTC))
     runner = Runner(d)
     runner._scheduler = FakeScheduler()
     runner._wake()  # fails the two free posts: busy
@@ -339,7 +339,7 @@ class CannotLookUp(MemoryPublisher):
 def test_an_interrupted_post_that_cannot_be_checked_is_a_problem(
         store: Store, renderer: Renderer, schedule: Schedule) -> None:
     count = plan_world_day(store, renderer, schedule)
-    store.claim("crashed", datetime(2021, 6, 12, 7, 0), timedelta(minutes=5), limit=100)
+    store.claim("crashed", datetime(2021, 6, 12, 7, 0, tzinfo=UTC), timedelta(minutes=5), limit=100)
     publisher = CannotLookUp()
     with at("2021-06-12T07:06:00+00:00"):
         report = dispatcher(store, publisher).run_once()
@@ -377,7 +377,7 @@ def test_a_stopped_account_is_named_on_every_pass_but_keeps_the_runner_idle(
     store.disable_account(x_account.id, "credentials refused: 401")
     seen: list[object] = []
     d = Dispatcher(store, lambda p: MemoryPublisher(), worker="w",
-                   clock=lambda: datetime(2021, 6, 12, 7, 1))
+                   clock=lambda: datetime(2021, 6, 12, 7, 1, tzinfo=UTC))
     d.run_once()  # the other networks' posts go out
     report = d.run_once()
     [problem] = report.problems
