@@ -1,6 +1,7 @@
-"""The ``campaign`` command line: each module parses one command group's options, calls the library
-and formats what comes back. Nothing here holds business logic a web dashboard would need."""
+"""The ``campaign`` command line: one module per command group, each parsing its options, calling
+one library function and formatting what comes back; shared options live in ``options``.
+Nothing here holds business logic a web dashboard would need."""
 
-from campaign.cli.main import cli, main
+from campaign.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,5 +1,5 @@
 """``python -m campaign.cli``: the same command as the ``campaign`` script."""
 
-from campaign.cli.main import main
+from campaign.cli.app import main
 
 main()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from campaign.content.render import Post
+from campaign.content.render import RenderedPost
 from campaign.content.schedule import Occurrence, Schedule
 from campaign.text.escape import rich_literal, terminal
 
@@ -71,7 +71,7 @@ def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
                   "[bold red]![/] = must go out on its day")
 
 
-def print_posts(console: Any, posts: Sequence[Post], timezone: str = "") -> None:
+def print_posts(console: Any, posts: Sequence[RenderedPost], timezone: str = "") -> None:
     """Each post with a header line (when, who, where, length) and its text.
 
     The post's timezone follows its time whenever it is not ``timezone`` (the campaign's).
@@ -87,7 +87,7 @@ def print_posts(console: Any, posts: Sequence[Post], timezone: str = "") -> None
             header.append(f"{terminal(post.timezone)} ", style="bold yellow")
         header.append(f"{terminal(post.entry_id)} ", style="cyan")
         header.append(f"· {terminal(post.audience)} · {terminal(post.language)} · ")
-        header.append(post.network, style=NETWORK_STYLE[post.network])
+        header.append(post.network, style=NETWORK_STYLE.get(post.network, "bold"))
         header.append(f" · {counted}", style="green" if fits else "red")
         if len(post.parts) > 1:
             header.append(f" · thread of {len(post.parts)}", style="yellow")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
+import pytest
 from click.testing import CliRunner, Result
 
 from campaign.cli import cli
+from campaign.cli.app import COMMANDS, SUMMARIES, WHOLE, LazyGroup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,8 +76,6 @@ def test_help_is_fast_to_import() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    import click
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     headings = [line for line in readme.splitlines() if line.startswith("### `campaign ")]
     ctx = click.Context(cli)
@@ -85,13 +87,90 @@ def test_readme_documents_every_command() -> None:
                 f"README has no heading for 'campaign {name} {sub}'"
 
 
-def test_lazy_commands_help_matches_their_docstrings() -> None:
-    import click
+@pytest.mark.parametrize("name", sorted(COMMANDS), ids=str)
+def test_each_commands_summary_is_the_first_line_of_its_help(name: str) -> None:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.help is not None
+    assert command.help.splitlines()[0] == SUMMARIES[name]
 
-    from campaign.cli.main import LAZY_COMMANDS
 
-    ctx = click.Context(cli)
-    for name, summary in LAZY_COMMANDS.items():
-        command = cli.get_command(ctx, name)
-        assert command is not None and command.help is not None
-        assert command.help.splitlines()[0] == summary
+@pytest.mark.parametrize("width", [80, 60, 40], ids=lambda w: f"{w}-columns")
+def test_help_lists_commands_as_click_would_without_importing_them(width: int) -> None:
+    fresh = LazyGroup(name="fresh", lazy_subcommands=COMMANDS, summaries=SUMMARIES, whole=WHOLE)
+    limit = width - 6 - max(map(len, COMMANDS))
+    for name in COMMANDS:
+        loaded = cli.get_command(click.Context(cli), name)
+        assert loaded is not None
+        assert fresh.summary_line(name, limit) == loaded.get_short_help_str(limit), name
+    assert fresh.commands == {}  # the summaries alone made the list
+
+
+def test_help_imports_no_command_module() -> None:
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom campaign.cli import cli\n"
+            "out = CliRunner().invoke(cli, ['--help']).output\n"
+            "print(sorted(m for m in sys.modules if m.startswith('campaign.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['campaign.cli.app']"
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    env = {**os.environ, "COLUMNS": "80"}
+    as_module = subprocess.run([sys.executable, "-m", "campaign.cli", "--help"],
+                               capture_output=True, text=True, check=True, env=env)
+    as_script = subprocess.run([sys.executable, "-c", "from campaign.cli import main; main()",
+                                "--help"], capture_output=True, text=True, check=True, env=env)
+    assert as_module.stdout == as_script.stdout
+    assert as_module.stdout.startswith("Usage: campaign [OPTIONS] COMMAND [ARGS]...")
+
+
+YEAR_COMMANDS = [
+    pytest.param(("validate", "--json"), id="validate"),
+    pytest.param(("calendar", "--month", "6", "--json"), id="calendar"),
+    pytest.param(("render", "--day", "2027-06-12", "--lang", "en", "--json"), id="render"),
+    pytest.param(("export", "--format", "ics", "--month", "6", "--out", "{tmp}/june.ics"),
+                 id="export"),
+    pytest.param(("kit", "--month", "6", "--lang", "en", "--out", "{tmp}/kit"), id="kit"),
+]
+
+
+@pytest.mark.parametrize("args", YEAR_COMMANDS)
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_every_command_reading_a_schedule_runs_it_in_another_year(args: tuple[str, ...], how: str,
+                                                                  tmp_path: Path) -> None:
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    env = {"COLUMNS": "120"}
+    if how == "option":
+        argv += ["--year", "2027"]
+    else:
+        env["CAMPAIGN_YEAR"] = "2027"
+    result = CliRunner().invoke(cli, argv, env=env)
+    assert result.exit_code == 0, result.output
+    if argv[0] == "calendar":
+        assert {r["date"][:4] for r in json.loads(result.output)} == {"2027"}
+    elif argv[0] == "render":
+        posts = json.loads(result.output)
+        assert posts and all(p["due"].startswith("2027-06-12") for p in posts)
+    elif argv[0] == "export":
+        starts = {line.rsplit(":", 1)[1][:8] for line in (tmp_path / "june.ics").read_text(
+            encoding="utf-8").splitlines() if line.startswith("DTSTART;TZID=")}
+        assert starts and {s[:6] for s in starts} == {"202706"}
+
+
+def test_a_year_outside_what_the_tool_handles_is_refused_in_one_sentence(
+        run: Callable[..., Result]) -> None:
+    result = run("calendar", "--year", "1999")
+    assert result.exit_code == 2
+    assert "the tool handles the years 2000 to 2100" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_queue_plan_takes_the_year(run: Callable[..., Result], tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'q.db'}"
+    assert run("db", "upgrade", "--db", db).exit_code == 0
+    assert run("accounts", "add", "bluesky", "demo.bsky.social", "--db", db).exit_code == 0
+    for year in ("2021", "2027"):
+        planned = run("queue", "plan", "--entry", "world-day-against-child-labour", "--lang", "en",
+                      "--account", "bluesky", "--year", year, "--db", db)
+        assert "10 added" in planned.output, planned.output
+    dues = {p["due_at"][:10] for p in json.loads(run("queue", "list", "--json", "--db", db).output)}
+    assert dues == {"2021-06-12", "2027-06-12"}

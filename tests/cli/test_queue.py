@@ -31,9 +31,10 @@ def plan(queue: Callable[..., Result], *extra: str) -> Result:
 
 
 def test_plan_is_idempotent_and_reports_counts(queue: Callable[..., Result]) -> None:
-    first = plan(queue, "--json")
-    assert json.loads(first.output) == {"added": 20, "updated": 0, "unchanged": 0,
-                                        "left_alone_final": 0}
+    first = json.loads(plan(queue, "--json").output)
+    assert {k: first[k] for k in ("added", "updated", "unchanged", "left_alone_final")} == \
+        {"added": 20, "updated": 0, "unchanged": 0, "left_alone_final": 0}
+    assert first["left_on_other_accounts"]["count"] == first["cancelled_elsewhere"]["count"] == 0
     again = plan(queue)
     assert "0 added, 0 updated, 20 unchanged" in again.output
 
@@ -124,3 +125,43 @@ def test_a_post_that_fails_validation_is_refused_at_plan_time(queue: Callable[..
     result = plan(queue, "--templates", str(tmp_path / "mine"))
     assert_clean_failure(result, "entry 'world-day-against-child-labour'", "over the limit")
     assert json.loads(queue("queue", "list", "--json").output) == []
+
+
+def test_retry_delete_and_cancel_as_the_readme_shows(queue: Callable[..., Result],
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    outbox = tmp_path / "outbox.jsonl"
+    assert queue("accounts", "add", "bluesky", "demo.bsky.social", "--credentials",
+                 f"outbox:{outbox}").exit_code == 0
+    assert queue("accounts", "add", "mastodon", "@oit", "--base-url",
+                 "https://mastodon.social").exit_code == 0
+    shared = json.loads(queue("amplify", "repost", "https://bsky.app/profile/ilo.org/post/3kx",
+                              "--account", "bluesky", "--json").output)["id"]
+    boosted = json.loads(queue("amplify", "repost", "https://mastodon.social/@ilo/1",
+                               "--account", "mastodon", "--json").output)["id"]
+    ran = queue("run", "--once")
+    assert ran.exit_code == 1 and "Published 1" in ran.output and "1 failed" in ran.output
+    monkeypatch.setenv("CAMPAIGN_MASTODON_OIT_ACCESS_TOKEN", "token-1234")
+    retried = queue("queue", "retry", str(boosted))
+    assert (retried.exit_code, retried.output) == (0, "Queued again 1 post(s).\n")
+    deleted = queue("queue", "delete", str(shared))
+    assert (deleted.exit_code, deleted.output) == (0, "Deleted 1 post(s).\n")
+    cancelled = queue("queue", "cancel", str(shared), str(boosted), "99")
+    assert cancelled.exit_code == 1
+    assert f"Cancelled 1 post(s); not in a state that allows it: {shared}" in cancelled.output
+    assert "no post with id 99: see `campaign queue list`" in cancelled.output
+    assert [e["to"] for e in json.loads(queue("queue", "show", str(shared), "--json").output)
+            ["events"]] == ["scheduled", "publishing", "published", "deleted"]
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("queue", "retry", "1", "x"), id="retry-word"),
+    pytest.param(("queue", "delete", "99999999999999999999"), id="delete-too-large"),
+    pytest.param(("queue", "approve", "5", "soon"), id="approve-word"),
+])
+def test_ids_that_name_no_post_change_nothing(queue: Callable[..., Result],
+                                              args: tuple[str, ...]) -> None:
+    plan(queue)
+    before = queue("queue", "list", "--json").output
+    assert_clean_failure(queue(*args), "see `campaign queue list`")
+    assert queue("queue", "list", "--json").output == before

@@ -1,0 +1,59 @@
+"""``campaign export``: posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from campaign.cli.options import (
+    FormatChoice,
+    filter_options,
+    media_url_option,
+    schedule_option,
+    selection,
+    source,
+    template_options,
+)
+
+
+@click.command()
+@schedule_option
+@template_options
+@filter_options
+@click.option("--format", "-f", "fmt", required=True,
+              type=FormatChoice(),
+              help="Export format.")
+@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (replaced whole, never half-written).")
+@click.option("--layout", type=click.Choice(["posts", "buffer", "hootsuite"]), default="posts",
+              show_default=True, help="CSV column layout.")
+@media_url_option
+def export(schedule_path: Path | None, year: int | None, template_dirs: tuple[Path, ...],
+           profile_path: Path | None, variables: tuple[str, ...], audiences: tuple[str, ...],
+           languages: tuple[str, ...], networks: tuple[str, ...], months: tuple[str, ...],
+           entries: tuple[str, ...], day: datetime | None, fmt: str, out: Path, layout: str,
+           media_url: str | None) -> None:
+    """Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML."""
+    from campaign.content import selection as chosen_posts
+    from campaign.exporters import export as write
+    from campaign.text.escape import terminal
+
+    chosen = selection(audiences, languages, networks, months, entries, day)
+    renderer = chosen_posts.renderer(source(schedule_path, year, template_dirs, profile_path,
+                                            variables))
+    posts = chosen_posts.posts(renderer, chosen)
+    options: dict[str, Any] = {"layout": layout, "media_url": media_url} if fmt == "csv" else {}
+    if fmt in ("html", "markdown") and languages:
+        options["locale"] = languages[0]
+    write(fmt, posts, renderer.schedule, out, **options)
+    if fmt == "html":  # one page per language, and the images beside them
+        from campaign.exporters.html import plan_pages
+
+        files = ", ".join(str(p.path) for p in plan_pages(posts, renderer.schedule, out,
+                                                           locale=options.get("locale", "")))
+        click.echo(terminal(f"Wrote {len(posts)} posts to {files} ({fmt})."))
+    else:
+        click.echo(terminal(f"Wrote {len(posts)} posts to {out} ({fmt})."))

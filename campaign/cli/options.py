@@ -1,0 +1,265 @@
+"""What every command shares: its options (declared once each), the store opener, and printing.
+
+Only click is imported here at start-up; what an option needs to check a value is imported when
+the value is checked, so ``campaign --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from campaign.content.selection import Selection, Source
+    from campaign.queue.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+YEAR_HELP = "Run the calendar in another year (default: the year the schedule gives)."
+
+
+# -- networks ----------------------------------------------------------------------------------
+class NetworkChoice(click.Choice[str]):
+    """A network name: the built-in ones and those plug-ins add, looked up when first needed.
+
+    The list is read lazily so that building the command tree (and ``--help``) never imports the
+    platform registry and the plug-ins it finds.
+    """
+
+    name = "network"
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        """Every network a post can go to."""
+        return network_names()
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        pass  # click's constructor sets it; the names always come from the registry
+
+
+def network_names() -> tuple[str, ...]:
+    """The networks a post can go to: the built-in ones, then those plug-ins add."""
+    from campaign.platforms.registry import network_names as registered
+
+    return registered()
+
+
+class FormatChoice(click.Choice[str]):
+    """An export format: the built-in ones and those plug-ins add, looked up when first needed
+    (as NetworkChoice, so that ``--help`` reads no package metadata)."""
+
+    name = "format"
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        """Every export format."""
+        from campaign.exporters import format_names
+
+        return format_names()
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        pass  # click's constructor sets it; the names always come from the exporters' registry
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """A built-in format as it is, without reading the installed packages' metadata."""
+        from campaign.exporters import FORMATS
+
+        return value if value in FORMATS else super().convert(value, param, ctx)
+
+
+# -- values ------------------------------------------------------------------------------------
+class Timeout(click.FloatRange):
+    """Seconds to wait for a network: more than 0, at most an hour, a real number (not nan)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=3600, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        """The number of seconds, or a usage error naming the range."""
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # nan passes every comparison of the range
+            self.fail(f"{value} is not in the range {self._describe_range()}.", param, ctx)
+        return seconds
+
+
+class PostId(click.ParamType[int]):
+    """A post id: a whole number; one too large for any post says there is no such post."""
+
+    name = "post_id"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        """The id as an int, or a usage error."""
+        from campaign.queue.editing import MAX_POST_ID
+
+        if isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"post ids are numbers, got {value}: see `campaign queue list`", param, ctx)
+        if abs(number) > MAX_POST_ID:
+            self.fail(f"no post with id {value}: see `campaign queue list`", param, ctx)
+        return number
+
+
+def parse_month(value: str) -> int:
+    """A month given as a number or an English name (at least three letters), as 1 to 12."""
+    from campaign.errors import UsageError
+
+    text = value.strip().lower()
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    for number, name in enumerate(MONTHS, start=1):
+        if len(text) >= 3 and name.startswith(text):
+            return number
+    raise UsageError("month", value, [str(n) for n in range(1, 13)] + list(MONTHS))
+
+
+# -- options -----------------------------------------------------------------------------------
+def _apply(func: F, options: Sequence[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def json_option(func: F) -> F:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def schedule_option(func: F) -> F:
+    """``--schedule`` and ``--year``: the schedule file (the built-in 2021 campaign by default)
+    and the year to run its calendar in."""
+    return _apply(func, [
+        click.option("--schedule", "-s", "schedule_path", type=click.Path(path_type=Path),
+                     envvar="CAMPAIGN_SCHEDULE",
+                     help="Schedule file (default: the built-in #EndChildLabour2021 campaign)."),
+        click.option("--year", "year", type=int, default=None,
+                     metavar="YYYY", envvar="CAMPAIGN_YEAR", help=YEAR_HELP),
+    ])
+
+
+def template_options(func: F) -> F:
+    """``--templates``, ``--profile`` and ``--var``: where templates come from and who posts."""
+    return _apply(func, [
+        click.option("--templates", "-t", "template_dirs", multiple=True,
+                     type=click.Path(path_type=Path, file_okay=False, exists=True),
+                     envvar="CAMPAIGN_TEMPLATES",
+                     help="Folder of your own templates, searched before the built-in ones."),
+        click.option("--profile", "profile_path", type=click.Path(path_type=Path),
+                     help="YAML file with name, handle, site, pledge_title, handle_x, ..."),
+        click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
+                     help="Profile value, e.g. --var name=\"ILO\" --var handle=@ilo."),
+    ])
+
+
+def filter_options(func: F) -> F:
+    """Filters shared by calendar, render, export, kit and queue plan."""
+    return _apply(func, [
+        click.option("--audience", "-a", "audiences", multiple=True,
+                     help="Audience id or group (stakeholders, organisations, everyone)."),
+        click.option("--lang", "-l", "languages", multiple=True, help="Language code, e.g. fr."),
+        click.option("--network", "-n", "networks", multiple=True, type=NetworkChoice(),
+                     help="Network."),
+        click.option("--month", "-m", "months", multiple=True, metavar="MONTH",
+                     help="Month number or English name, e.g. 6 or june."),
+        click.option("--entry", "-e", "entries", multiple=True, help="Entry id."),
+        click.option("--day", "day", type=click.DateTime(["%Y-%m-%d"]),
+                     help="One day, YYYY-MM-DD."),
+    ])
+
+
+def media_url_option(func: F) -> F:
+    """``--media-url``: the public folder the kit's images/ are uploaded to, for Buffer's Image URL."""
+    return click.option("--media-url", "media_url", metavar="URL", default=None,
+                        help="Public address of the uploaded images/ folder; fills Buffer's "
+                             "Image URL with URL/<image path>. Without it the column is empty.")(func)
+
+
+def db_option(func: F) -> F:
+    """``--db``: the queue database URL (default: campaign.db in the current folder)."""
+    return click.option("--db", "db_url", envvar="CAMPAIGN_DATABASE_URL", metavar="URL",
+                        help="Database URL, e.g. sqlite:///campaign.db or "
+                             "postgresql://user@host/db (env CAMPAIGN_DATABASE_URL).")(func)
+
+
+def timeout_option(default: float) -> Callable[[F], F]:
+    """``--timeout``: seconds to wait for each network call (shared by run, delete, test)."""
+    return click.option("--timeout", type=Timeout(), default=default, show_default=True,
+                        help="Seconds to wait for each network call (at most 3600).")
+
+
+# -- what the options become -------------------------------------------------------------------
+def source(schedule_path: Path | None, year: int | None, template_dirs: Sequence[Path] = (),
+           profile_path: Path | None = None, variables: Sequence[str] = ()) -> Source:
+    """Where posts come from, as the options name it."""
+    from campaign.content.selection import Source
+
+    return Source(schedule_path=schedule_path, year=year, template_dirs=tuple(template_dirs),
+                  profile_path=profile_path, variables=tuple(variables))
+
+
+def selection(audiences: Sequence[str] = (), languages: Sequence[str] = (),
+              networks: Sequence[str] = (), months: Sequence[str] = (),
+              entries: Sequence[str] = (), day: datetime | None = None) -> Selection:
+    """Which posts the filter options keep (months by number or English name)."""
+    from campaign.content.selection import Selection
+
+    return Selection(audiences=tuple(audiences), languages=tuple(languages),
+                     networks=tuple(networks), months=tuple(parse_month(m) for m in months),
+                     entries=tuple(entries), day=day.date() if day else None)
+
+
+def open_store(db_url: str | None, *, migrated: bool = True) -> Store:
+    """The queue database ``--db`` names; by default it must be at the newest schema."""
+    from campaign.queue.store import Store
+
+    store = Store(db_url)
+    if migrated:
+        store.check_migrated()
+    return store
+
+
+# -- output ------------------------------------------------------------------------------------
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON with its non-ASCII text as it is; a date or a path as text."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def utc_text(moment: datetime | None) -> str | None:
+    """A UTC moment as the ISO text the tool prints (``2021-06-12T07:00:00Z``), None as None."""
+    from campaign.queue.engine import utc_text as text
+
+    return None if moment is None else text(moment)
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console that prints values as given (no guessing of numbers or URLs to colour)."""
+    from rich.console import Console
+
+    return Console(highlight=False, stderr=stderr)
+
+
+def fail(code: int) -> None:
+    """End the command with exit code ``code``, after what it printed."""
+    raise click.exceptions.Exit(code)
