@@ -10,19 +10,15 @@ import click
 
 from campaign.cli.options import (
     FormatChoice,
-    filter_options,
     media_url_option,
-    schedule_option,
+    posts_options,
     selection,
     source,
-    template_options,
 )
 
 
 @click.command()
-@schedule_option
-@template_options
-@filter_options
+@posts_options
 @click.option("--format", "-f", "fmt", required=True,
               type=FormatChoice(),
               help="Export format.")

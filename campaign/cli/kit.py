@@ -9,19 +9,15 @@ import click
 
 from campaign.cli.options import (
     console,
-    filter_options,
     media_url_option,
-    schedule_option,
+    posts_options,
     selection,
     source,
-    template_options,
 )
 
 
 @click.command()
-@schedule_option
-@template_options
-@filter_options
+@posts_options
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("exports"), show_default=True, help="Folder to write the kit into.")
 @media_url_option

@@ -189,6 +189,12 @@ def filter_options(func: F) -> F:
     ])
 
 
+def posts_options(func: F) -> F:
+    """What every command that renders posts takes: the schedule and its year, the templates and
+    profile, and the filters that narrow the posts (in that order in ``--help``)."""
+    return schedule_option(template_options(filter_options(func)))
+
+
 def media_url_option(func: F) -> F:
     """``--media-url``: the public folder the kit's images/ are uploaded to, for Buffer's Image URL."""
     return click.option("--media-url", "media_url", metavar="URL", default=None,

@@ -19,14 +19,12 @@ from campaign.cli.options import (
     console,
     db_option,
     fail,
-    filter_options,
     json_option,
     open_store,
+    posts_options,
     print_json,
-    schedule_option,
     selection,
     source,
-    template_options,
     timeout_option,
     utc_text,
 )
@@ -47,9 +45,7 @@ def queue() -> None:
 
 
 @queue.command("plan")
-@schedule_option
-@template_options
-@filter_options
+@posts_options
 @click.option("--account", "account_names", multiple=True, metavar="NETWORK[=HANDLE]",
               required=True, help="Account to post from, e.g. x=@ilo; repeat per network.")
 @click.option("--review", is_flag=True, help="New posts wait as drafts until approved.")

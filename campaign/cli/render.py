@@ -9,20 +9,16 @@ import click
 
 from campaign.cli.options import (
     console,
-    filter_options,
     json_option,
+    posts_options,
     print_json,
-    schedule_option,
     selection,
     source,
-    template_options,
 )
 
 
 @click.command()
-@schedule_option
-@template_options
-@filter_options
+@posts_options
 @json_option
 def render(schedule_path: Path | None, year: int | None, template_dirs: tuple[Path, ...],
            profile_path: Path | None, variables: tuple[str, ...], audiences: tuple[str, ...],
