@@ -11,6 +11,8 @@ every audience it names one of the schedule's.
 
 from __future__ import annotations
 
+import re
+import stat
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -19,6 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
+from campaign.content.dates import YEAR_MAX, YEAR_MIN
 from campaign.content.yamlsource import Loc, SourceData, load_yaml
 from campaign.errors import CampaignError, ScheduleError, ScheduleProblems
 
@@ -59,6 +62,9 @@ class PledgeFile(_Model):
 
     schema_: int = Field(alias="schema")
     source: Text | None = None
+    # the year the suggestions speak of ("by the end of 2021"): a calendar run in another year
+    # says its own year there instead
+    year: int | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
     form: Url
     audiences: dict[AudienceId, AudiencePledges] = Field(min_length=1)
 
@@ -81,18 +87,31 @@ class Pledges:
     form: str
     source: str
     audiences: dict[str, AudiencePledges]
+    year: int | None = None
 
-    def ideas(self, audience_id: str, language: str) -> PledgeIdeas:
-        """The audience's form and suggestions in ``language``; only the form when it has none."""
+    def ideas(self, audience_id: str, language: str, year: int | None = None) -> PledgeIdeas:
+        """The audience's form and suggestions in ``language``; only the form when it has none.
+
+        For a calendar run in ``year``, the file's own year in the texts becomes ``year``: a
+        2027 post must not invite a pledge "by the end of 2021". Other years in them (a
+        "2022-2025" plan, the SDG's 2025) are left as written.
+        """
         found = self.audiences.get(audience_id)
         if found is None:
             return PledgeIdeas(form=self.form)
         example = found.smart_example
+        said = self.year
+
+        def text(value: str) -> str:
+            if said is None or year is None or year == said:
+                return value
+            return re.sub(rf"(?<![0-9]){said}(?![0-9])", str(year), value)
+
         return PledgeIdeas(
             form=found.form or self.form,
-            suggestions=tuple(s[language] for s in found.suggestions),
-            vague=example.vague[language] if example else "",
-            smart=example.smart[language] if example else "",
+            suggestions=tuple(text(s[language]) for s in found.suggestions),
+            vague=text(example.vague[language]) if example else "",
+            smart=text(example.smart[language]) if example else "",
         )
 
 
@@ -136,7 +155,7 @@ def load_pledges(schedule: Path, name: str, *, languages: Sequence[str],
     if problems:
         raise ScheduleProblems(problems)
     return Pledges(path=source.path, form=parsed.form, source=parsed.source or "",
-                   audiences=dict(parsed.audiences))
+                   audiences=dict(parsed.audiences), year=parsed.year)
 
 
 def _inside(schedule: Path, name: str, line: int | None) -> Path:
@@ -157,6 +176,21 @@ def _inside(schedule: Path, name: str, line: int | None) -> Path:
     if not path.is_relative_to(root):
         raise ScheduleError(schedule, f"{where} is {path}, outside the schedule's folder "
                             f"{root}: copy it next to the schedule file", line=line, key="pledges")
+    # said here, at the schedule's 'pledges' line, rather than as a bare "file not found" about
+    # a path the reader never typed (the read below still refuses what is not a regular file)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ScheduleError(schedule, f"{where} does not exist: give a file in the schedule's "
+                            "folder (the path is relative to the schedule file)", line=line,
+                            key="pledges") from None
+    except OSError as exc:
+        raise ScheduleError(schedule, f"{where} cannot be read ({exc.strerror}): give a file "
+                            "next to the schedule file", line=line, key="pledges") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ScheduleError(schedule, f"{where} is {kind}: give a YAML file in the schedule's "
+                            "folder, e.g. pledges.yaml", line=line, key="pledges")
     return path
 
 

@@ -23,6 +23,7 @@ from campaign.content.resources import builtin_templates
 from campaign.content.sandbox import CampaignTemplate, SecurityError, environment
 from campaign.content.schedule import Entry, Occurrence, Schedule
 from campaign.errors import CampaignError, EmptyPostError, TemplateError, TooLongError
+from campaign.text.escape import CONTROL_CHARS
 from campaign.text.facets import Facet, bluesky_facets
 from campaign.text.measure import Measure, measure
 from campaign.text.networks import NETWORKS, NetworkLimits, is_blank
@@ -30,6 +31,10 @@ from campaign.text.threads import split_thread
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
+# what no post may hold though a template can write it, as a character or as a string escape
+# ("\x1b", "\ud800"): control characters (the ones refused in every file from others) and halves
+# of a surrogate pair, which no network, file or terminal can take
+_UNWRITABLE = re.compile(f"[{CONTROL_CHARS}\ufffe\uffff\ud800-\udfff]")
 # anything a reader would see: not whitespace, not a zero-width space, joiner, mark or BOM
 # one post's render: loop steps and calls, characters written, seconds (a post takes microseconds)
 POST_STEPS = 10_000
@@ -175,8 +180,9 @@ class Renderer:
         found = self._ideas.get(key)
         if found is None:
             pledges = self.schedule.pledges
-            found = self._ideas[key] = pledges.ideas(audience_id, language) if pledges \
-                else PledgeIdeas(form=self.schedule.campaign.site)
+            found = self._ideas[key] = (
+                pledges.ideas(audience_id, language, self.schedule.year) if pledges
+                else PledgeIdeas(form=self.schedule.campaign.site))
         return found
 
     def context(self, occ: Occurrence, audience_id: str, language: str,
@@ -219,6 +225,8 @@ class Renderer:
         template = self._templates.get(name) or self.template(name, entry.id)
         text = clean_text(self._render_template(template, name, entry.id,
                                                 self.context(occ, audience_id, language, network)))
+        if (bad := _UNWRITABLE.search(text)) is not None:
+            raise TemplateError(name, _unwritable(bad.group()), entry=entry.id)
         if is_blank(text):
             # an empty post (or one of zero-width characters only) must never be planned or
             # published
@@ -332,6 +340,15 @@ class Renderer:
                 # one missing template fails for every audience: say it once
                 problems.setdefault(exc.message, exc)
         return list(problems.values())
+
+
+def _unwritable(char: str) -> str:
+    """Why a post cannot hold ``char``, and what to do."""
+    if "\ud800" <= char <= "\udfff":
+        return (f"writes U+{ord(char):04X}, half of a surrogate pair, which no network or file "
+                "can hold: write the character itself (🌍, not \"\\ud83c\\udf0d\")")
+    return (f"writes control character U+{ord(char):04X}, which a post may not hold: remove it "
+            "(only tab and newlines are allowed)")
 
 
 def _template_line(exc: BaseException, name: str) -> int | None:

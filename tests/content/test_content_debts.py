@@ -150,6 +150,8 @@ def test_a_private_name_on_the_hashtags_is_refused_by_the_sandbox(
     pytest.param('{roles: "#LabourDay"}', "and not 'roles'", id="reserved-role"),
     pytest.param('{labour_day: "LabourDay"}', "'LabourDay' is not a hashtag", id="bad-tag"),
     pytest.param('["#A", "B"]', "'B' is not a hashtag", id="bad-tag-in-list"),
+    pytest.param('{labour_day: "#LabourDay\\n"}', "'#LabourDay\\n' is not a hashtag",
+                 id="line-break-after-the-tag"),
     pytest.param('"#Alone"', "a mapping of role to hashtag", id="not-a-collection"),
 ])
 def test_bad_hashtags_are_refused_with_their_line(tiny: Callable[..., Path], hashtags: str,
@@ -231,19 +233,17 @@ def test_no_template_writes_a_year_or_a_month(path: Path) -> None:
 
 def test_a_moved_calendar_says_its_own_year(schedule: Schedule) -> None:
     moved = load_schedule(schedule.path, year=2027)
-    assert moved.pledges is not None
-    quoted = {s for a in moved.pledges.audiences.values() for s in
-              (t for sug in a.suggestions for t in sug.values())}
-    quoted |= {t for a in moved.pledges.audiences.values() if a.smart_example
-               for t in (*a.smart_example.vague.values(), *a.smart_example.smart.values())}
     renderer = Renderer(moved)
     for post in renderer.posts(moved.occurrences):
         text = post.text.replace("#EndChildLabour2021", "").replace("endchildlabour2021", "")
-        for sentence in quoted:  # the guide's own words, quoted as it wrote them
-            text = text.replace(sentence.rstrip("."), "")
+        # the guide's suggested pledges speak of the year too: "by the end of 2021" moves with it
         assert "2021" not in text, post.key
     agir = renderer.render(moved.occurrence_by_id["agir-01-pledge-country"], "country", "en", "x")
     assert "Action Pledge for 2027" in agir.text
+    assert "by the end of 2027" in agir.text
+    as_written = Renderer(schedule).render(schedule.occurrence_by_id["agir-01-pledge-country"],
+                                           "country", "fr", "x")
+    assert "d’ici à la fin 2021" in as_written.text  # the guide's own words in its own year
 
 
 @pytest.mark.parametrize(("lang", "day"), [
@@ -306,6 +306,21 @@ def test_a_ministrys_kit_speaks_in_its_name(schedule: Schedule) -> None:
         uses = table.get(template, set())
         assert ("Ministère du Travail" in post.text) == ("name" in uses), post.key
         assert ("@ministere" in post.text) == ("handle" in uses), post.key
+
+
+def test_a_sender_with_a_long_official_name_still_gets_its_whole_kit(schedule: Schedule) -> None:
+    # a ministry's full name, its Bluesky handle, its site and a pledge title: every post that
+    # speaks for the sender grows with them, and one that no longer fits becomes a thread
+    # rather than stopping the kit (before the sender's name was used, this kit rendered whole)
+    sender = Profile(name="Ministère du Travail, de l’Emploi et de l’Insertion",
+                     handle="@travail-gouv.bsky.social", site="https://travail-emploi.gouv.fr",
+                     pledge_title="Éliminer le travail des enfants dans nos chaînes "
+                                  "d’approvisionnement d’ici à la fin de l’année 2021")
+    renderer = Renderer(schedule, profile=sender)
+    assert renderer.check(schedule.occurrences) == []
+    posts = list(renderer.posts(schedule.occurrences))
+    assert all(measure(p.network, part, renderer.limits).fits for p in posts for part in p.parts)
+    assert any(len(p.parts) > 1 and sender.name in p.text for p in posts)
 
 
 @pytest.mark.parametrize("lang", LANGS)
