@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # every date the tool handles lies in these years: the queue, calendars and `reschedule` agree
 YEAR_MIN, YEAR_MAX = 2000, 2100
-_MONTH_DAY = re.compile(r"^(\d\d)-(\d\d)$")  # a fixed date without its year: MM-DD
+# a fixed date without its year: MM-DD, in ASCII digits (\d would take '٠٦-١٢') and nothing after
+_MONTH_DAY = re.compile(r"([0-9]{2})-([0-9]{2})")
 
 
 class Dates:
@@ -98,7 +99,7 @@ class Dates:
         """MM-DD in the year the calendar runs in; YYYY-MM-DD moved by as many years as the
         calendar (a 2022 date of a 2021 file stays one year later)."""
         text = str(text)
-        month_day = _MONTH_DAY.match(text)
+        month_day = _MONTH_DAY.fullmatch(text)
         if month_day is not None:
             month, day = int(month_day[1]), int(month_day[2])
             try:

@@ -78,8 +78,10 @@ class Hashtags:
                 raise ValueError(f"'{role}' is not a hashtag role: use lowercase letters, digits "
                                  "and _ (at most 40, starting with a letter), e.g. labour_day"
                                  + (", and not 'roles'" if role in _RESERVED else ""))
-            if not isinstance(tag, str) or not HASHTAG.match(tag):
-                raise ValueError(f"'{tag}' is not a hashtag: write it as #Word")
+            # fullmatch: '$' alone would take "#Tag\n", and post a line break with the tag
+            if not isinstance(tag, str) or not HASHTAG.fullmatch(tag):
+                shown = repr(tag[:60]) if isinstance(tag, str) else f"'{tag}'"
+                raise ValueError(f"{shown} is not a hashtag: write it as #Word")
         if isinstance(value, Mapping):
             return cls({str(role): tag for role, tag in pairs})
         return cls([tag for _, tag in pairs])

@@ -78,6 +78,21 @@ def test_template_syntax_error(tiny: Callable[..., Path], run: Callable[..., Res
     assert_clean_failure(run("validate", path), "en/hello.j2", "syntax error")
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("Hi \x1b[2J there", "control character U+001B", id="escape-in-the-file"),
+    pytest.param('Hi {{ "\\x1b]0;title\\x07" }}', "control character U+001B", id="escape-written"),
+    pytest.param("Hi\x00", "control character U+0000", id="nul"),
+    pytest.param('Hi {{ "\\ud800" }}', "U+D800, half of a surrogate pair", id="lone-surrogate"),
+])
+def test_a_template_that_writes_what_no_post_may_hold_is_refused(
+        tiny: Callable[..., Path], run: Callable[..., Result], body: str, expected: str) -> None:
+    # a shared template must not post terminal escapes or NUL to a network or into an export, nor
+    # pass `validate` and then crash `render` and `export` on text no output can encode
+    path = tiny(templates={"en": body, "fr": "Salut"})
+    assert_clean_failure(run("validate", path), "en/hello.j2", "entry 'hello'", expected)
+    assert_clean_failure(run("render", "-s", path, "-l", "en"), "en/hello.j2", expected)
+
+
 def test_template_not_utf8(tiny: Callable[..., Path], run: Callable[..., Result]) -> None:
     path = tiny()
     (path.parent / "tpl" / "fr" / "hello.j2").write_bytes("Journée".encode("latin-1"))

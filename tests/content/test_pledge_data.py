@@ -175,6 +175,26 @@ def test_a_link_to_a_file_elsewhere_is_refused(tmp_path: Path) -> None:
         _load(schedule)
 
 
+@pytest.mark.parametrize(("make", "expected"), [
+    pytest.param(lambda folder: None, "does not exist", id="missing"),
+    pytest.param(lambda folder: (folder / "pledges.yaml").mkdir(), "is a folder", id="folder"),
+    pytest.param(lambda folder: os.mkfifo(folder / "pledges.yaml"), "is not a regular file",
+                 id="named-pipe", marks=pytest.mark.skipif(os.name == "nt", reason="no FIFOs")),
+])
+def test_a_pledge_file_that_is_not_a_file_is_named_at_the_schedules_line(
+        tmp_path: Path, make: Callable[[Path], object], expected: str) -> None:
+    # the schedule's 'pledges' key is what to fix: a bare "file not found" about a path the
+    # reader never typed would not say which key of which file to change
+    schedule = tmp_path / "tiny.yaml"
+    schedule.write_text("schema: 1\n", encoding="utf-8")
+    make(tmp_path)
+    with pytest.raises(ScheduleError) as caught:
+        _load(schedule)
+    assert f"tiny.yaml:2 at 'pledges': pledge file 'pledges.yaml' {expected}" \
+        in caught.value.message
+    assert caught.value.exit_code == 2
+
+
 def test_a_huge_pledge_file_is_refused_unread(tmp_path: Path) -> None:
     schedule = _write(tmp_path, GOOD + "# " + "x" * 5000 + "\n")
     with pytest.raises(ScheduleError, match="bytes"):

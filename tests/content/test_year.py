@@ -316,6 +316,16 @@ def test_29_february_moved_into_a_year_without_one_is_refused(
         + ("day 28, or month 3 with day 1" if key.endswith("day") else "02-28 or 03-01"))
 
 
+@pytest.mark.parametrize("written", [
+    pytest.param('"٠٦-١٢"', id="arabic-indic-digits"), pytest.param('"06-12\\n"', id="line-break"),
+])
+def test_a_month_day_is_two_ascii_numbers_and_nothing_else(tiny: Callable[..., Path],
+                                                         written: str) -> None:
+    path = tiny(small(entry("odd", f"date: {written}")))
+    assert problem_of(path, None).startswith(
+        f"{path}:21 at 'entries[0].date': impossible or malformed date")
+
+
 def test_a_month_day_that_no_year_has_is_refused(tiny: Callable[..., Path]) -> None:
     path = tiny(small(entry("never", "date: 02-30")))
     assert problem_of(path, None) == (f"{path}:21 at 'entries[0].date': impossible date "
