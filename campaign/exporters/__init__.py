@@ -105,5 +105,24 @@ def export(fmt: str, posts: Sequence[RenderedPost], schedule: Schedule, out: Pat
     elif fmt == "html":
         from campaign.exporters.html import write_html as writer
     else:
-        writer = export_format(fmt).write
+        _write_plugin(fmt, posts, schedule, Path(out), options)
+        return
     writer(posts, schedule, Path(out), **options)
+
+
+def _write_plugin(fmt: str, posts: Sequence[RenderedPost], schedule: Schedule, out: Path,
+                  options: dict[str, Any]) -> None:
+    """Write with a plugin format; what its code raises (other than our own errors) is told as
+    one sentence naming the plugin, never a traceback."""
+    from campaign import plugins
+    from campaign.errors import CampaignError
+
+    write = export_format(fmt).write
+    try:
+        write(posts, schedule, out, **options)
+    except CampaignError:
+        raise
+    except Exception as exc:  # someone else's code: its bug is its own
+        raise plugins.PluginError("export format", fmt,
+                                  plugins.distribution(plugins.EXPORTERS, fmt),
+                                  f"failed writing {out} ({type(exc).__name__}: {exc})") from None

@@ -14,6 +14,7 @@ from campaign.platforms.base import Publisher, PublishError
 from campaign.platforms.credentials import CredentialsError, check_ref, default_ref, load
 from campaign.platforms.outbox import is_outbox, outbox_path
 from campaign.platforms.registry import platform
+from campaign.plugins import PluginError
 
 if TYPE_CHECKING:
     from campaign.queue.models import Account
@@ -151,7 +152,8 @@ def sign_in(store: Store, names: Sequence[str] = (), *, timeout: float = 20.0,
                 identity = publisher.whoami()
             finally:
                 publisher.close()
-        except (CredentialsError, PublishError) as exc:
+        except (CredentialsError, PublishError, PluginError) as exc:
+            # a broken plugin fails its own accounts only: the others are still tested
             results.append(SignIn(account=name, ok=False, error=exc.message))
             continue
         store.save_account_settings(account.id, {"user_id": identity.user_id,

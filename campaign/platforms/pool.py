@@ -14,12 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from campaign.platforms.base import AuthFailed, Claimed, DestinationFailed, Publisher
-from campaign.platforms.credentials import CredentialsError, Secrets, load
+from campaign.platforms.base import AuthFailed, Claimed, DestinationFailed, Publisher, PublishError
+from campaign.platforms.credentials import CredentialsError, Secrets, load, redact
 from campaign.platforms.outbox import OutboxPublisher, is_outbox, outbox_path
 from campaign.platforms.registry import platform
 from campaign.plugins import PluginError
 from campaign.queue.engine import utcnow
+from campaign.text.networks import NETWORK_NAMES
 
 
 def open_publisher(network: str, handle: str, credentials_ref: str, base_url: str = "",
@@ -36,7 +37,23 @@ def open_publisher(network: str, handle: str, credentials_ref: str, base_url: st
 
 def _build(network: str, handle: str, secrets: Secrets, base_url: str,
            settings: dict[str, Any] | None, timeout: float) -> Publisher:
-    return platform(network).publisher(handle, secrets, base_url, timeout, settings or {})
+    try:
+        return platform(network).publisher(handle, secrets, base_url, timeout, settings or {})
+    except Exception as exc:
+        if isinstance(exc, PublishError) or network in NETWORK_NAMES:
+            raise
+        # a plugin's bug, before anything could be sent: told as a refused sign-in naming the
+        # plugin (the runner stops the account, `accounts test` says FAIL), rather than the post
+        # left 'publishing' with an outcome nobody can check
+        raise AuthFailed(redact(_unmade(network, exc))) from None
+
+
+def _unmade(network: str, exc: Exception) -> str:
+    """The sentence naming a plugin whose publisher could not be made, and why."""
+    from campaign import plugins
+
+    return PluginError("network", network, plugins.distribution(plugins.PLATFORMS, network),
+                       f"could not make its publisher ({type(exc).__name__}: {exc})").message
 
 
 def _fingerprint(secrets: Secrets) -> str:

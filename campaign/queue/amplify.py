@@ -59,6 +59,9 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
                         when: datetime, language: str, review: bool) -> QueuedPost:
     """Add (or update, while not yet out) a repost or a quote of ``target`` from ``account``."""
     target = target.strip()
+    if account.network not in _TARGETS:  # a plugin's network: its post addresses are unknown here
+        raise CampaignError(f"amplify reposts and quotes on {', '.join(_TARGETS)}, not on "
+                            f"{account.network}: choose an account on one of those")
     if not _TARGETS[account.network].match(target):
         raise CampaignError(f"'{target}' is not the address of a post on {account.network}: "
                             f"give one like {_EXAMPLES[account.network]}")

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 MAX_POST_ID = 2**31 - 1
 # a post not yet out, which review may still cancel
 OPEN = (Status.DRAFT, Status.APPROVED, Status.SCHEDULED, Status.FAILED, Status.MISSED)
+# a post whose time review may still change
+RESCHEDULABLE = (Status.DRAFT, Status.APPROVED, Status.SCHEDULED, Status.MISSED)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,9 @@ def retry(store: Store, ids: Sequence[int]) -> Edited:
     moved = store.transition(ids, REQUEUE, allowed_from=(Status.FAILED, Status.MISSED),
                              actor="review", detail="retry requested", attempts=0,
                              next_attempt_at=None, last_error=None)
-    for account_id in {p.account_id for p in store.posts(ids=moved)}:
+    # only the accounts of posts moved: posts(ids=[]) filters nothing, and would restart every
+    # account stopped for refused credentials when nothing was retried
+    for account_id in {p.account_id for p in store.posts(ids=moved)} if moved else set():
         store.enable_account(account_id)
     return edited(store, ids, moved)
 
@@ -122,9 +126,10 @@ def reschedule(store: Store, post_id: int, when: str) -> Edited:
     # a day-bound post's day is the day in its own timezone, whatever offset was typed
     moment, note = local_moment(when, post.timezone)
     check_bounds(moment, store.campaign_start(post.campaign), post.timezone)
+    # only from the status just read: a post another reviewer (or a runner) moved meanwhile is
+    # left as it is and reported skipped, never moved back to what it was (an approval undone)
     moved = store.transition([post_id], post.status,
-                             allowed_from=(Status.DRAFT, Status.APPROVED, Status.SCHEDULED,
-                                           Status.MISSED),
+                             allowed_from=(post.status,) if post.status in RESCHEDULABLE else (),
                              actor="review", detail=f"rescheduled to {moment.isoformat()}",
                              due_at=moment, next_attempt_at=None,
                              deadline_at=day_deadline(moment) if post.day_bound else None)

@@ -14,7 +14,7 @@ from campaign.platforms.base import Claimed, Refused
 from campaign.platforms.memory import MemoryPublisher
 from campaign.queue import editing
 from campaign.queue.deleting import delete_published
-from campaign.queue.models import Status
+from campaign.queue.models import QueuedPost, Status
 from campaign.queue.planner import plan_from_schedule
 from campaign.queue.store import Store
 
@@ -163,3 +163,47 @@ def test_delete_published_keeps_a_refusal_and_the_post(store: Store, planned: li
     result = delete_published(store, [planned[0]], publishers=lambda post: Refusing())
     assert result.problems == (f"#{planned[0]}: x-1 is not yours",) and not result.ok
     assert store.get(planned[0]).status == Status.PUBLISHED
+
+
+class _ApprovedMeanwhile(Store):
+    """A store on which another reviewer approves the post just after it is read (the moment
+    between reading a post and moving it that two people at once can fall into)."""
+
+    def get(self, post_id: int) -> QueuedPost:
+        post = super().get(post_id)
+        other = Store(self.url)
+        try:
+            editing.approve(other, [post_id])
+        finally:
+            other.close()
+        return post
+
+
+def test_reschedule_leaves_a_post_approved_meanwhile_approved(database_url: str,
+                                                              planned: list[int]) -> None:
+    racing = _ApprovedMeanwhile(database_url)
+    try:
+        result = editing.reschedule(racing, planned[0], "2021-06-12T11:30")
+    finally:
+        racing.close()
+    # skipped, and said so: the approval made meanwhile is not undone (back to draft)
+    assert result.moved == () and result.skipped == (planned[0],) and not result.ok
+    assert store_status(database_url, planned[0]) == Status.APPROVED
+
+
+def store_status(url: str, post_id: int) -> Status:
+    """The status of a post as the database holds it now."""
+    fresh = Store(url)
+    try:
+        return fresh.get(post_id).status
+    finally:
+        fresh.close()
+
+
+def test_retry_of_nothing_retryable_restarts_no_account(store: Store, planned: list[int]) -> None:
+    accounts = store.accounts()
+    for account in accounts:
+        store.disable_account(account.id, "credentials refused")
+    result = editing.retry(store, [planned[0]])  # a draft: nothing to retry
+    assert result.moved == () and result.skipped == (planned[0],)
+    assert [a.disabled_reason for a in store.accounts()] == ["credentials refused"] * len(accounts)
