@@ -116,7 +116,7 @@ def post_data(p: QueuedPost) -> dict[str, Any]:
 @click.option("--network", "networks", multiple=True, type=NetworkChoice())
 @click.option("--month", "months", multiple=True, type=click.IntRange(1, 12))
 @click.option("--account", default=None, metavar="NETWORK=HANDLE")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many posts.")
 @json_option
 def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[str, ...],
                months: tuple[int, ...], account: str | None, limit: int | None,

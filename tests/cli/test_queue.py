@@ -73,28 +73,40 @@ def test_review_flow_list_show_approve_cancel_reschedule_retry(queue: Callable[.
 
 
 @pytest.mark.parametrize(("args", "needles"), [
-    (("queue", "list", "--status", "sent"), ["unknown status 'sent'", "published"]),
-    (("queue", "list", "--account", "x=@nobody"), ["unknown account 'x=@nobody'", "x=@demo"]),
-    (("queue", "plan", "--account", "mastodon"), ["unknown account 'mastodon'",
-                                                  "bluesky=demo.bsky.social"]),
-    (("accounts", "add", "myspace", "tom"), ["'myspace' is not one of"]),
-    (("queue", "show", "12345"), ["no post with id 12345"]),
-    (("queue", "reschedule", "1", "soon"), ["'soon' is not a date-time"]),
-    (("accounts", "add", "x", "@a", "--credentials", "vault:x"), ["is not understood", "env:PREFIX"]),
-    (("accounts", "add", "bluesky", "a.test", "--base-url", "bsky.social"),
-     ["'bsky.social' is not an http(s) address"]),
-    (("accounts", "test", "x=@nobody"), ["unknown account 'x=@nobody'"]),
-    (("accounts", "remove", "myspace=tom"), ["unknown network 'myspace'", "bluesky"]),
-    (("amplify", "repost", "https://example.org/1", "--account", "x=@demo"),
-     ["is not the address of a post on x", "https://x.com/"]),
-    (("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=@demo"),
-     ["a quote needs its words"]),
-    (("run", "--once", "--now", "2021-06-12T09:00"), ["--now pretends another time, and",
-                                                       "would publish to its network"]),
-    (("run", "--once", "--dry-run", "--grace", "forever"), ["--grace 'forever' is not a positive"]),
-    (("run", "--once", "--dry-run", "--lease", "0s"), ["--lease '0s' is not a positive duration"]),
-    (("run", "--once", "--dry-run", "--outbox", "/nonexistent/dir/o.jsonl"),
-     ["--outbox: /nonexistent/dir/o.jsonl: folder /nonexistent/dir does not exist"]),
+    pytest.param(("queue", "list", "--status", "sent"), ["unknown status 'sent'", "published"],
+                 id="list-unknown-status"),
+    pytest.param(("queue", "list", "--account", "x=@nobody"), ["unknown account 'x=@nobody'", "x=@demo"],
+                 id="list-unknown-account"),
+    pytest.param(("queue", "plan", "--account", "mastodon"), ["unknown account 'mastodon'",
+                                                              "bluesky=demo.bsky.social"],
+                 id="plan-account-without-handle"),
+    pytest.param(("accounts", "add", "myspace", "tom"), ["'myspace' is not one of"],
+                 id="add-unknown-network"),
+    pytest.param(("queue", "show", "12345"), ["no post with id 12345"], id="show-missing-post"),
+    pytest.param(("queue", "reschedule", "1", "soon"), ["'soon' is not a date-time"],
+                 id="reschedule-not-a-date-time"),
+    pytest.param(("accounts", "add", "x", "@a", "--credentials", "vault:x"),
+                 ["is not understood", "env:PREFIX"], id="add-unknown-credentials-scheme"),
+    pytest.param(("accounts", "add", "bluesky", "a.test", "--base-url", "bsky.social"),
+                 ["'bsky.social' is not an http(s) address"], id="add-base-url-without-scheme"),
+    pytest.param(("accounts", "test", "x=@nobody"), ["unknown account 'x=@nobody'"],
+                 id="test-unknown-account"),
+    pytest.param(("accounts", "remove", "myspace=tom"), ["unknown network 'myspace'", "bluesky"],
+                 id="remove-unknown-network"),
+    pytest.param(("amplify", "repost", "https://example.org/1", "--account", "x=@demo"),
+                 ["is not the address of a post on x", "https://x.com/"], id="repost-not-a-post-address"),
+    pytest.param(("amplify", "quote", "https://x.com/ilo/status/1", "--account", "x=@demo"),
+                 ["a quote needs its words"], id="quote-without-text"),
+    pytest.param(("run", "--once", "--now", "2021-06-12T09:00"), ["--now pretends another time, and",
+                                                                   "would publish to its network"],
+                 id="run-now-without-dry-run"),
+    pytest.param(("run", "--once", "--dry-run", "--grace", "forever"),
+                 ["--grace 'forever' is not a positive"], id="run-grace-not-a-duration"),
+    pytest.param(("run", "--once", "--dry-run", "--lease", "0s"),
+                 ["--lease '0s' is not a positive duration"], id="run-lease-zero"),
+    pytest.param(("run", "--once", "--dry-run", "--outbox", "/nonexistent/dir/o.jsonl"),
+                 ["--outbox: /nonexistent/dir/o.jsonl: folder /nonexistent/dir does not exist"],
+                 id="run-outbox-folder-missing"),
 ])
 def test_bad_queue_input(queue: Callable[..., Result], args: tuple[str, ...],
                          needles: list[str]) -> None:
@@ -165,3 +177,12 @@ def test_ids_that_name_no_post_change_nothing(queue: Callable[..., Result],
     before = queue("queue", "list", "--json").output
     assert_clean_failure(queue(*args), "see `campaign queue list`")
     assert queue("queue", "list", "--json").output == before
+
+
+@pytest.mark.parametrize("limit", [pytest.param("0", id="zero"), pytest.param("-3", id="negative")])
+def test_a_limit_below_one_is_refused(db_cli: Callable[..., Result], limit: str) -> None:
+    # a negative LIMIT meant "all but the last N" in Python and fails on PostgreSQL: refused
+    assert db_cli("db", "upgrade").exit_code == 0
+    result = db_cli("queue", "list", "--limit", limit)
+    assert result.exit_code == 2
+    assert "Invalid value for '--limit'" in result.output and "Traceback" not in result.output

@@ -152,10 +152,14 @@ def test_the_built_in_schedule_uses_no_alias() -> None:
 
 
 @pytest.mark.parametrize(("text", "needles"), [
-    ("a: " + "[" * 5000 + "]" * 5000, ["deep.yaml:1", "nested more than 64 levels"]),
-    ("year: " + "9" * 5000, ["deep.yaml:1", "cannot be read", "Exceeds the limit"]),
-    ("? [a, b]\n: c\n", ["deep.yaml:1", "a mapping key must be a plain value"]),
-    ("a: !!python/object:os.system echo\n", ["deep.yaml:1", "invalid YAML syntax"]),
+    pytest.param("a: " + "[" * 5000 + "]" * 5000, ["deep.yaml:1", "nested more than 64 levels"],
+                 id="5000-nested-lists"),
+    pytest.param("year: " + "9" * 5000, ["deep.yaml:1", "cannot be read", "Exceeds the limit"],
+                 id="5000-digit-number"),
+    pytest.param("? [a, b]\n: c\n", ["deep.yaml:1", "a mapping key must be a plain value"],
+                 id="list-as-key"),
+    pytest.param("a: !!python/object:os.system echo\n", ["deep.yaml:1", "invalid YAML syntax"],
+                 id="python-object-tag"),
 ])
 def test_deep_nesting_and_unreadable_values_are_refused(
         tmp_path: Path, run: Callable[..., Result], text: str, needles: list[str]) -> None:
@@ -168,7 +172,7 @@ def test_deep_nesting_and_unreadable_values_are_refused(
 @pytest.mark.parametrize(("char", "code"), [
     ("\x00", "U+0000"), ("\x1b", "U+001B"), ("\x7f", "U+007F"), ("\x85", "U+0085"),
     ("\x0c", "U+000C"), ("\ufffe", "U+FFFE"),
-])
+], ids=["nul", "escape", "delete", "next-line", "form-feed", "noncharacter-fffe"])
 def test_a_control_character_is_refused_with_its_line_and_column(
         tiny: Callable[..., Path], run: Callable[..., Result], char: str, code: str) -> None:
     text = MINIMAL.replace("Tiny campaign", f"Tiny{char} campaign")
@@ -179,7 +183,7 @@ def test_a_control_character_is_refused_with_its_line_and_column(
 
 @pytest.mark.parametrize(("escape", "code"), [
     ("\\x00", "U+0000"), ("\\e", "U+001B"), ("\\x9b", "U+009B"), ("\\u202e", None),
-])
+], ids=["hex-nul", "yaml-escape-e", "c1-csi", "bidi-override-is-accepted"])
 def test_a_control_character_written_as_an_escape_is_refused(
         tiny: Callable[..., Path], run: Callable[..., Result], escape: str,
         code: str | None) -> None:
@@ -200,21 +204,28 @@ def test_tabs_and_windows_line_ends_are_fine(tiny: Callable[..., Path],
 
 # -- numbers and dates -------------------------------------------------------------------------
 @pytest.mark.parametrize(("old", "new", "needles"), [
-    ("offset_days: 7", "offset_days: 100000000000000000000000000000",
-     ["entries[1].offset_days", "less than or equal to 36966"]),
-    ("offset_days: 7", "offset_days: 36000",
-     ["entries[1].offset_days", "date 2128-", "outside the years 2000-2100"]),
-    ("offset_days: 7", "offset_days: -20000",
-     ["entries[1].offset_days", "date 1975-", "outside the years 2000-2100"]),
-    ("date: 2030-03-01", "date: 9999-12-31",
-     ["entries[0].date", "date 9999-12-31 is outside the years 2000-2100"]),
-    ("year: 2030", "year: 99999999999999999999", ["campaign.year", "less than or equal to 2100"]),
-    ("timezone: Europe/Paris", "timezone: Europe/Paris\n  day: 40",
-     ["campaign.day", "less than or equal to 28"]),
-    ("timezone: Europe/Paris", "timezone: Europe/Paris\n  mastodon_characters: 1000000000",
-     ["campaign.mastodon_characters", "less than or equal to 100000"]),
-    ("date: 2030-03-01", "month: 13", ["entries[0].month", "less than or equal to 12"]),
-    ("date: 2030-03-01", "month: 3\n    day: -1", ["entries[0].day", "greater than or equal to 1"]),
+    pytest.param("offset_days: 7", "offset_days: 100000000000000000000000000000",
+                 ["entries[1].offset_days", "less than or equal to 36966"], id="offset-days-huge"),
+    pytest.param("offset_days: 7", "offset_days: 36000",
+                 ["entries[1].offset_days", "date 2128-", "outside the years 2000-2100"],
+                 id="offset-days-past-2100"),
+    pytest.param("offset_days: 7", "offset_days: -20000",
+                 ["entries[1].offset_days", "date 1975-", "outside the years 2000-2100"],
+                 id="offset-days-before-2000"),
+    pytest.param("date: 2030-03-01", "date: 9999-12-31",
+                 ["entries[0].date", "date 9999-12-31 is outside the years 2000-2100"],
+                 id="date-year-9999"),
+    pytest.param("year: 2030", "year: 99999999999999999999",
+                 ["campaign.year", "less than or equal to 2100"], id="campaign-year-huge"),
+    pytest.param("timezone: Europe/Paris", "timezone: Europe/Paris\n  day: 40",
+                 ["campaign.day", "less than or equal to 28"], id="campaign-day-40"),
+    pytest.param("timezone: Europe/Paris", "timezone: Europe/Paris\n  mastodon_characters: 1000000000",
+                 ["campaign.mastodon_characters", "less than or equal to 100000"],
+                 id="mastodon-characters-huge"),
+    pytest.param("date: 2030-03-01", "month: 13", ["entries[0].month", "less than or equal to 12"],
+                 id="month-13"),
+    pytest.param("date: 2030-03-01", "month: 3\n    day: -1",
+                 ["entries[0].day", "greater than or equal to 1"], id="day-negative"),
 ])
 def test_numbers_are_range_checked(tiny: Callable[..., Path], run: Callable[..., Result],
                                    old: str, new: str, needles: list[str]) -> None:
@@ -224,10 +235,11 @@ def test_numbers_are_range_checked(tiny: Callable[..., Path], run: Callable[...,
 
 # -- profiles ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("body", "needle"), [
-    (b"name: ILO\x00\n", "control character U+0000"),
-    (b'name: "IL\\x00O"\n', "the escape for control character U+0000"),
-    (b"a: &a x\nname: *a\n", "aliases"),
-    (b"name: " + b"x" * 200, "over the limit of 100 bytes"),
+    pytest.param(b"name: ILO\x00\n", "control character U+0000", id="control-character"),
+    pytest.param(b'name: "IL\\x00O"\n', "the escape for control character U+0000",
+                 id="control-character-escape"),
+    pytest.param(b"a: &a x\nname: *a\n", "aliases", id="alias"),
+    pytest.param(b"name: " + b"x" * 200, "over the limit of 100 bytes", id="over-the-size-limit"),
 ])
 def test_a_profile_is_bounded_like_a_schedule(tmp_path: Path, run: Callable[..., Result],
                                               monkeypatch: pytest.MonkeyPatch, body: bytes,
@@ -258,13 +270,14 @@ def _with_image(tiny: Callable[..., Path], file: str) -> Path:
 
 
 @pytest.mark.parametrize(("file", "needles"), [
-    ("../secret.png", ["goes out of the schedule's folder with '..'"]),
-    ("media/../../secret.png", ["goes out of the schedule's folder"]),
-    ("/etc/secret.png", ["is an absolute path"]),
-    ("link.png", ["is a link to", "outside the schedule's folder"]),
-    ("pipe.png", ["is not a regular file"]),
-    ("media", ["is not a regular file"]),
-    ("big.png", ["1,000,001 bytes", "make it smaller"]),
+    pytest.param("../secret.png", ["goes out of the schedule's folder with '..'"], id="parent-folder"),
+    pytest.param("media/../../secret.png", ["goes out of the schedule's folder"],
+                 id="parent-folder-inside-a-path"),
+    pytest.param("/etc/secret.png", ["is an absolute path"], id="absolute-path"),
+    pytest.param("link.png", ["is a link to", "outside the schedule's folder"], id="link-to-outside"),
+    pytest.param("pipe.png", ["is not a regular file"], id="named-pipe"),
+    pytest.param("media", ["is not a regular file"], id="folder"),
+    pytest.param("big.png", ["1,000,001 bytes", "make it smaller"], id="too-big"),
 ])
 def test_an_image_outside_the_folder_or_not_a_file_is_refused(
         tmp_path: Path, tiny: Callable[..., Path], file: str, needles: list[str]) -> None:
@@ -363,10 +376,12 @@ def test_an_image_is_read_again_only_while_it_is_the_regular_file_planned(
 
 # -- timezones ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("old", "new", "key"), [
-    ("timezone: Europe/Paris", "timezone: " + "a" * 5000, "campaign.timezone"),
-    ("    date: 2030-03-01", "    date: 2030-03-01\n    timezone: " + "Europe/" * 700,
-     "entries[0].timezone"),
-    ("timezone: Europe/Paris", "timezone: ../../../etc/passwd", "campaign.timezone"),
+    pytest.param("timezone: Europe/Paris", "timezone: " + "a" * 5000, "campaign.timezone",
+                 id="campaign-timezone-too-long"),
+    pytest.param("    date: 2030-03-01", "    date: 2030-03-01\n    timezone: " + "Europe/" * 700,
+                 "entries[0].timezone", id="entry-timezone-too-long"),
+    pytest.param("timezone: Europe/Paris", "timezone: ../../../etc/passwd", "campaign.timezone",
+                 id="campaign-timezone-a-path"),
 ])
 def test_a_timezone_name_too_long_or_not_a_name_is_unknown(
         tiny: Callable[..., Path], run: Callable[..., Result], old: str, new: str,
@@ -380,7 +395,8 @@ def test_a_timezone_name_too_long_or_not_a_name_is_unknown(
 
 
 # -- text that no output can hold --------------------------------------------------------------
-@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d"])
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d"],
+                         ids=["high-surrogate-d800", "low-surrogate-dfff", "high-surrogate-d83d"])
 def test_a_lone_surrogate_escape_is_refused_with_its_line(
         tiny: Callable[..., Path], run: Callable[..., Result], escape: str) -> None:
     path = tiny(MINIMAL.replace("title: {en: Hello, fr: Bonjour}",
@@ -397,7 +413,9 @@ def test_a_surrogate_pair_escape_is_one_character(tiny: Callable[..., Path]) -> 
 
 
 @pytest.mark.parametrize("key", ['"x\\nfake line ✓ ok"', '"a\\tb"', '"a\\rb"', '"a\\u2028b"',
-                                 '"a\\Lb"', '? |\n  two\n  lines\n'])
+                                 '"a\\Lb"', '? |\n  two\n  lines\n'],
+                         ids=["newline-escape", "tab-escape", "carriage-return-escape",
+                              "line-separator-escape", "yaml-line-separator-escape", "block-key"])
 def test_a_key_of_more_than_one_line_is_refused(tiny: Callable[..., Path],
                                                 run: Callable[..., Result], key: str) -> None:
     entry = f"{key}: 1" if not key.startswith("?") else key + ": 1"

@@ -194,6 +194,11 @@ def test_text_edits_of_the_minimal_schedule(at: int, cut: int, insert: str) -> N
     "=: x", "a: !!float nan", "<<: {a: 1}", "%YAML 1.1\n---\na: 1", "---\n...\n---\n", "'",
     "a: " + "- " * 200 + "x", "schema: 1\ncampaign: {year: 1e400}",
     'a: "\\ud800"', '"\\ud800": 1', '"a\\nb": 1', "[" + "x, " * 30000 + "]",
+], ids=[
+    "alias-without-anchor", "self-referencing-anchor", "repeated-alias", "binary-tag", "set-tag",
+    "list-as-key", "equals-sign-key", "float-nan", "merge-key", "yaml-directive", "empty-documents",
+    "lone-quote", "200-nested-lists", "overflowing-year", "lone-surrogate-value", "lone-surrogate-key",
+    "multi-line-key", "30000-item-list",
 ])
 def test_edge_cases(text: str) -> None:
     load(text.encode())

@@ -52,7 +52,7 @@ def test_individuals_have_their_own_calendar_each_month(schedule: Schedule) -> N
     ("mental-health-day", date(2021, 10, 10)),
     ("childrens-day", date(2021, 11, 20)),
     ("human-rights-day", date(2021, 12, 10)),
-])
+], ids=str)
 def test_observance_days_are_day_bound_on_their_date(schedule: Schedule, entry: str,
                                                      day: date) -> None:
     occ = schedule.occurrence_by_id[entry]
@@ -103,19 +103,21 @@ def test_relative_loop_is_refused(tiny: Callable[..., Path]) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "needles"), [
-    ("    name: {en: Person, fr: Personne}\n",
-     "    name: {en: Person, fr: Personne}\n  - id: person\n    kind: country\n"
-     "    name: {en: Again, fr: Encore}\n",
-     ["tiny.yaml:16 at 'audiences[1].id'", "duplicate audience id 'person' (first used at "
-      "line 13): give each audience its own id"]),
-    ("languages: [en, fr]", "languages: [en, fr, en]",
-     ["tiny.yaml:10 at 'campaign.languages[2]'", "language 'en' is listed twice: keep one"]),
-    ("entries:", "groups:\n  a: [b]\n  b: [a]\nentries:",
-     ["tiny.yaml:17 at 'groups.a'", "groups loop: a -> b -> a: a group cannot contain itself"]),
-    ("entries:", "groups:\n  all: [person, all]\nentries:",
-     ["tiny.yaml:17 at 'groups.all'", "groups loop: all -> all"]),
-    ("entries:", "groups:\n  a: [person, b]\n  b: [c]\n  c: [b]\nentries:",
-     ["tiny.yaml:18 at 'groups.b'", "groups loop: b -> c -> b"]),
+    pytest.param("    name: {en: Person, fr: Personne}\n",
+                 "    name: {en: Person, fr: Personne}\n  - id: person\n    kind: country\n"
+                 "    name: {en: Again, fr: Encore}\n",
+                 ["tiny.yaml:16 at 'audiences[1].id'", "duplicate audience id 'person' (first used at "
+                  "line 13): give each audience its own id"], id="duplicate-audience-id"),
+    pytest.param("languages: [en, fr]", "languages: [en, fr, en]",
+                 ["tiny.yaml:10 at 'campaign.languages[2]'", "language 'en' is listed twice: keep one"],
+                 id="duplicate-language"),
+    pytest.param("entries:", "groups:\n  a: [b]\n  b: [a]\nentries:",
+                 ["tiny.yaml:17 at 'groups.a'", "groups loop: a -> b -> a: a group cannot contain itself"],
+                 id="two-groups-in-a-loop"),
+    pytest.param("entries:", "groups:\n  all: [person, all]\nentries:",
+                 ["tiny.yaml:17 at 'groups.all'", "groups loop: all -> all"], id="group-contains-itself"),
+    pytest.param("entries:", "groups:\n  a: [person, b]\n  b: [c]\n  c: [b]\nentries:",
+                 ["tiny.yaml:18 at 'groups.b'", "groups loop: b -> c -> b"], id="loop-below-a-group"),
 ])
 def test_duplicates_and_group_loops_are_problems_with_their_line(
         tiny: Callable[..., Path], run: Callable[..., Any], old: str, new: str,

@@ -77,7 +77,7 @@ def test_a_private_file_is_read(tmp_path: Path) -> None:
     assert load("mastodon", f"file:{path}#ilo")["access_token"] == SECRET
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604], ids=oct)
 def test_a_file_others_can_read_is_refused_saying_why(tmp_path: Path, mode: int) -> None:
     path = _file(tmp_path, mode)
     with pytest.raises(CredentialsError) as caught:
@@ -90,7 +90,7 @@ def test_a_file_others_can_read_is_refused_saying_why(tmp_path: Path, mode: int)
     ('[other]\naccess_token = "x"\n', "has no table [ilo]"),
     ('[ilo\naccess_token = "x"\n', "is not valid TOML"),
     ('[ilo]\nuser = "x"\n', "'access_token' in [ilo]"),
-])
+], ids=["other-table", "not-toml", "missing-field"])
 def test_a_bad_file_says_what_is_wrong(tmp_path: Path, body: str, needle: str) -> None:
     path = _file(tmp_path, 0o600, body)
     with pytest.raises(CredentialsError, match=None) as caught:
@@ -134,7 +134,9 @@ def test_accounts_store_only_the_reference(run: Callable[..., Result], tmp_path:
 
 
 @pytest.mark.parametrize("secret", ['quo"te-and-back\\slash-1', "non-ascii-sécrét-ключ-9",
-                                    "tab\\tlike-\\u00e9-literal", "sl/ash+plus=eq&amp"])
+                                    "tab\\tlike-\\u00e9-literal", "sl/ash+plus=eq&amp"],
+                         ids=["quote-and-backslash", "non-ascii", "escape-like-text",
+                              "url-special-characters"])
 def test_a_secret_is_masked_in_json_escaped_and_url_encoded_forms(
         monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
     from urllib.parse import quote

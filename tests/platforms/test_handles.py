@@ -41,12 +41,18 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("network", "handle"), VALID)
+def _handle_ids(cases: list[tuple[str, ...]]) -> list[str]:
+    """``network-handle`` for each case, a long handle named by its length."""
+    return [f"{network}-{handle if len(handle) <= 30 else f'{len(handle)}-characters'}"
+            for network, handle, *_ in cases]
+
+
+@pytest.mark.parametrize(("network", "handle"), VALID, ids=_handle_ids(VALID))
 def test_valid_handles_are_accepted(network: str, handle: str) -> None:
     assert check_handle(network, handle) == handle
 
 
-@pytest.mark.parametrize(("network", "handle", "needle", "example"), INVALID)
+@pytest.mark.parametrize(("network", "handle", "needle", "example"), INVALID, ids=_handle_ids(INVALID))
 def test_invalid_handles_name_the_network_and_give_an_example(
         network: str, handle: str, needle: str, example: str) -> None:
     with pytest.raises(HandleError) as caught:
@@ -56,7 +62,8 @@ def test_invalid_handles_name_the_network_and_give_an_example(
 
 
 @pytest.mark.parametrize("network", ["x", "bluesky", "mastodon", "outbox"])
-@pytest.mark.parametrize("char", ["\x00", "\x1b", "\n", "\u202e", "\u200b"])
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\n", "\u202e", "\u200b"],
+                         ids=["nul", "escape", "newline", "bidi-override", "zero-width-space"])
 def test_control_characters_are_refused_everywhere(network: str, char: str) -> None:
     with pytest.raises(HandleError, match="contains control character U\\+"):
         check_handle(network, f"ilo{char}fr")
@@ -76,7 +83,7 @@ def _accounts(run: Callable[..., Result], db: str) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize(("network", "handle", "needle", "example"), INVALID[:1] + INVALID[4:5]
-                         + INVALID[12:13])
+                         + INVALID[12:13], ids=_handle_ids(INVALID[:1] + INVALID[4:5] + INVALID[12:13]))
 def test_accounts_add_refuses_a_bad_handle_and_adds_nothing(
         run: Callable[..., Result], db: str, network: str, handle: str, needle: str,
         example: str) -> None:

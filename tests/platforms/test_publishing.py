@@ -414,7 +414,7 @@ def test_a_crash_after_the_first_part_of_a_thread_sends_only_the_rest(
       "app permissions for this endpoint."}, True),
     ({"type": "about:blank", "title": "Forbidden", "status": 403,
       "detail": "You attempted to reply to a Tweet that is deleted or not visible to you."}, False),
-])
+], ids=["app-permissions-stop-the-account", "deleted-tweet-keeps-the-account"])
 def test_x_stops_the_account_only_for_a_403_about_the_account(
         run: Callable[..., Result], essai: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         problem: dict[str, Any], account_stopped: bool) -> None:

@@ -30,7 +30,8 @@ def _refused_everywhere(run: Callable[..., Result], url: str, *needles: str) -> 
 
 
 @pytest.mark.parametrize("content", [b"hello, this is a text file\n" * 10, b"\x00" * 4096,
-                                     b"SQLite format 2\x00" + b"\x00" * 200])
+                                     b"SQLite format 2\x00" + b"\x00" * 200],
+                         ids=["text-file", "zero-bytes", "sqlite-2-header"])
 def test_a_file_that_is_not_sqlite_is_refused_untouched(
         tmp_path: Path, run: Callable[..., Result], content: bytes) -> None:
     path = tmp_path / "notes.db"
@@ -182,7 +183,8 @@ def test_an_empty_file_is_an_empty_database(tmp_path: Path, run: Callable[..., R
     "postgresql+psycopg://bob@127.0.0.1:1/db?password=Pa55-w0rd!",
     "postgresql+psycopg://bob@127.0.0.1:1/db?sslmode=disable&PASSWORD=Pa55-w0rd!",
     "postgresql+psycopg://bob@127.0.0.1:1/db?sslpassword=Pa55-w0rd!",
-])
+], ids=["password-in-user-info", "password-parameter", "uppercase-password-parameter",
+        "sslpassword-parameter"])
 def test_a_password_is_masked_in_every_message(url: str, run: Callable[..., Result]) -> None:
     assert "Pa55" not in safe_url(url) and "***" in safe_url(url)
     for command in (("db", "status"), ("db", "upgrade"), ("queue", "list")):

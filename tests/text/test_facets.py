@@ -63,6 +63,23 @@ def test_facets_use_utf8_byte_offsets_after_accents_and_emoji() -> None:
         ),
         ("Pas des liens : fichier.txt, 1.5, contact@ilo.org, M.Durand", []),
     ],
+    ids=[
+        "tag-before-a-full-stop",
+        "tag-after-a-french-quote",
+        "tag-with-an-accent",
+        "full-width-hash-tag",
+        "numbers-are-not-tags",
+        "tags-inside-words-are-not-tags",
+        "65-character-tag-too-long",
+        "64-character-tag",
+        "mention-before-a-full-stop",
+        "mention-in-brackets",
+        "mastodon-and-email-are-not-mentions",
+        "bare-link-in-brackets",
+        "link-in-french-quotes",
+        "link-with-balanced-brackets",
+        "file-names-and-numbers-are-not-links",
+    ],
 )
 def test_facet_detection(text: str, expected: list[tuple[str, str, str]]) -> None:
     assert _spans(text) == expected

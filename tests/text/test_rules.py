@@ -102,6 +102,20 @@ def test_x_weighted_length_agrees_with_twitter_text(text: str) -> None:
         ("endchildlabour2021.org", 23, True),
         (FAMILY * 140, 280, True),
     ],
+    ids=[
+        "empty",
+        "280-latin",
+        "281-latin",
+        "280-accented",
+        "140-cjk",
+        "141-cjk",
+        "crlf",
+        "nfd-accent",
+        "invalid-character",
+        "long-url",
+        "bare-domain",
+        "140-family-emoji",
+    ],
 )
 def test_measure_x(text: str, length: int, fits: bool) -> None:
     assert measure_x(text) == Measure("x", length, 280, fits, "weighted characters")
@@ -139,6 +153,15 @@ def test_bluesky_graphemes_agree_with_grapheme_package(text: str) -> None:
         (FAMILY * 121, 121, False),  # 3,025 bytes
         ("🇫🇷🇪🇸 1️⃣ e\u0301", 6, True),
     ],
+    ids=[
+        "empty",
+        "300-latin",
+        "301-latin",
+        "300-family-emoji-over-the-bytes",
+        "120-family-emoji-at-the-bytes",
+        "121-family-emoji",
+        "flags-keycap-and-nfd-accent",
+    ],
 )
 def test_measure_bluesky(text: str, length: int, fits: bool) -> None:
     assert measure_bluesky(text) == Measure("bluesky", length, 300, fits, "graphemes")
@@ -162,6 +185,15 @@ def test_measure_bluesky_respects_custom_limits() -> None:
         ("Merci @alice !", 14),
         ("Famille " + FAMILY, 9),  # graphemes, not code points
         ("Journée « école » — 🌍", 21),
+    ],
+    ids=[
+        "long-url",
+        "short-url",
+        "bare-domain",
+        "remote-mention",
+        "local-mention",
+        "family-emoji",
+        "accents-and-emoji",
     ],
 )
 def test_measure_mastodon(text: str, length: int) -> None:
