@@ -6,10 +6,9 @@ campaign.queue.editing, campaign.queue.deleting, or the Store) and formats what 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -31,7 +30,6 @@ from campaign.cli.options import (
 
 if TYPE_CHECKING:
     from campaign.queue.editing import Edited
-    from campaign.queue.models import QueuedPost
     from campaign.queue.planning import PlanReport
 
 STATUS_STYLE = {"draft": "dim", "approved": "cyan", "scheduled": "blue", "publishing": "yellow",
@@ -100,16 +98,6 @@ def _say_elsewhere(report: PlanReport) -> None:
                             f"{post.account} {post.entry} ({post.audience}/{post.language})"))
 
 
-def post_data(p: QueuedPost) -> dict[str, Any]:
-    """A queued post as ``queue list --json`` and ``queue show --json`` print it."""
-    return {"id": p.id, "status": str(p.status), "due_at": utc_text(p.due_at),
-            "timezone": p.timezone, "day_bound": p.day_bound, "network": p.network,
-            "account_id": p.account_id, "entry": p.entry, "audience": p.audience,
-            "language": p.language, "text": p.text, "parts": json.loads(p.parts_json),
-            "attempts": p.attempts, "last_error": p.last_error, "remote_id": p.remote_id,
-            "remote_url": p.remote_url, "idempotency_key": p.idempotency_key}
-
-
 @queue.command("list")
 @db_option
 @click.option("--status", "statuses", multiple=True, help="draft, approved, scheduled, ...")
@@ -125,7 +113,9 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
     posts = open_store(db_url).posts(statuses=statuses, networks=networks, months=months,
                                      account=account, limit=limit)
     if as_json:
-        print_json([post_data(p) for p in posts])
+        from campaign.queue.records import post_record
+
+        print_json([post_record(p) for p in posts])
         return
     from rich.table import Table
 
@@ -159,12 +149,12 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
 @json_option
 def queue_show(post_id: int, db_url: str | None, as_json: bool) -> None:
     """Show one post and every change of its status."""
+    from campaign.queue.records import event_record, post_record
+
     store = open_store(db_url)
     post, events = store.get(post_id), store.events(post_id)
-    data = post_data(post)
-    data["events"] = [{"at": utc_text(e.at), "from": e.from_status and str(e.from_status),
-                       "to": str(e.to_status), "by": e.actor, "detail": e.detail}
-                      for e in events]
+    data = post_record(post)
+    data["events"] = [event_record(e) for e in events]
     if as_json:
         print_json(data)
         return
