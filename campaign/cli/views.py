@@ -54,7 +54,7 @@ def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
     camp = schedule.campaign
     table = Table(title=rich_literal(f"{camp.hashtag} · {camp.name[language]} ({language})"),
                   title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
-    table.add_column("When", no_wrap=True)
+    table.add_column(f"When ({schedule.year})", no_wrap=True)  # the rows give month and day
     table.add_column("Entry", style="cyan", no_wrap=True, overflow="ellipsis", max_width=30)
     table.add_column("For", no_wrap=True, overflow="ellipsis", max_width=10)
     table.add_column("Title", ratio=1, min_width=10)
