@@ -51,7 +51,7 @@ demo: $(STAMP)
 	$(BIN)/campaign db status --db $(DB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check campaign tests bench
+	$(BIN)/ruff check campaign tests bench tools
 	$(BIN)/mypy
 
 test: lint $(PDS_STAMP) chromium
