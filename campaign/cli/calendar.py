@@ -25,8 +25,9 @@ def calendar(schedule_path: Path | None, year: int | None, audiences: tuple[str,
              languages: tuple[str, ...], networks: tuple[str, ...], months: tuple[str, ...],
              entries: tuple[str, ...], day: datetime | None, as_json: bool) -> None:
     """Show the year at a glance: each entry's date, time, audiences and title."""
-    from campaign.cli.views import calendar_rows, print_calendar
+    from campaign.cli.views import print_calendar
     from campaign.content import selection as posts
+    from campaign.content.calendar import calendar_rows
 
     chosen = selection(audiences, languages, networks, months, entries, day)
     schedule = posts.load(schedule_path, year)

@@ -11,38 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from campaign.content.render import RenderedPost
-from campaign.content.schedule import Occurrence, Schedule
+from campaign.content.schedule import Schedule
 from campaign.text.escape import rich_literal, terminal
 
 NETWORK_STYLE = {"x": "bold", "bluesky": "bold blue", "mastodon": "bold magenta"}
-
-
-def audience_summary(schedule: Schedule, occ: Occurrence) -> str:
-    """The shortest honest name for an entry's audiences: a group name when one matches exactly."""
-    members = set(occ.audiences)
-    for group in sorted(schedule.groups, key=lambda g: -len(schedule.expand_audiences([g]))):
-        if schedule.expand_audiences([group]) == members:
-            return group
-    return ", ".join(occ.audiences)
-
-
-def calendar_rows(schedule: Schedule, occurrences: Sequence[Occurrence],
-                  language: str) -> list[dict[str, Any]]:
-    """One plain-data row per occurrence (also the ``--json`` output)."""
-    return [{
-        "date": occ.due.date().isoformat(),
-        "time": occ.due.strftime("%H:%M"),
-        "timezone": str(occ.due.tzinfo),
-        "entry": occ.entry.id,
-        "kind": occ.entry.kind,
-        "part": occ.entry.part,
-        "day_bound": occ.day_bound,
-        "audiences": list(occ.audiences),
-        "audience_summary": audience_summary(schedule, occ),
-        "networks": list(occ.networks),
-        "title": occ.entry.title[language],
-        "template": occ.entry.template,
-    } for occ in occurrences]
 
 
 def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],

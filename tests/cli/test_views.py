@@ -10,7 +10,8 @@ from pathlib import Path
 from click.testing import Result
 from rich.console import Console
 
-from campaign.cli.views import calendar_rows, print_calendar, print_posts
+from campaign.cli.views import print_calendar, print_posts
+from campaign.content.calendar import calendar_rows
 from campaign.content.render import Renderer
 from campaign.content.schedule import load_schedule
 from tests.conftest import MINIMAL
