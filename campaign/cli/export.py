@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -34,22 +33,13 @@ def export(schedule_path: Path | None, year: int | None, template_dirs: tuple[Pa
            media_url: str | None) -> None:
     """Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML."""
     from campaign.content import selection as chosen_posts
-    from campaign.exporters import export as write
+    from campaign.exporters import write_posts
     from campaign.text.escape import terminal
 
     chosen = selection(audiences, languages, networks, months, entries, day)
     renderer = chosen_posts.renderer(source(schedule_path, year, template_dirs, profile_path,
                                             variables))
     posts = chosen_posts.posts(renderer, chosen)
-    options: dict[str, Any] = {"layout": layout, "media_url": media_url} if fmt == "csv" else {}
-    if fmt in ("html", "markdown") and languages:
-        options["locale"] = languages[0]
-    write(fmt, posts, renderer.schedule, out, **options)
-    if fmt == "html":  # one page per language, and the images beside them
-        from campaign.exporters.html import plan_pages
-
-        files = ", ".join(str(p.path) for p in plan_pages(posts, renderer.schedule, out,
-                                                           locale=options.get("locale", "")))
-        click.echo(terminal(f"Wrote {len(posts)} posts to {files} ({fmt})."))
-    else:
-        click.echo(terminal(f"Wrote {len(posts)} posts to {out} ({fmt})."))
+    files = write_posts(fmt, posts, renderer.schedule, out, layout=layout, media_url=media_url,
+                        locale=languages[0] if languages else "")
+    click.echo(terminal(f"Wrote {len(posts)} posts to {', '.join(map(str, files))} ({fmt})."))

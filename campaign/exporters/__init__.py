@@ -110,6 +110,22 @@ def export(fmt: str, posts: Sequence[RenderedPost], schedule: Schedule, out: Pat
     writer(posts, schedule, Path(out), **options)
 
 
+def write_posts(fmt: str, posts: Sequence[RenderedPost], schedule: Schedule, out: Path, *,
+                layout: str = "posts", media_url: str | None = None,
+                locale: str = "") -> list[Path]:
+    """Write ``posts`` as ``campaign export`` does, each format given the options it takes;
+    return the files written (the share kit writes one page per language beside ``out``)."""
+    options: dict[str, Any] = {"layout": layout, "media_url": media_url} if fmt == "csv" else {}
+    if fmt in ("html", "markdown") and locale:
+        options["locale"] = locale
+    export(fmt, posts, schedule, out, **options)
+    if fmt == "html":
+        from campaign.exporters.html import plan_pages
+
+        return [page.path for page in plan_pages(posts, schedule, out, locale=locale)]
+    return [Path(out)]
+
+
 def _write_plugin(fmt: str, posts: Sequence[RenderedPost], schedule: Schedule, out: Path,
                   options: dict[str, Any]) -> None:
     """Write with a plugin format; what its code raises (other than our own errors) is told as
