@@ -7,7 +7,7 @@ the value is checked, so ``campaign --help`` stays fast.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,61 +26,63 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 YEAR_HELP = "Run the calendar in another year (default: the year the schedule gives)."
 
 
-# -- networks ----------------------------------------------------------------------------------
-class NetworkChoice(click.Choice[str]):
-    """A network name: the built-in ones and those plug-ins add, looked up when first needed.
+# -- networks and formats -----------------------------------------------------------------------
+class RegisteredChoice(click.Choice[str]):
+    """A name from a registry that plug-ins extend (networks, export formats), looked up when a
+    value is checked: building the command tree and ``--help`` never import the registry, and a
+    built-in name is taken as it is, without reading the installed packages' metadata."""
 
-    The list is read lazily so that building the command tree (and ``--help``) never imports the
-    platform registry and the plug-ins it finds.
-    """
-
-    name = "network"
-
-    def __init__(self) -> None:
+    def __init__(self, name: str, names: Callable[[], Sequence[str]],
+                 builtin: Callable[[], Collection[str]]) -> None:
         super().__init__((), case_sensitive=True)
+        self.name, self._names, self._builtin = name, names, builtin
 
     @property  # type: ignore[override]
     def choices(self) -> Sequence[str]:
-        """Every network a post can go to."""
-        return network_names()
+        """Every name, the plug-ins' included."""
+        return self._names()
 
     @choices.setter
     def choices(self, value: Sequence[str]) -> None:
         pass  # click's constructor sets it; the names always come from the registry
 
-
-def network_names() -> tuple[str, ...]:
-    """The networks a post can go to: the built-in ones, then those plug-ins add."""
-    from campaign.platforms.registry import network_names as registered
-
-    return registered()
-
-
-class FormatChoice(click.Choice[str]):
-    """An export format: the built-in ones and those plug-ins add, looked up when first needed
-    (as NetworkChoice, so that ``--help`` reads no package metadata)."""
-
-    name = "format"
-
-    def __init__(self) -> None:
-        super().__init__((), case_sensitive=True)
-
-    @property  # type: ignore[override]
-    def choices(self) -> Sequence[str]:
-        """Every export format."""
-        from campaign.exporters import format_names
-
-        return format_names()
-
-    @choices.setter
-    def choices(self, value: Sequence[str]) -> None:
-        pass  # click's constructor sets it; the names always come from the exporters' registry
-
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        """A built-in format as it is, without reading the installed packages' metadata."""
-        from campaign.exporters import FORMATS
+        """A built-in name as it is; any other checked against the registry."""
+        return value if value in self._builtin() else super().convert(value, param, ctx)
 
-        return value if value in FORMATS else super().convert(value, param, ctx)
+
+def _network_names() -> tuple[str, ...]:
+    from campaign.platforms.registry import network_names
+
+    return network_names()
+
+
+def _builtin_networks() -> Collection[str]:
+    from campaign.text.networks import NETWORKS
+
+    return NETWORKS
+
+
+def _format_names() -> tuple[str, ...]:
+    from campaign.exporters import format_names
+
+    return format_names()
+
+
+def _builtin_formats() -> Collection[str]:
+    from campaign.exporters import FORMATS
+
+    return FORMATS
+
+
+def NetworkChoice() -> RegisteredChoice:  # a click type, named like click.Choice
+    """A network name: the built-in ones and those plug-ins add."""
+    return RegisteredChoice("network", _network_names, _builtin_networks)
+
+
+def FormatChoice() -> RegisteredChoice:  # a click type, named like click.Choice
+    """An export format: the built-in ones and those plug-ins add."""
+    return RegisteredChoice("format", _format_names, _builtin_formats)
 
 
 # -- values ------------------------------------------------------------------------------------

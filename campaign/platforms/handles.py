@@ -49,7 +49,7 @@ def add_plugin(network: str, display: str, example_handle: str,
     _PLUGINS[network] = (display, example_handle, check)
 
 
-def display_name(network: str) -> str:
+def _display_name(network: str) -> str:
     """The network's name as people write it (a plugin's own display name)."""
     return NETWORK_NAMES.get(network) or (_PLUGINS[network][0] if network in _PLUGINS else network)
 
@@ -61,7 +61,7 @@ class HandleError(CampaignError):
         self.network, self.handle = network, handle
         shown = handle if len(handle) <= 60 else handle[:60] + "…"
         example = f": write e.g. {_example(network)}" if _example(network) else ""
-        super().__init__(f"{display_name(network)} handle {shown!r} {problem}{example}")
+        super().__init__(f"{_display_name(network)} handle {shown!r} {problem}{example}")
 
 
 def check_handle(network: str, handle: str) -> str:
@@ -80,7 +80,7 @@ def check_handle(network: str, handle: str) -> str:
         return handle
     pattern, rule, _ = _RULES[network]
     if not pattern.fullmatch(handle):
-        raise HandleError(network, handle, f"is not valid: a {display_name(network)} handle is {rule}")
+        raise HandleError(network, handle, f"is not valid: a {_display_name(network)} handle is {rule}")
     if network == "bluesky":
         domain = handle.removeprefix("@")
         if len(domain) > MAX_DOMAIN:

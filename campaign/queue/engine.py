@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from psycopg import Connection as PsycopgConnection
     from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["DEFAULT_URL", "Database", "DatabaseRefused", "StoreError", "chunks", "database_url",
-           "safe_url", "stored_text", "url_secrets", "utc_text", "utcnow"]
+__all__ = ["DEFAULT_URL", "Database", "chunks", "database_url", "safe_url", "stored_text",
+           "url_secrets", "utc_text", "utcnow"]
 
 DEFAULT_URL = "sqlite:///campaign.db"
 
@@ -65,12 +65,6 @@ _MASKED = "MASKED-PASSWORD-0f3a"  # rendered, then replaced: SQLAlchemy would %-
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (the queue's columns store and return aware UTC)."""
     return datetime.now(UTC)
-
-
-def to_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC. Deprecated: the queue's columns convert by themselves; kept only
-    until callers outside the queue have dropped it."""
-    return moment.astimezone(UTC)
 
 
 def stored_text(moment: datetime) -> str:

@@ -33,7 +33,8 @@ from campaign.platforms.base import (
 )
 from campaign.queue.accounts import destination
 from campaign.queue.dispatch import REQUEUE
-from campaign.queue.engine import StoreError, utc_text, utcnow
+from campaign.queue.engine import utc_text, utcnow
+from campaign.queue.errors import StoreError
 from campaign.queue.models import Status
 from campaign.queue.store import Store
 

@@ -11,7 +11,8 @@ import pytest
 from click.testing import Result
 from sqlalchemy import create_engine, text
 
-from campaign.queue.engine import DatabaseRefused, safe_url
+from campaign.queue.engine import safe_url
+from campaign.queue.errors import DatabaseRefused
 from campaign.queue.store import Store
 from tests.content.test_bad_input import assert_clean_failure
 

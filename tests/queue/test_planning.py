@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, text
 
 from campaign.content.render import RenderedPost, Renderer
 from campaign.content.schedule import Schedule
-from campaign.queue.engine import POSTS, StoreError, utcnow
+from campaign.queue.engine import POSTS, utcnow
+from campaign.queue.errors import StoreError
 from campaign.queue.models import Account, Status
 from campaign.queue.planning import Rows, driver_rows
 from campaign.queue.store import Store

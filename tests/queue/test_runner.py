@@ -395,7 +395,7 @@ def test_posts_out_but_not_recorded_are_said_and_found_later(
         store: Store, renderer: Renderer, schedule: Schedule,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The database refuses the record (a full disk, say) after the network took the posts."""
-    from campaign.queue.engine import StoreError
+    from campaign.queue.errors import StoreError
 
     count = plan_world_day(store, renderer, schedule)
     publisher = MemoryPublisher()

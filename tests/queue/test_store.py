@@ -12,7 +12,8 @@ from sqlalchemy import text
 from campaign.content.render import RenderedPost, Renderer
 from campaign.content.schedule import Schedule
 from campaign.errors import CampaignError, UsageError
-from campaign.queue.engine import StoreError, utc_text, utcnow
+from campaign.queue.engine import utc_text, utcnow
+from campaign.queue.errors import StoreError
 from campaign.queue.models import Account
 from campaign.queue.store import Store
 from tests.queue.raw import force_status, raw_connection
