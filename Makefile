@@ -61,6 +61,7 @@ bench: $(STAMP) $(PDS_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_publish.py
+	$(BIN)/python bench/bench_pledges.py
 
 clean:
 	rm -rf $(VENV) exports .pytest_cache .mypy_cache .ruff_cache $(PDS)/node_modules

@@ -168,3 +168,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
            if "database_url" in str(m.args[0])]
     if "database_url" in metafunc.fixturenames and not own:
         metafunc.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_public_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches Bluesky's public appview: a test that resolves handles names its server."""
+    monkeypatch.setenv("CAMPAIGN_BLUESKY_RESOLVER", "off")

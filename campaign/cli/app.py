@@ -25,6 +25,7 @@ COMMANDS = {
     "db": "campaign.cli.db:db",
     "export": "campaign.cli.export:export",
     "kit": "campaign.cli.kit:kit",
+    "pledge": "campaign.cli.pledge:pledge",
     "queue": "campaign.cli.queue:queue",
     "render": "campaign.cli.render:render",
     "run": "campaign.cli.run:run",
@@ -39,13 +40,14 @@ SUMMARIES = {
     "export": "Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML.",
     "kit": "Write a kit into a folder: share-kit pages, calendar, CSVs (Buffer, Hootsuite), JSON, "
            "Markdown.",
+    "pledge": "Collect Action Pledges, check them SMART, follow their progress.",
     "queue": "Plan, review and edit the queue of posts.",
     "render": "Print ready-to-share posts for a day, a month or an entry, with each post's length.",
     "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
     "validate": "Check a schedule and render every post of it, reporting every problem at once.",
 }
 # the commands that give their summary as ``short_help``: shown whole (wrapped), not shortened
-WHOLE = frozenset({"accounts", "amplify", "db", "queue", "run"})
+WHOLE = frozenset({"accounts", "amplify", "db", "pledge", "queue", "run"})
 
 
 class LazyGroup(click.Group):

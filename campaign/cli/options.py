@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from campaign.content.selection import Selection, Source
+    from campaign.pledges.form import FormRules
+    from campaign.pledges.store import PledgeStore
     from campaign.queue.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -124,6 +126,22 @@ class PostId(click.ParamType[int]):
         return number
 
 
+class PledgeId(click.ParamType[int]):
+    """A pledge id: a whole number, as `campaign pledge list` shows it."""
+
+    name = "pledge_id"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        """The id as an int, or a usage error."""
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 12:
+            self.fail(f"pledge ids are numbers, got {value}: see `campaign pledge list`", param, ctx)
+        return int(text)
+
+
 def parse_month(value: str) -> int:
     """A month given as a number or an English name (at least three letters), as 1 to 12."""
     from campaign.errors import UsageError
@@ -197,6 +215,14 @@ def posts_options(func: F) -> F:
     return schedule_option(template_options(filter_options(func)))
 
 
+def today_option(func: F) -> F:
+    """``--today``: the day the pledge commands count from (deadlines in the past, progress,
+    silence); a replay of the 2021 campaign sets it to a day of 2021."""
+    return click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]),
+                        envvar="CAMPAIGN_TODAY", metavar="YYYY-MM-DD",
+                        help="Count from this day instead of today (env CAMPAIGN_TODAY).")(func)
+
+
 def media_url_option(func: F) -> F:
     """``--media-url``: the public folder the kit's images/ are uploaded to, for Buffer's Image URL."""
     return click.option("--media-url", "media_url", metavar="URL", default=None,
@@ -246,6 +272,27 @@ def open_store(db_url: str | None, *, migrated: bool = True) -> Store:
     if migrated:
         store.check_migrated()
     return store
+
+
+def open_pledges(db_url: str | None) -> PledgeStore:
+    """The pledge store in the database ``--db`` names, at the newest schema."""
+    from campaign.pledges.store import PledgeStore
+
+    store = PledgeStore(db_url)
+    store.check_migrated()
+    return store
+
+
+def pledge_rules(schedule_path: Path | None, year: int | None,
+                 today: datetime | None = None) -> FormRules:
+    """What a pledge is checked against: the schedule's audiences, languages and year, and
+    the day counted from."""
+    from campaign.content.resources import builtin_schedule
+    from campaign.content.schedule import load_schedule
+    from campaign.pledges.form import FormRules
+
+    schedule = load_schedule(schedule_path or builtin_schedule(), year=year)
+    return FormRules.from_schedule(schedule, today=today.date() if today else None)
 
 
 # -- output ------------------------------------------------------------------------------------

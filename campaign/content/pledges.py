@@ -7,6 +7,11 @@ as one (see schedules/SCHEMA.md, "Suggested pledges"): bounded like every YAML f
 (:mod:`campaign.content.yamlsource`: size, values, no aliases, no tags that build objects),
 unknown keys refused, lengths and counts bounded, every text in every language of the campaign,
 every audience it names one of the schedule's.
+
+Its ``posts:`` section is the calendar of the posts that tell each pledge's story (announced in
+February, progress in June, the mid-year review in July, results and costs in December): dated
+like the schedule's entries (``MM-DD``, ``YYYY-MM-DD`` or a month and day), rendered by
+:mod:`campaign.pledges.posts` with each pledge's own fields.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 import stat
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated
 
@@ -29,12 +35,20 @@ PLEDGE_SCHEMA = 1
 MAX_SUGGESTIONS = 30  # per stakeholder type; the guide gives at most 11
 MAX_TEXT = 400  # characters of one text in one language; the guide's longest is under 200
 MAX_URL = 300
+MAX_POSTS = 12  # pledge posts in the calendar; the built-in file has four
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 Localized = dict[Language, Text]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL)]
 AudienceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
+PostId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
+# what the schedule's entries take: a template path, a time of day, a date with or without year
+Template = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$",
+                                            max_length=200)]
+Time = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+DateText = Annotated[str, StringConstraints(
+    pattern=r"^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$", max_length=10)]
 
 
 class _Model(BaseModel):
@@ -57,6 +71,23 @@ class AudiencePledges(_Model):
     suggestions: tuple[Localized, ...] = Field(min_length=1, max_length=MAX_SUGGESTIONS)
 
 
+class PledgePost(_Model):
+    """One post of every pledge's story: when it goes out, its template and its title.
+
+    Dated as an entry of the schedule is (exactly one of ``date`` and ``month``, ``day`` with
+    ``month``), in the campaign's timezone at ``time`` (the campaign's time when not given), and
+    moved with the calendar to another year (``--year``).
+    """
+
+    id: PostId
+    date: DateText | None = None
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    time: Time | None = None
+    template: Template
+    title: Localized
+
+
 class PledgeFile(_Model):
     """The pledge file as written."""
 
@@ -67,6 +98,7 @@ class PledgeFile(_Model):
     year: int | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
     form: Url
     audiences: dict[AudienceId, AudiencePledges] = Field(min_length=1)
+    posts: tuple[PledgePost, ...] = Field(default=(), max_length=MAX_POSTS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +120,7 @@ class Pledges:
     source: str
     audiences: dict[str, AudiencePledges]
     year: int | None = None
+    posts: tuple[PledgePost, ...] = ()  # the pledge posts' calendar, in the file's order
 
     def ideas(self, audience_id: str, language: str, year: int | None = None) -> PledgeIdeas:
         """The audience's form and suggestions in ``language``; only the form when it has none.
@@ -152,10 +185,44 @@ def load_pledges(schedule: Path, name: str, *, languages: Sequence[str],
         if pledges.smart_example is not None:
             localized((*loc, "smart_example", "vague"), pledges.smart_example.vague)
             localized((*loc, "smart_example", "smart"), pledges.smart_example.smart)
+    seen: dict[str, int] = {}
+    for index, post in enumerate(parsed.posts):
+        loc = ("posts", index)
+        if post.id in seen:
+            fail((*loc, "id"), f"duplicate post id '{post.id}' (first used at line "
+                 f"{source.line_of(('posts', seen[post.id]))}): give each post its own id")
+        seen.setdefault(post.id, index)
+        localized((*loc, "title"), post.title)
+        for where, problem in _post_date_problems(post, parsed.year):
+            fail((*loc, *where), problem)
     if problems:
         raise ScheduleProblems(problems)
     return Pledges(path=source.path, form=parsed.form, source=parsed.source or "",
-                   audiences=dict(parsed.audiences), year=parsed.year)
+                   audiences=dict(parsed.audiences), year=parsed.year, posts=parsed.posts)
+
+
+def _post_date_problems(post: PledgePost, year: int | None) -> list[tuple[Loc, str]]:
+    """What is wrong with a pledge post's date rule, each at its key: one rule among ``date``
+    and ``month``, ``day`` only with ``month``, a day the month has (29 February only when
+    the file's year, or any leap year without one, has it)."""
+    rules = [k for k in ("date", "month") if getattr(post, k) is not None]
+    if len(rules) != 1:
+        found = ", ".join(rules) if rules else "none"
+        return [((), f"post '{post.id}' needs exactly one date rule among date and month "
+                 f"(found {found})")]
+    if post.day is not None and post.month is None:
+        return [(("day",), "'day' goes with 'month': add a month or use 'date'")]
+    written = year or 2000  # a leap year: 02-29 is refused only when the file's year lacks it
+    try:
+        if post.date is not None:
+            parts = [int(p) for p in post.date.split("-")]
+            date(*(parts if len(parts) == 3 else [written, *parts]))
+        elif post.month is not None:
+            date(written, post.month, post.day or 1)
+    except ValueError:
+        where: Loc = ("date",) if post.date is not None else ("day",)
+        return [(where, f"impossible date in {written}: give a real month and day")]
+    return []
 
 
 def _inside(schedule: Path, name: str, line: int | None) -> Path:

@@ -58,7 +58,7 @@ class HandleError(CampaignError):
     """A handle that cannot be one on its network; the message gives an example."""
 
     def __init__(self, network: str, handle: str, problem: str) -> None:
-        self.network, self.handle = network, handle
+        self.network, self.handle, self.problem = network, handle, problem
         shown = handle if len(handle) <= 60 else handle[:60] + "…"
         example = f": write e.g. {_example(network)}" if _example(network) else ""
         super().__init__(f"{_display_name(network)} handle {shown!r} {problem}{example}")

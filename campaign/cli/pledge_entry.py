@@ -1,0 +1,422 @@
+"""``campaign pledge add|edit|show|list|accept|fulfil|withdraw``: one pledge at a time.
+
+``add`` asks the form's questions one by one and checks each answer as it is typed (or reads
+them all from ``--from FILE``, YAML or JSON); every command calls one function of
+campaign.pledges (submission, the store) and formats what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from campaign.cli.options import (
+    PledgeId,
+    console,
+    db_option,
+    json_option,
+    open_pledges,
+    pledge_rules,
+    print_json,
+    schedule_option,
+    today_option,
+)
+
+if TYPE_CHECKING:
+    from campaign.pledges.form import FormRules
+    from campaign.pledges.store import Pledge
+    from campaign.pledges.submission import Notice, Resolver
+
+STATUS_STYLE = {"draft": "dim", "submitted": "cyan", "accepted": "green", "withdrawn": "dim",
+                "fulfilled": "bold green"}
+MARK = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[yellow]?[/]"}
+COLOUR = {True: "green", False: "red", None: "yellow"}
+SMART_LETTERS = (("specific", "S"), ("measurable", "M"), ("achievable", "A"), ("realistic", "R"),
+                 ("time_bound", "T"))
+
+
+def resolve_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--resolve-via`` and ``--no-resolve``: where a Bluesky handle's DID is looked up."""
+    func = click.option("--no-resolve", "no_resolve", is_flag=True,
+                        help="Do not look up the Bluesky handle's DID now.")(func)
+    return click.option("--resolve-via", "resolve_via", metavar="URL",
+                        help="PDS or appview that resolves Bluesky handles to DIDs (env "
+                             "CAMPAIGN_BLUESKY_RESOLVER; default: Bluesky's public appview).")(func)
+
+
+def _resolver(resolve_via: str | None, no_resolve: bool) -> Resolver | None:
+    from campaign.pledges.submission import bluesky_resolver
+
+    return None if no_resolve else bluesky_resolver(resolve_via)
+
+
+def _read_answers(path: Path) -> Mapping[str, object]:
+    """The answers in a YAML or JSON file (JSON is read as the YAML it also is), bounded."""
+    from campaign.content.yamlsource import load_yaml
+    from campaign.pledges.form import PledgeInvalid
+
+    data = load_yaml(path).data
+    if not isinstance(data, Mapping):
+        raise PledgeInvalid(["holds no mapping of the form's fields: write one field per line, "
+                             "e.g. `title: ...`"], where=str(path))
+    return data
+
+
+def _print_notices(notices: list[Notice]) -> None:
+    from campaign.text.escape import rich_literal
+
+    out = console(stderr=True)
+    for notice in notices:
+        out.print(f"[yellow]Warning:[/] {rich_literal(notice.message)}")
+
+
+# -- add ---------------------------------------------------------------------------------------
+@click.command(short_help="Add a pledge: answer the form's questions, or give a file.")
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or JSON file with the form's answers (see docs/pledges.md).")
+@click.option("--draft", is_flag=True, help="Keep it as a draft rather than submit it.")
+@schedule_option
+@today_option
+@resolve_options
+@db_option
+@json_option
+def add(from_file: Path | None, draft: bool, schedule_path: Path | None, year: int | None,
+        today: datetime | None, resolve_via: str | None, no_resolve: bool, db_url: str | None,
+        as_json: bool) -> None:
+    """Add an Action Pledge: answer the form's questions one by one (each answer is checked as
+    it is typed: word limits, email, country, handles), or give them all with --from FILE.
+    The pledge is checked SMART as it is stored."""
+    from campaign.pledges.submission import submit
+
+    rules = pledge_rules(schedule_path, year, today)
+    data = _read_answers(from_file) if from_file else _ask(rules)
+    store = open_pledges(db_url)
+    pledge, notices = submit(store, data, rules, resolve=_resolver(resolve_via, no_resolve),
+                             draft=draft, where=str(from_file) if from_file else "pledge")
+    _print_notices(notices)
+    if as_json:
+        from campaign.pledges.records import pledge_record
+
+        print_json(pledge_record(pledge))
+        return
+    _print_pledge(pledge, rules.year)
+    click.echo(f"Pledge {pledge.id} stored ({pledge.status.value}).")
+
+
+def _prompt(name: str, rules: FormRules, label: str, *, default: str | None = None) -> str:
+    """One answer, asked again until it passes its check."""
+    from campaign.pledges.form import answer_problem
+
+    def check(value: str) -> str:
+        problem = answer_problem(name, value, rules)
+        if problem:
+            raise click.BadParameter(problem)
+        return value.strip()
+
+    return str(click.prompt(label, default=default, value_proc=check, show_default=bool(default)))
+
+
+def _ask(rules: FormRules) -> dict[str, object]:
+    """The form's questions, one by one, each answer checked as it is typed."""
+    from campaign.pledges.handles import NETWORK_LABELS, PLEDGE_NETWORKS
+    from campaign.pledges.words import CONTRIBUTION_MAX_WORDS, TITLE_MAX_WORDS, count_words
+
+    out = console()
+    out.print("[bold]Stakeholder types:[/] " + ", ".join(sorted(rules.audiences)))
+    data: dict[str, object] = {
+        "audience": _prompt("audience", rules, "Stakeholder type"),
+        "name": _prompt("name", rules, "Name of the organisation (or your name)"),
+        "country": _prompt("country", rules, "Country or region (ISO code, e.g. SN, 002)"),
+        "language": _prompt("language", rules, "Language of the pledge", default=rules.languages[0]),
+        "focal_point": {"name": _prompt("focal_point.name", rules, "Focal point's name"),
+                        "email": _prompt("focal_point.email", rules, "Focal point's email")},
+    }
+    title = _prompt("title", rules, f"Title of your Action Pledge (max {TITLE_MAX_WORDS} words)")
+    out.print(f"  {count_words(title)}/{TITLE_MAX_WORDS} words")
+    data["title"] = title
+    data["implementation"] = _prompt("implementation", rules,
+                                     f"How will you implement it in {rules.year}?")
+    contribution = _prompt("contribution", rules, "How will it contribute to ending child labour "
+                           f"by {rules.horizon.year}? (max {CONTRIBUTION_MAX_WORDS} words)")
+    out.print(f"  {count_words(contribution)}/{CONTRIBUTION_MAX_WORDS} words")
+    data["contribution"] = contribution
+    data["communication"] = _prompt("communication", rules, "How will you communicate on it?")
+    handles = {}
+    for network in PLEDGE_NETWORKS:
+        handle = _prompt(f"handles.{network}", rules, f"Your {NETWORK_LABELS[network]} handle "
+                         "(empty: none)", default="")
+        if handle:
+            handles[network] = handle
+    data["handles"] = handles
+    data["indicators"] = _ask_indicators(rules)
+    amount = click.prompt("Estimated cost (empty: not given)", default="", show_default=False)
+    if str(amount).strip():
+        data["cost"] = {"amount": str(amount).strip(),
+                        "currency": _prompt("cost.currency", rules, "Currency (ISO 4217)")}
+    return data
+
+
+def _ask_indicators(rules: FormRules) -> list[dict[str, object]]:
+    """Indicators until an empty name: unit, baseline, target, deadline."""
+    indicators: list[dict[str, object]] = []
+    while True:
+        name = click.prompt(f"Indicator {len(indicators) + 1} name (empty: done)", default="",
+                            show_default=False).strip()
+        if not name:
+            return indicators
+        indicators.append({
+            "name": name,
+            "unit": click.prompt("  unit", default="", show_default=False).strip(),
+            "baseline": click.prompt("  baseline", type=float, default=0.0),
+            "target": click.prompt("  target", type=float),
+            "deadline": click.prompt("  deadline (YYYY-MM-DD)",
+                                     type=click.DateTime(["%Y-%m-%d"]),
+                                     default=f"{rules.year}-12-31").date().isoformat(),
+        })
+
+
+# -- show and list -----------------------------------------------------------------------------
+def _smart_marks(smart: Mapping[str, Any]) -> str:
+    """The five letters, each coloured by its verdict (green met, red not, yellow unknown)."""
+    criteria = smart.get("criteria", {})
+    return "".join(f"[{COLOUR[criteria.get(name, {}).get('ok')]}]{letter}[/]"
+                   for name, letter in SMART_LETTERS)
+
+
+def _print_pledge(pledge: Pledge, year: int) -> None:
+    """A pledge's answers, handles, indicators and SMART check, aligned, fitting 80 columns."""
+    from rich.table import Table
+
+    from campaign.pledges.form import country_name
+    from campaign.text.escape import rich_literal as lit
+
+    form = pledge.form
+    out = console()
+    style = STATUS_STYLE.get(pledge.status.value, "")
+    out.print(f"[bold]Pledge {pledge.id}[/] [{style}]{pledge.status.value}[/]  "
+              f"{_smart_marks(pledge.smart)}")
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = [
+        ("Title", form.title), ("Who", f"{form.name} ({form.audience})"),
+        ("Country", f"{country_name(form.country, 'en')} ({form.country})"),
+        ("Language", form.language),
+        ("Focal point", f"{form.focal_point.name} <{form.focal_point.email}>"),
+        ("Submitted", form.submitted_on.isoformat() if form.submitted_on else ""),
+        (f"In {year}", form.implementation), ("By 2025", form.contribution),
+        ("Communication", form.communication)]
+    for network, handle in form.handles.items():
+        did = pledge.dids.get(network)
+        rows.append((f"{network}", handle + (f"  {did}" if did else "")))
+    for state in pledge.indicators:
+        ind = state.indicator
+        latest = state.latest
+        now = f", {latest.value:g} on {latest.on}" if latest else ", no report yet"
+        rows.append(("Indicator", f"{ind.name}: {ind.baseline:g} → {ind.target:g} {ind.unit} "
+                                  f"by {ind.deadline}{now}"))
+    if form.cost:
+        rows.append(("Cost", f"{form.cost.amount} {form.cost.currency}"))
+    if form.amplification and form.amplification.strategy:
+        rows.append(("Scaling up", form.amplification.strategy))
+    for label, value in rows:
+        table.add_row(label, lit(value))
+    out.print(table)
+    criteria = pledge.smart.get("criteria", {})
+    for name, _letter in SMART_LETTERS:
+        verdict = criteria.get(name)
+        if verdict:
+            out.print(f"  {MARK[verdict.get('ok')]} {name.replace('_', '-')}: "
+                      f"{lit(verdict.get('why', ''))}")
+
+
+@click.command(short_help="Show one pledge: its answers, indicators, SMART check and history.")
+@click.argument("pledge_id", type=PledgeId())
+@schedule_option
+@db_option
+@json_option
+def show(pledge_id: int, schedule_path: Path | None, year: int | None, db_url: str | None,
+         as_json: bool) -> None:
+    """Show one pledge: its answers, handles, indicators with their last report, its SMART check
+    and every change made to it."""
+    from campaign.pledges.records import pledge_record
+
+    store = open_pledges(db_url)
+    pledge = store.get(pledge_id)
+    events = store.events(pledge_id)
+    if as_json:
+        print_json(pledge_record(pledge) | {"events": [
+            {"at": e.at.isoformat(), "action": e.action, "from": e.from_status,
+             "to": e.to_status, "actor": e.actor, "detail": dict(e.detail)} for e in events]})
+        return
+    _print_pledge(pledge, pledge.form.submitted_on.year if pledge.form.submitted_on else 2021)
+    out = console()
+    out.print("[bold]History[/]")
+    for event in events:
+        change = f"{event.from_status or ''} → {event.to_status}" if event.to_status else ""
+        out.print(f"  {event.at:%Y-%m-%d %H:%M}  {event.action:<8} {change}")
+
+
+@click.command("list", short_help="List pledges, filtered by status, stakeholder type, country.")
+@click.option("--status", "statuses", multiple=True, help="draft, submitted, accepted, ...")
+@click.option("--audience", "-a", "audiences", multiple=True, help="Stakeholder type.")
+@click.option("--country", "countries", multiple=True, help="ISO code, e.g. SN.")
+@click.option("--lang", "-l", "languages", multiple=True, help="Language, e.g. fr.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@db_option
+@json_option
+def list_(statuses: tuple[str, ...], audiences: tuple[str, ...], countries: tuple[str, ...],
+          languages: tuple[str, ...], limit: int | None, db_url: str | None,
+          as_json: bool) -> None:
+    """List pledges with their status, who made them and their SMART marks."""
+    from rich.table import Table
+
+    from campaign.text.escape import rich_literal as lit
+
+    pledges = open_pledges(db_url).pledges(statuses=statuses, audiences=audiences,
+                                           countries=countries, languages=languages, limit=limit)
+    if as_json:
+        from campaign.pledges.records import pledge_record
+
+        print_json([pledge_record(p) for p in pledges])
+        return
+    if not pledges:
+        click.echo("No pledges match.")
+        return
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    # fixed widths for the short columns, so the title (the only one shortened) takes the rest
+    widths = {"id": max(2, len(str(pledges[-1].id))), "status": 9,
+              "type": min(17, max(len(p.form.audience) for p in pledges)), "ctry": 4,
+              "SMART": 5, "name": 16}
+    for column, width in widths.items():
+        table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=width,
+                         max_width=width, justify="right" if column == "id" else "left")
+    width = min(80, console().width)
+    # rich hides a narrow column rather than shorten a wide one: the title gets what is left
+    title = max(20, width - sum(widths.values()) - 2 * (len(widths) + 1))
+    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=title,
+                     max_width=title)
+    for p in pledges:
+        style = STATUS_STYLE.get(p.status.value, "")
+        table.add_row(str(p.id), f"[{style}]{p.status.value}[/]", p.form.audience,
+                      p.form.country, _smart_marks(p.smart), lit(p.form.name), lit(p.form.title))
+    console().print(table, width=width)
+
+
+# -- edit and status ---------------------------------------------------------------------------
+def _parse_sets(pairs: tuple[str, ...]) -> dict[str, object]:
+    """``field=value`` pairs as form data; dotted names reach into focal_point, handles, cost."""
+    from campaign.errors import CampaignError
+
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CampaignError(f"--set {pair!r} is not FIELD=VALUE: write e.g. "
+                                "--set title=\"...\" or --set handles.x=@ilo")
+        head, _, rest = name.strip().partition(".")
+        if rest:
+            changes.setdefault(head, {})[rest] = value
+        else:
+            changes[head] = value
+    return changes
+
+
+@click.command(short_help="Change a pledge's answers (checked again, the history keeps both).")
+@click.argument("pledge_id", type=PledgeId())
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or JSON file with the fields to change.")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="A field to change, e.g. --set title=\"...\" or --set handles.x=@ilo.")
+@schedule_option
+@today_option
+@resolve_options
+@db_option
+@json_option
+def edit(pledge_id: int, from_file: Path | None, sets: tuple[str, ...],
+         schedule_path: Path | None, year: int | None, today: datetime | None,
+         resolve_via: str | None, no_resolve: bool, db_url: str | None, as_json: bool) -> None:
+    """Change a pledge's answers: the whole form is checked again (and SMART), and the
+    pledge's history keeps each changed field before and after."""
+    from campaign.errors import CampaignError
+    from campaign.pledges.submission import edit as edit_pledge
+
+    if not from_file and not sets:
+        raise CampaignError("nothing to change: give --from FILE or --set FIELD=VALUE")
+    changes: dict[str, Any] = dict(_read_answers(from_file)) if from_file else {}
+    store = open_pledges(db_url)
+    before = store.get(pledge_id)
+    for key, value in _parse_sets(sets).items():
+        if isinstance(value, dict) and key in {"focal_point", "handles", "cost"}:
+            current = getattr(before.form, key)
+            base = (current.model_dump(mode="json") if hasattr(current, "model_dump")
+                    else dict(current or {}))
+            value = base | value
+        changes[key] = value
+    rules = pledge_rules(schedule_path, year, today)
+    pledge, notices = edit_pledge(store, pledge_id, changes, rules,
+                                  resolve=_resolver(resolve_via, no_resolve))
+    _print_notices(notices)
+    if as_json:
+        from campaign.pledges.records import pledge_record
+
+        print_json(pledge_record(pledge))
+        return
+    click.echo(f"Pledge {pledge.id} changed: {', '.join(sorted(changes))}.")
+
+
+def _status_command(name: str, status: str, summary: str) -> click.Command:
+    @click.command(name, short_help=summary, help=summary)
+    @click.argument("pledge_id", type=PledgeId())
+    @click.option("--note", default="", help="Why, kept in the pledge's history.")
+    @db_option
+    @json_option
+    def command(pledge_id: int, note: str, db_url: str | None, as_json: bool) -> None:
+        pledge = open_pledges(db_url).set_status(pledge_id, status, note=note)
+        if as_json:
+            print_json({"id": pledge.id, "status": pledge.status.value})
+            return
+        click.echo(f"Pledge {pledge.id} is now {pledge.status.value}.")
+
+    return command
+
+
+accept = _status_command("accept", "accepted", "Accept a submitted pledge into the registry.")
+fulfil = _status_command("fulfil", "fulfilled", "Mark an accepted pledge as kept.")
+withdraw = _status_command("withdraw", "withdrawn",
+                           "Withdraw a pledge (it stays in the record of the year).")
+
+
+@click.command(short_help="Look up the DIDs of Bluesky handles stored without one.")
+@click.argument("pledge_ids", nargs=-1, type=PledgeId())
+@resolve_options
+@db_option
+@json_option
+def resolve(pledge_ids: tuple[int, ...], resolve_via: str | None, no_resolve: bool,
+            db_url: str | None, as_json: bool) -> None:
+    """Look up the DID of each Bluesky handle stored without one (or of the pledges given):
+    handles change, DIDs do not, so the secretariat finds a pledger's posts by DID."""
+    from campaign.errors import CampaignError
+    from campaign.pledges.submission import resolve_missing
+    from campaign.text.escape import rich_literal as lit
+
+    resolver = _resolver(resolve_via, no_resolve)
+    if resolver is None:
+        raise CampaignError("resolution is off (--no-resolve or CAMPAIGN_BLUESKY_RESOLVER=off): "
+                            "give --resolve-via URL of a PDS or appview")
+    results = resolve_missing(open_pledges(db_url), resolver, ids=pledge_ids)
+    if as_json:
+        print_json([{"id": r.pledge_id, "handle": r.handle, "did": r.did, "problem": r.problem}
+                    for r in results])
+    else:
+        out = console()
+        for r in results:
+            found = f"[green]{r.did}[/]" if r.did else f"[yellow]{lit(r.problem)}[/]"
+            out.print(f"{r.pledge_id:>5}  {lit(r.handle)}  {found}")
+        click.echo(f"{sum(1 for r in results if r.did)} of {len(results)} handles resolved.")
+    if any(r.did is None for r in results):
+        raise click.exceptions.Exit(1)
