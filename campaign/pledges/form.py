@@ -204,6 +204,23 @@ def _currencies() -> frozenset[str]:
     return frozenset(code for code in list_currencies() if code not in {"XXX", "XTS"})
 
 
+@cache
+def currencies_in_use(since_year: int) -> frozenset[str]:
+    """The ISO 4217 currencies that are legal tender somewhere on a day from 1 January of
+    ``since_year`` to today (CLDR's data, through Babel): a 2021 cost in French francs is a
+    mistake, one in euros or CFA francs is not."""
+    from babel.numbers import UnknownCurrencyError, get_territory_currencies
+
+    found: set[str] = set()
+    for territory in _territories():
+        try:
+            found.update(get_territory_currencies(territory, start_date=date(since_year, 1, 1),
+                                                  end_date=date.today(), tender=True))
+        except (UnknownCurrencyError, LookupError, ValueError):
+            continue
+    return frozenset(found & _currencies())
+
+
 def country_name(code: str, lang: str) -> str:
     """The country's or region's name in ``lang`` (Babel), the code when it has none."""
     from babel import Locale, UnknownLocaleError
@@ -305,6 +322,9 @@ def _check_choices(form: PledgeForm, rules: FormRules) -> list[str]:
         if cost and (not _CURRENCY.match(cost.currency) or cost.currency not in _currencies()):
             problems.append(f"'{where}.currency' {cost.currency!r} is not an ISO 4217 currency "
                             "code: write e.g. EUR, USD, XOF")
+        elif cost and cost.currency not in currencies_in_use(rules.year - 1):
+            problems.append(f"'{where}.currency' {cost.currency!r} is no longer in use: give the "
+                            f"cost in a currency of {rules.year}, e.g. EUR, USD, XOF")
     return problems
 
 
@@ -395,7 +415,7 @@ def answer_problem(name: str, value: str, rules: FormRules) -> str | None:
     if name == "country" and text.upper() not in _territories():
         return (f"'country' {text!r} is not an ISO 3166 country or UN M.49 region code: write "
                 "e.g. FR, SN, BR, or 002 for Africa")
-    if name.endswith("currency") and text.upper() not in _currencies():
+    if name.endswith("currency") and text.upper() not in currencies_in_use(rules.year - 1):
         return f"'{name}' {text!r} is not an ISO 4217 currency code: write e.g. EUR, USD, XOF"
     if name.startswith("handles."):
         from campaign.pledges.handles import check_pledge_handle

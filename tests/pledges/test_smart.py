@@ -4,7 +4,7 @@ suggests to every stakeholder type, in French, English and Spanish; the public A
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -260,7 +260,6 @@ class Form:
     language: str = "fr"
     indicators: tuple[Indicator, ...] = ()
     cost: Cost | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def test_a_form_checks_its_title_and_implementation() -> None:
