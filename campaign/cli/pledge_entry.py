@@ -187,6 +187,14 @@ def _smart_marks(smart: Mapping[str, Any]) -> str:
                    for name, letter in SMART_LETTERS)
 
 
+def _money(amount: Any, currency: str) -> str:
+    """An amount with its currency as English writes it (Babel): ``XOF 45,000,000``."""
+    from babel.numbers import format_currency
+
+    return str(format_currency(amount, currency, locale="en", currency_digits=False,
+                               format="¤¤ #,##0.##"))
+
+
 def _print_pledge(pledge: Pledge, year: int) -> None:
     """A pledge's answers, handles, indicators and SMART check, aligned, fitting 80 columns."""
     from rich.table import Table
@@ -220,18 +228,18 @@ def _print_pledge(pledge: Pledge, year: int) -> None:
         rows.append(("Indicator", f"{ind.name}: {ind.baseline:g} → {ind.target:g} {ind.unit} "
                                   f"by {ind.deadline}{now}"))
     if form.cost:
-        rows.append(("Cost", f"{form.cost.amount} {form.cost.currency}"))
+        rows.append(("Cost", _money(form.cost.amount, form.cost.currency)))
+    plan = form.amplification
+    if plan and plan.cost:
+        rows.append(("2022–2025", _money(plan.cost.amount, plan.cost.currency)))
     if form.amplification and form.amplification.strategy:
         rows.append(("Scaling up", form.amplification.strategy))
     for label, value in rows:
         table.add_row(label, lit(value))
     out.print(table)
-    criteria = pledge.smart.get("criteria", {})
-    for name, _letter in SMART_LETTERS:
-        verdict = criteria.get(name)
-        if verdict:
-            out.print(f"  {MARK[verdict.get('ok')]} {name.replace('_', '-')}: "
-                      f"{lit(verdict.get('why', ''))}")
+    from campaign.cli.views import print_smart
+
+    print_smart(out, pledge.smart)
 
 
 @click.command(short_help="Show one pledge: its answers, indicators, SMART check and history.")
@@ -288,22 +296,21 @@ def list_(statuses: tuple[str, ...], audiences: tuple[str, ...], countries: tupl
         click.echo("No pledges match.")
         return
     table = Table(box=None, padding=(0, 1), header_style="bold")
-    # fixed widths for the short columns, so the title (the only one shortened) takes the rest
-    widths = {"id": max(2, len(str(pledges[-1].id))), "status": 9,
-              "type": min(17, max(len(p.form.audience) for p in pledges)), "ctry": 4,
-              "SMART": 5, "name": 16}
-    for column, width in widths.items():
-        table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=width,
-                         max_width=width, justify="right" if column == "id" else "left")
+    # the short columns at fixed widths; the pledge (who, then its title, wrapped) takes the
+    # rest, so nothing is cut and every row fits 80 columns
+    widths = {"id": max(2, len(str(pledges[-1].id))), "status": 9, "SMART": 5, "ctry": 4}
+    for column, size in widths.items():
+        table.add_column(column, no_wrap=True, min_width=size, max_width=size,
+                         justify="right" if column == "id" else "left")
     width = min(80, console().width)
-    # rich hides a narrow column rather than shorten a wide one: the title gets what is left
-    title = max(20, width - sum(widths.values()) - 2 * (len(widths) + 1))
-    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=title,
-                     max_width=title)
+    # rich hides a column it cannot fit rather than narrow another: give the last one the rest
+    rest = max(20, width - sum(widths.values()) - 2 * (len(widths) + 1))
+    table.add_column("pledge", overflow="fold", min_width=rest, max_width=rest)
     for p in pledges:
         style = STATUS_STYLE.get(p.status.value, "")
-        table.add_row(str(p.id), f"[{style}]{p.status.value}[/]", p.form.audience,
-                      p.form.country, _smart_marks(p.smart), lit(p.form.name), lit(p.form.title))
+        table.add_row(str(p.id), f"[{style}]{p.status.value}[/]", _smart_marks(p.smart),
+                      p.form.country, f"[bold]{lit(p.form.name)}[/] · {lit(p.form.audience)}\n"
+                                      f"{lit(p.form.title)}")
     console().print(table, width=width)
 
 

@@ -7,7 +7,7 @@ such as ``[red]x[/]`` or ``[link=javascript:…]`` is shown literally instead of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from campaign.content.render import RenderedPost
@@ -68,3 +68,45 @@ def print_posts(console: Any, posts: Sequence[RenderedPost], timezone: str = "")
             console.print(Text(terminal(part)), soft_wrap=True)
             console.print()
     console.print(f"{len(posts)} post{'s' if len(posts) != 1 else ''}.")
+
+
+SMART_MARKS = {True: ("✓", "green"), False: ("✗", "red"), None: ("?", "yellow")}
+SMART_WIDTH = 80  # the verdicts fit 80 columns whatever the terminal's width
+
+
+def print_smart(console: Any, smart: Mapping[str, Any], *, heading: bool = True) -> None:
+    """A SMART check (its JSON form): one criterion a line with its reason, and its fix under
+    it, wrapped within 80 columns in the pledge's language; the pledge's quoted words printed
+    as they are, never as markup."""
+    import textwrap
+
+    from rich.text import Text
+
+    from campaign.pledges.lexicon import lexicon
+    from campaign.pledges.smart import CRITERIA
+
+    criteria = smart.get("criteria") or {}
+    if not criteria:
+        return
+    labels = lexicon(str(smart.get("lang", "en"))).labels
+    width = max(len(labels[name]) for name in CRITERIA)
+    indent = " " * (width + 3)
+    if heading:
+        counts = [sum(criteria[n].get("ok") is state for n in CRITERIA if n in criteria)
+                  for state in (True, False, None)]
+        console.print(Text(f"SMART check ({smart.get('lang')}, {smart.get('words')} words): "
+                           f"{counts[0]} met, {counts[1]} not met, {counts[2]} to answer",
+                           style="bold"))
+    for name in CRITERIA:
+        verdict = criteria.get(name) or {}
+        mark, colour = SMART_MARKS[verdict.get("ok")]
+        why = textwrap.wrap(terminal(verdict.get("why", "")), SMART_WIDTH - len(indent)) or [""]
+        line = Text(f"{mark} ", style=f"bold {colour}")
+        line.append(labels[name].ljust(width), style=colour)
+        line.append(" " + why[0])
+        for more in why[1:]:
+            line.append(f"\n{indent}{more}")
+        if verdict.get("suggestion"):
+            fix = textwrap.wrap("→ " + terminal(verdict["suggestion"]), SMART_WIDTH - len(indent))
+            line.append("".join(f"\n{indent}{part}" for part in fix), style="dim")
+        console.print(line, soft_wrap=True)

@@ -58,7 +58,7 @@ class Record:
     @property
     def where(self) -> str:
         """The row as a person finds it: the file and its line or position."""
-        return f"{self.file} line {self.line}" if self.line else f"{self.file} pledge {self.row}"
+        return f"{self.file} line {self.line}" if self.line else f"{self.file} item {self.row}"
 
 
 @dataclass

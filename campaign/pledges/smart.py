@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from campaign.errors import CampaignError
@@ -420,12 +420,16 @@ def _time_bound(say: _Say, times: Sequence[TimeHit], indicators: Sequence[Indica
     return Verdict(False, say("time_bound.none"), say("time_bound.fix"))
 
 
+# an import checks thousands of pledges whose targets, deadlines and costs repeat: Babel's
+# formatting is a third of the check's time, so each value is formatted once per language
+@lru_cache(maxsize=4096)
 def _number(value: float | Decimal, lang: str) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale=lang))
 
 
+@lru_cache(maxsize=4096)
 def _day(day: date, lang: str) -> str:
     from babel.dates import format_date
 

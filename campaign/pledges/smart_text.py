@@ -45,6 +45,22 @@ def fold_char(ch: str) -> str:
     return value
 
 
+class _FoldTable(dict[int, str]):
+    """``fold_char`` as a table for ``str.translate``, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        value = fold_char(chr(code))
+        if len(value) != 1:
+            _UNEVEN.add(chr(code))
+        if len(self) < 20_000:  # bounded, as _FOLDED is
+            self[code] = value
+        return value
+
+
+_UNEVEN: set[str] = set()  # the characters met that fold to none or to several
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """``text`` folded, without the map back (for the lexicon's entries)."""
     return "".join(fold_char(ch) for ch in text)
@@ -77,9 +93,14 @@ class Folded:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
+        self._where: list[int] | None = None
         if origin.isascii():  # the common case for English: no map needed
             self.text = origin.lower().replace("`", "'")
-            self._where: list[int] | None = None
+            return
+        # str.translate folds in C; when every character of the text folds to exactly one, a
+        # folded position is the pledge's own position and no map is needed
+        self.text = origin.translate(_TABLE)
+        if _UNEVEN.isdisjoint(origin):
             return
         parts: list[str] = []
         where: list[int] = []

@@ -46,7 +46,7 @@ def test_add_from_a_file_then_show_and_list(pledge_cli: Callable[..., Result], t
         "specific", "measurable", "achievable", "realistic", "time_bound"}
     assert [e["action"] for e in shown["events"]] == ["created"]
     listed = pledge_cli("pledge", "list")
-    assert listed.exit_code == 0 and "Ministère du Tr…" in listed.output
+    assert listed.exit_code == 0 and "Ministère du Travail du Sénégal · country" in listed.output
     assert all(len(line) <= 80 for line in listed.output.splitlines())
 
 
