@@ -63,7 +63,10 @@ class _Model(BaseModel):
 
 OneLine = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Answer = Annotated[str, Field(min_length=1, max_length=MAX_ANSWER)]
-Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+# digits bounded: the amount is stored as its decimal text (40 characters at most, which
+# PostgreSQL enforces and SQLite does not)
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, max_digits=24,
+                                  decimal_places=6)]
 
 
 class FocalPoint(_Model):
@@ -262,6 +265,9 @@ def _describe(err: ErrorDetails) -> str:
         return f"'{name}' is empty: answer it"
     if kind == "date_from_datetime_parsing" or kind.startswith("date_"):
         return f"'{name}' is not a date: write it as YYYY-MM-DD, e.g. 2021-12-31"
+    if kind in {"decimal_max_digits", "decimal_max_places", "decimal_whole_digits"}:
+        return (f"'{name}' has too many digits: write the amount with at most 24 digits and "
+                "6 decimals, e.g. 12500.50")
     if kind == "literal_error" and name.endswith("strategy"):
         return f"'{name}' must be one of {', '.join(STRATEGIES)}"
     return f"'{name}': {err['msg'][0].lower()}{err['msg'][1:]}"

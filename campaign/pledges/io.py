@@ -15,8 +15,8 @@ in the file are kept (a valid DID for the row's handle is not looked up again), 
 imports back as the same pledges.
 
 Progress reports in a companion CSV belong to a pledge of the same import or to one already
-stored, matched by organisation and title; they are written with ``store.add_progress`` after
-the pledges' transaction, so for stored pledges ``atomic`` holds for the check, not the write.
+stored, matched by organisation and title; they are written in the pledges' transaction
+(``store.add_many(progress=...)``), so a failure while storing leaves nothing of the import.
 """
 
 from __future__ import annotations
@@ -495,14 +495,16 @@ def _import(store: PledgeStore, paths: Sequence[Path], rules: FormRules, *, atom
     if dry_run or (atomic and any(not r.accepted for r in rows)):
         return ImportReport(rows, stored=False, atomic=atomic, dry_run=dry_run)
     accepted = [c for c in checked if c.item is not None]
-    ids = store.add_many([c.item for c in accepted if c.item is not None], actor=actor)
+    # the reports of stored pledges go in the pledges' transaction: all of it, or none
+    later = [(e.stored_id, e.indicator, e.report) for e in attached
+             if e.result.accepted and e.target is None and e.stored_id is not None]
+    ids = store.add_many([c.item for c in accepted if c.item is not None], actor=actor,
+                         progress=later)
     for row, pledge_id in zip(accepted, ids, strict=True):
         row.result.pledge_id = pledge_id
     for entry in attached:
         if entry.result.accepted and entry.target is not None:
             entry.result.pledge_id = entry.target.result.pledge_id
-        elif entry.result.accepted and entry.stored_id is not None:
-            store.add_progress(entry.stored_id, entry.indicator, entry.report, actor=actor)
     return ImportReport(rows, stored=True, atomic=atomic, dry_run=dry_run)
 
 

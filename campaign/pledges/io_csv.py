@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,25 +140,32 @@ def _lines(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
 def _check_header(name: str, header: Sequence[str], columns: Sequence[str],
                   required: Sequence[str], what: str) -> None:
     known = ALL_COLUMNS if columns is COLUMNS else frozenset(columns)
-    unknown = [h for h in header if h not in known]
-    twice = sorted({h for h in header if header.count(h) > 1})
-    missing = [c for c in required if c not in header]
+    unknown = list(dict.fromkeys(h for h in header if h not in known))
+    # counted once (not header.count per column): a file's header may have millions of cells
+    twice = sorted(h for h, n in Counter(header).items() if n > 1 and h in known)
+    present = set(header)
+    missing = [c for c in required if c not in present]
     if not (unknown or twice or missing):
         return
     wrong = []
     if unknown:
-        wrong.append(f"unknown column{'s' if len(unknown) > 1 else ''} "
-                     f"{', '.join(repr(h) for h in unknown)}")
+        wrong.append(f"unknown column{'s' if len(unknown) > 1 else ''} {_some(unknown)}")
     if missing:
         wrong.append(f"no {', '.join(repr(c) for c in missing)}")
     if twice:
-        wrong.append(f"{', '.join(repr(c) for c in twice)} more than once")
+        wrong.append(f"{_some(twice)} more than once")
     expected = ", ".join(columns)
     if columns is COLUMNS:
         expected += (", then indicators.N.name, indicators.N.unit, indicators.N.baseline, "
                      f"indicators.N.target, indicators.N.deadline for N from 1 to {MAX_INDICATORS}")
     raise ImportFileError(f"{name} has a wrong header for a {what} ({'; '.join(wrong)}): its "
                           f"columns are {expected} (required: {', '.join(required)})")
+
+
+def _some(names: Sequence[str], shown: int = 5) -> str:
+    """The first few names quoted, and how many more: a message stays one sentence."""
+    text = ", ".join(repr(n[:40] + ("…" if len(n) > 40 else "")) for n in names[:shown])
+    return text + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
 
 
 def _cells(header: Sequence[str], record: Sequence[str]) -> tuple[dict[str, str], list[str]]:

@@ -4,7 +4,7 @@
 plus ``status``, ``progress`` (``{"<indicator>": [{"on", "value", "note", "evidence"}]}``) and
 ``dids`` (``{"bluesky": "did:plc:..."}``). An import also takes a bare list of submissions, and
 ignores the fields ``pledge show --json`` adds that a pledge gets when stored (``id``, ``kind``,
-``smart``, ``created_at``, ``updated_at``), so that output imports too.
+``smart``, ``created_at``, ``updated_at``, ``events``), so that output imports too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from campaign.pledges.io_csv import MAX_ROWS, ImportFileError, Record
 
 SCHEMA = 1
 # what a stored pledge has that a submission does not give: set again when it is stored
-STORED_FIELDS = ("id", "kind", "smart", "created_at", "updated_at")
+# (``events``: the history ``pledge show --json`` prints, which is the other database's)
+STORED_FIELDS = ("id", "kind", "smart", "created_at", "updated_at", "events")
 
 
 class _Duplicate(ValueError):

@@ -51,7 +51,8 @@ class PledgeRow(Base):
     __tablename__ = "pledges"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # organisation and title folded (form.pledge_key): the same pledge is never stored twice
+    # the SHA-256 of the organisation and title folded (store.stored_key of form.pledge_key):
+    # the same pledge is never stored twice, and a long title still fits the index
     key: Mapped[str] = mapped_column(String(1000), unique=True)
     audience: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))  # the audience's kind when stored

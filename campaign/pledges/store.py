@@ -9,6 +9,7 @@ so an import of thousands costs a few statements, not thousands of round trips.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,16 @@ class UnknownIndicator(CampaignError):
         choices = ", ".join(repr(k) for k in known) if known else "none (add one with `pledge edit`)"
         super().__init__(f"pledge {pledge_id} has no indicator {name!r}: its indicators are "
                          f"{choices}")
+
+
+class IndicatorHasReports(CampaignError):
+    """An edit would remove (or rename) an indicator that progress was reported for."""
+
+    def __init__(self, pledge_id: int, name: str, reports: int) -> None:
+        count = f"{reports} progress report{'s' if reports != 1 else ''}"
+        super().__init__(f"pledge {pledge_id}'s indicator {name!r} has {count}: keep it in "
+                         "'indicators' under the same name (only its unit, baseline, target "
+                         "and deadline may change), or its reports would be lost")
 
 
 class StatusRefused(CampaignError):
@@ -143,9 +154,15 @@ def _plan_json(plan: Amplification | None) -> str:
     return "null" if plan is None else plan.model_dump_json()
 
 
+def stored_key(key: str) -> str:
+    """What the ``key`` column holds for a pledge's duplicate key: its SHA-256, so that a title
+    of 20 long words, or a name that NFKC expands, fits the column and PostgreSQL's index."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 def _row_values(item: NewPledge, now: datetime) -> dict[str, Any]:
     form = item.form
-    return {"key": form.key, "audience": form.audience, "kind": item.kind, "name": form.name,
+    return {"key": stored_key(form.key), "audience": form.audience, "kind": item.kind, "name": form.name,
             "country": form.country, "language": form.language,
             "focal_name": form.focal_point.name, "focal_email": form.focal_point.email,
             "title": form.title, "implementation": form.implementation,
@@ -167,25 +184,60 @@ class PledgeStore(Database):
         (pledge_id,) = self.add_many([item], actor=actor)
         return self.get(pledge_id)
 
-    def add_many(self, items: Sequence[NewPledge], *, actor: str = "") -> list[int]:
+    def add_many(self, items: Sequence[NewPledge], *, actor: str = "",
+                 progress: Sequence[tuple[int, str, ProgressReport]] = ()) -> list[int]:
         """Store checked pledges in one transaction, all or none; their ids, in order.
-        DuplicatePledge names the first one already stored or given twice."""
+        ``progress`` adds reports (pledge id, indicator, report) to stored pledges in the same
+        transaction. DuplicatePledge names the first one already stored or given twice."""
         ids: list[int] = []
         with self._connection() as conn:
             self._refuse_duplicates(conn, items)
             for batch in chunks(list(items), BATCH):
                 ids.extend(self._insert(conn, batch, actor))
+            if progress:
+                self._insert_stored_reports(conn, progress, actor)
         return ids
+
+    def _insert_stored_reports(self, conn: Connection,
+                               progress: Sequence[tuple[int, str, ProgressReport]],
+                               actor: str) -> None:
+        now = utcnow()
+        wanted = sorted({pledge_id for pledge_id, _, _ in progress})
+        by_name: dict[tuple[int, str], tuple[int, str]] = {}
+        for chunk in chunks(wanted, 2000):
+            by_name.update(((p, n.casefold()), (i, n)) for i, p, n in conn.execute(
+                select(INDICATORS.c.id, INDICATORS.c.pledge_id, INDICATORS.c.name)
+                .where(INDICATORS.c.pledge_id.in_(chunk))).all())
+        rows: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for pledge_id, indicator, report in progress:
+            found = by_name.get((pledge_id, indicator.strip().casefold()))
+            if found is None:
+                raise UnknownIndicator(pledge_id, indicator,
+                                       [n for (p, _), (_, n) in by_name.items() if p == pledge_id])
+            indicator_id, name = found
+            rows.append({"indicator_id": indicator_id, "on": report.on, "value": report.value,
+                         "note": report.note, "evidence": report.evidence, "created_at": now})
+            events.append({"pledge_id": pledge_id, "at": now, "action": "progress",
+                           "from_status": None, "to_status": None, "actor": actor,
+                           "detail": json.dumps({"indicator": name, "on": report.on.isoformat(),
+                                                 "value": report.value, "note": report.note,
+                                                 "evidence": report.evidence},
+                                                ensure_ascii=False)})
+        conn.execute(insert(PROGRESS), rows)
+        for chunk in chunks(wanted, 2000):
+            conn.execute(update(PLEDGES).where(PLEDGES.c.id.in_(chunk)).values(updated_at=now))
+        conn.execute(insert(PLEDGE_EVENTS), events)
 
     def duplicates(self, forms: Iterable[PledgeForm]) -> dict[str, int]:
         """Of these pledges' keys, the ones already stored, with their pledge's id."""
-        keys = sorted({f.key for f in forms})
+        keys = {stored_key(f.key): f.key for f in forms}
         found: dict[str, int] = {}
         with self._connection() as conn:
-            for chunk in chunks(keys, 2000):
+            for chunk in chunks(sorted(keys), 2000):
                 rows = conn.execute(select(PLEDGES.c.key, PLEDGES.c.id)
                                     .where(PLEDGES.c.key.in_(chunk))).all()
-                found.update((key, pledge_id) for key, pledge_id in rows)
+                found.update((keys[digest], pledge_id) for digest, pledge_id in rows)
         return found
 
     def _refuse_duplicates(self, conn: Connection, items: Sequence[NewPledge]) -> None:
@@ -194,11 +246,11 @@ class PledgeStore(Database):
             if item.form.key in seen:
                 raise DuplicatePledge(item.form.name, item.form.title, None)
             seen.add(item.form.key)
-        for chunk in chunks(sorted(seen), 2000):
+        for chunk in chunks(sorted(stored_key(k) for k in seen), 2000):
             row = conn.execute(select(PLEDGES.c.key, PLEDGES.c.id)
                                .where(PLEDGES.c.key.in_(chunk)).limit(1)).first()
             if row is not None:
-                form = next(i.form for i in items if i.form.key == row.key)
+                form = next(i.form for i in items if stored_key(i.form.key) == row.key)
                 raise DuplicatePledge(form.name, form.title, row.id)
 
     def _insert(self, conn: Connection, batch: Sequence[NewPledge], actor: str) -> list[int]:
@@ -251,14 +303,16 @@ class PledgeStore(Database):
     def edit(self, pledge_id: int, form: PledgeForm, *, smart: Mapping[str, Any],
              kind: str, dids: Mapping[str, str] | None = None, actor: str = "") -> Pledge:
         """Replace a pledge's answers with a checked form; the event keeps before and after.
-        Indicators keep their reports by name; removing one that has reports is refused."""
+        Indicators keep their reports by name; removing one that has reports is refused.
+        ``dids`` None keeps the stored DIDs; ``{}`` clears them (a Bluesky handle changed)."""
         before = self.get(pledge_id)
-        dids = {n: d for n, d in (dids or before.dids).items() if n in form.handles}
+        # `dids or before.dids` would bring back the old handle's DID when the caller cleared it
+        dids = {n: d for n, d in (before.dids if dids is None else dids).items()
+                if n in form.handles}
         kept = {i.name.casefold() for i in form.indicators}
         for state in before.indicators:
             if state.reports and state.indicator.name.casefold() not in kept:
-                raise UsageError("indicator to keep", state.indicator.name,
-                                 [i.indicator.name for i in before.indicators])
+                raise IndicatorHasReports(pledge_id, state.indicator.name, len(state.reports))
         if form.key != before.form.key and self.duplicates([form]):
             raise DuplicatePledge(form.name, form.title, self.duplicates([form])[form.key])
         now = utcnow()
@@ -273,10 +327,12 @@ class PledgeStore(Database):
                                                 "handle": h, "did": dids.get(n)}
                                                for n, h in form.handles.items()])
             self._replace_indicators(conn, pledge_id, form.indicators)
+            changes = _changes(before.form, form)
+            if dids != dict(before.dids):  # a DID found or dropped is a change of the pledge too
+                changes["dids"] = {"before": dict(before.dids), "after": dids}
             conn.execute(insert(PLEDGE_EVENTS).values(
                 pledge_id=pledge_id, at=now, action="edited", from_status=None, to_status=None,
-                actor=actor, detail=json.dumps(_changes(before.form, form), ensure_ascii=False,
-                                               default=str)))
+                actor=actor, detail=json.dumps(changes, ensure_ascii=False, default=str)))
         return self.get(pledge_id)
 
     def _replace_indicators(self, conn: Connection, pledge_id: int,
@@ -375,9 +431,9 @@ class PledgeStore(Database):
                 raise UsageError("pledge status", status, PLEDGE_STATUSES)
         query = select(PLEDGES).order_by(PLEDGES.c.id)
         for column, values in ((PLEDGES.c.id, ids), (PLEDGES.c.status, statuses),
-                               (PLEDGES.c.audience, audiences),
-                               (PLEDGES.c.country, [c.upper() for c in countries]),
-                               (PLEDGES.c.language, languages)):
+                               (PLEDGES.c.audience, [a.strip().lower() for a in audiences]),
+                               (PLEDGES.c.country, [c.strip().upper() for c in countries]),
+                               (PLEDGES.c.language, [lang.strip().lower() for lang in languages])):
             if values:
                 query = query.where(column.in_(list(values)))
         if limit:

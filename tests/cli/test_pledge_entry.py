@@ -132,6 +132,16 @@ def test_edit_and_status_changes_are_in_the_history(pledge_cli: Callable[..., Re
         PLEDGE["focal_point"]["email"]
 
 
+def test_edit_removes_a_handle_given_empty(pledge_cli: Callable[..., Result],
+                                          tmp_path: Path) -> None:
+    assert pledge_cli("pledge", "add", "--from", _file(tmp_path, PLEDGE), *TODAY).exit_code == 0
+    edited = pledge_cli("pledge", "edit", "1", "--set", "handles.x=", *TODAY)
+    assert edited.exit_code == 0, edited.output
+    shown = json.loads(pledge_cli("pledge", "show", "1", "--json").output)
+    assert shown["handles"] == {"mastodon": PLEDGE["handles"]["mastodon"]}
+    assert shown["events"][-1]["detail"]["handles"]["before"]["x"] == PLEDGE["handles"]["x"]
+
+
 @pytest.mark.parametrize("args", [
     pytest.param(("show", "7"), id="show-unknown"),
     pytest.param(("withdraw", "7"), id="withdraw-unknown"),

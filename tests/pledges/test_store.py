@@ -13,6 +13,7 @@ from campaign.pledges.form import FormRules, validate_form
 from campaign.pledges.models import PledgeStatus
 from campaign.pledges.store import (
     DuplicatePledge,
+    IndicatorHasReports,
     NewPledge,
     PledgeNotFound,
     PledgeStore,
@@ -130,8 +131,101 @@ def test_filters(pledges: PledgeStore, rules: FormRules,
                                           audience="org-workers"), rules))
     assert [p.id for p in pledges.pledges(countries=["br"])] == [other.id]
     assert [p.id for p in pledges.pledges(audiences=["org-workers"], languages=["es"])] == [other.id]
+    # stored as the form folds them (audience and language lower case): filters fold the same
+    assert [p.id for p in pledges.pledges(audiences=["ORG-Workers"], languages=["ES"])] == [other.id]
     assert len(pledges.pledges(statuses=["submitted"])) == 2
     from campaign.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown pledge status 'done'"):
         pledges.pledges(statuses=["done"])
+
+
+def test_an_edit_refuses_to_drop_an_indicator_with_reports(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]]) -> None:
+    pledge = pledges.add(_item(pledge_data(), rules))
+    pledges.add_progress(pledge.id, "Politique adoptée",
+                         ProgressReport(on=date(2021, 6, 1), value=0.5))
+    renamed = [{"name": "Politique votée", "target": 1, "deadline": "2021-12-31"}]
+    for indicators in (renamed, []):
+        with pytest.raises(IndicatorHasReports) as caught:
+            pledges.edit(pledge.id, validate_form(pledge_data(indicators=indicators), rules),
+                         smart={}, kind="country")
+        assert caught.value.message == (
+            f"pledge {pledge.id}'s indicator 'Politique adoptée' has 1 progress report: keep it "
+            "in 'indicators' under the same name (only its unit, baseline, target and deadline "
+            "may change), or its reports would be lost")
+        assert caught.value.exit_code == 2
+    assert pledges.get(pledge.id) == pledges.pledges()[0]
+    assert pledges.get(pledge.id).indicators[0].reports[0].value == 0.5
+    assert [e.action for e in pledges.events(pledge.id)] == ["created", "progress"]
+
+
+def test_a_new_bluesky_handle_drops_the_old_handles_did(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]]) -> None:
+    from campaign.pledges.submission import edit
+
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    pledge = pledges.add(_item(pledge_data(handles={"bluesky": "old.bsky.social"}), rules,
+                               dids={"bluesky": did}))
+    same, _ = edit(pledges, pledge.id, {"title": pledge.form.title + " au Sénégal"}, rules)
+    assert same.dids == {"bluesky": did}  # the handle kept: so is its DID
+    moved, _ = edit(pledges, pledge.id, {"handles": {"bluesky": "new.bsky.social"}}, rules)
+    assert moved.form.handles == {"bluesky": "new.bsky.social"} and moved.dids == {}
+    event = pledges.events(pledge.id)[-1]
+    assert event.detail["dids"] == {"before": {"bluesky": did}, "after": {}}
+    assert pledges.find_by_handle("bluesky", did) == []
+
+
+def test_add_many_writes_reports_of_stored_pledges_in_the_same_transaction(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]]) -> None:
+    stored = pledges.add(_item(pledge_data(), rules))
+    new = _item(pledge_data(name="Nouveau"), rules)
+    report = ProgressReport(on=date(2021, 2, 1), value=0.5, note="« v1 »")
+    with pytest.raises(UnknownIndicator, match="has no indicator 'Enfants'"):
+        pledges.add_many([new], progress=[(stored.id, "Politique adoptée", report),
+                                          (stored.id, "Enfants", report)])
+    assert [p.id for p in pledges.pledges()] == [stored.id]  # nothing of the failed call
+    assert pledges.get(stored.id).indicators[0].reports == ()
+    pledges.add_many([new], progress=[(stored.id, "politique ADOPTÉE", report)])
+    assert pledges.get(stored.id).indicators[0].reports == (report,)
+    event = pledges.events(stored.id)[-1]
+    assert (event.action, event.detail["indicator"], event.detail["value"]) == (
+        "progress", "Politique adoptée", 0.5)
+
+
+def test_long_titles_and_names_are_stored_on_every_backend(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]]) -> None:
+    # a title of 20 long words and a name NFKC makes 18 times longer: both within the form's
+    # limits, far over the 1,000 characters a folded key had in PostgreSQL's VARCHAR and index
+    title = " ".join(["Élimination" * 20] * 19) + " 2021"
+    first = pledges.add(_item(pledge_data(title=title), rules))
+    second = pledges.add(_item(pledge_data(name="ﷺ" * 200), rules))
+    assert len(first.form.key) > 2000 and len(second.form.key) > 3000
+    assert pledges.duplicates([first.form, second.form]) == {first.form.key: first.id,
+                                                             second.form.key: second.id}
+    with pytest.raises(DuplicatePledge, match=rf"\(pledge {first.id}\)"):
+        pledges.add(_item(pledge_data(title=title.lower()), rules))
+
+
+@pytest.mark.parametrize(("amount", "stored"), [
+    pytest.param("12500.50", Decimal("12500.50"), id="cents-kept"),
+    pytest.param("1E+3", Decimal("1000"), id="exponent"),
+    pytest.param("0." + "1" * 60, None, id="too-many-digits"),
+    pytest.param("1" * 25, None, id="too-many-whole-digits"),
+])
+def test_an_amount_is_stored_exactly_or_refused_before_the_database(
+        amount: str, stored: Decimal | None, pledges: PledgeStore, rules: FormRules,
+        pledge_data: Callable[..., dict[str, Any]]) -> None:
+    from campaign.pledges.form import PledgeInvalid
+
+    data = pledge_data(cost={"amount": amount, "currency": "EUR"})
+    if stored is None:
+        with pytest.raises(PledgeInvalid) as caught:
+            _item(data, rules)
+        assert caught.value.message == (
+            "pledge: 'cost.amount' has too many digits: write the amount with at most 24 "
+            "digits and 6 decimals, e.g. 12500.50")
+        return
+    pledge = pledges.add(_item(data, rules))
+    assert pledge.form.cost is not None and pledge.form.cost.amount == stored
+    assert pledge == pledges.get(pledge.id)
