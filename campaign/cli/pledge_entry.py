@@ -338,7 +338,8 @@ def _parse_sets(pairs: tuple[str, ...]) -> dict[str, object]:
 @click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
               help="YAML or JSON file with the fields to change.")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
-              help="A field to change, e.g. --set title=\"...\" or --set handles.x=@ilo.")
+              help="A field to change, e.g. --set title=\"...\" or --set handles.x=@ilo "
+                   "(--set handles.x= removes the handle).")
 @schedule_option
 @today_option
 @resolve_options
@@ -363,6 +364,8 @@ def edit(pledge_id: int, from_file: Path | None, sets: tuple[str, ...],
             base = (current.model_dump(mode="json") if hasattr(current, "model_dump")
                     else dict(current or {}))
             value = base | value
+            if key == "handles":  # --set handles.x= removes the handle (and its DID)
+                value = {n: h for n, h in value.items() if str(h).strip()}
         changes[key] = value
     rules = pledge_rules(schedule_path, year, today)
     pledge, notices = edit_pledge(store, pledge_id, changes, rules,
