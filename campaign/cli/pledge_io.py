@@ -38,6 +38,9 @@ PROGRESS_FROM = 200  # rows: a shorter import is over before a bar would be read
 @click.option("--atomic", is_flag=True,
               help="Store nothing when any row is rejected (default: store the accepted rows).")
 @click.option("--dry-run", is_flag=True, help="Check and report, store nothing.")
+@click.option("--skip-existing", is_flag=True,
+              help="Skip pledges and reports already stored instead of rejecting them (to "
+                   "import a growing export of the form again).")
 @click.option("--no-resolve", "no_resolve", is_flag=True,
               help="Do not look up the DIDs of Bluesky handles now.")
 @click.option("--resolve-via", "resolve_via", metavar="URL",
@@ -47,7 +50,8 @@ PROGRESS_FROM = 200  # rows: a shorter import is over before a bar would be read
 @today_option
 @db_option
 @json_option
-def import_(files: tuple[Path, ...], atomic: bool, dry_run: bool, no_resolve: bool,
+def import_(files: tuple[Path, ...], atomic: bool, dry_run: bool, skip_existing: bool,
+            no_resolve: bool,
             resolve_via: str | None, schedule_path: Path | None, year: int | None,
             today: datetime | None, db_url: str | None, as_json: bool) -> None:
     """Import pledges from FILES (CSV or JSON, and progress CSVs): every row is checked as
@@ -61,7 +65,7 @@ def import_(files: tuple[Path, ...], atomic: bool, dry_run: bool, no_resolve: bo
     resolve = None if no_resolve or dry_run else bluesky_resolver(resolve_via)
     with _progress_bar() as step:
         report = import_pledges(store, files, rules, atomic=atomic, dry_run=dry_run,
-                                resolve=resolve, progress=step)
+                                resolve=resolve, progress=step, skip_existing=skip_existing)
     if as_json:
         print_json(report.to_json())
     else:
@@ -96,7 +100,8 @@ def _print_report(report: ImportReport) -> None:
 
     out = console()
     for row in report.rows:
-        mark = "[green]accepted[/]" if row.accepted else "[red]rejected[/]"
+        mark = ("[dim]skipped [/]" if row.skipped else
+                "[green]accepted[/]" if row.accepted else "[red]rejected[/]")
         out.print(f"{mark}  {rich_literal(_headline(row))}", soft_wrap=True)
         for line in [*row.problems, *row.notices]:
             bullet = "-" if line in row.problems else "!"
@@ -125,6 +130,8 @@ def _summary(report: ImportReport) -> str:
     what = _plural(pledges, "pledge") + (
         f" and {_plural(reports, 'progress report')}" if reports else "")
     refused = f"; {_plural(rejected, 'row')} rejected" if rejected else ""
+    if report.skipped:
+        refused += f"; {_plural(len(report.skipped), 'row')} already stored, skipped"
     if report.dry_run:
         return f"Dry run: {what} would be imported{refused}; nothing stored."
     if not report.stored:

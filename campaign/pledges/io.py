@@ -78,18 +78,21 @@ class RowResult:
     problems: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     pledge_id: int | None = None
+    # already stored, and left as it is (--skip-existing): neither accepted nor rejected
+    skipped: bool = False
 
     @property
     def accepted(self) -> bool:
-        """Whether the row passed every check."""
-        return not self.problems
+        """Whether the row passed every check (and is not one skipped as already stored)."""
+        return not self.problems and not self.skipped
 
     def to_json(self) -> dict[str, Any]:
         """The row's result as plain data."""
         return {"kind": self.kind, "file": self.file, "row": self.row, "line": self.line,
                 "name": self.name, "title": self.title,
                 **({"indicator": self.indicator} if self.kind == "progress" else {}),
-                "accepted": self.accepted, "id": self.pledge_id, "problems": self.problems,
+                "accepted": self.accepted, "skipped": self.skipped, "id": self.pledge_id,
+                "problems": self.problems,
                 "notices": self.notices}
 
 
@@ -110,7 +113,12 @@ class ImportReport:
     @property
     def rejected(self) -> list[RowResult]:
         """The rows refused, each with its reasons."""
-        return [r for r in self.rows if not r.accepted]
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def skipped(self) -> list[RowResult]:
+        """The rows already stored, left as they are (``skip_existing``)."""
+        return [r for r in self.rows if r.skipped]
 
     @property
     def exit_code(self) -> int:
@@ -119,7 +127,8 @@ class ImportReport:
 
     def count(self, kind: str, *, accepted: bool = True) -> int:
         """How many rows of this kind were accepted (or rejected)."""
-        return sum(1 for r in self.rows if r.kind == kind and r.accepted == accepted)
+        return sum(1 for r in self.rows
+                   if r.kind == kind and (r.accepted if accepted else bool(r.problems)))
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain data (what ``pledge import --json`` prints)."""
@@ -128,6 +137,7 @@ class ImportReport:
                             "rejected": self.count("pledge", accepted=False)},
                 "progress": {"accepted": self.count("progress"),
                              "rejected": self.count("progress", accepted=False)},
+                "skipped": len(self.skipped),
                 "rows": [r.to_json() for r in self.rows]}
 
 
@@ -357,14 +367,20 @@ def _check_pledges(records: Sequence[Record], rules: FormRules, resolve: Resolve
     return checked
 
 
-def _refuse_stored(store: PledgeStore, checked: Sequence[_Checked]) -> None:
-    """Reject the rows whose pledge is already stored: one query for the whole import."""
+def _refuse_stored(store: PledgeStore, checked: Sequence[_Checked], *,
+                   skip_existing: bool) -> None:
+    """Reject (or skip) the rows whose pledge is already stored: one query for the import."""
     stored = store.duplicates([c.item.form for c in checked if c.item is not None])
     for entry in checked:
         if entry.item is not None and entry.item.form.key in stored:
             form = entry.item.form
-            entry.result.problems.append(
-                DuplicatePledge(form.name, form.title, stored[form.key]).message)
+            if skip_existing:
+                entry.result.skipped = True
+                entry.result.pledge_id = stored[form.key]
+                entry.key = None  # its companion reports go to the stored pledge
+            else:
+                entry.result.problems.append(
+                    DuplicatePledge(form.name, form.title, stored[form.key]).message)
             entry.item = None
 
 
@@ -378,7 +394,8 @@ class _Attached:
 
 
 def _check_progress(store: PledgeStore, records: Sequence[ProgressRecord], rules: FormRules,
-                    by_key: Mapping[str, _Checked]) -> list[_Attached]:
+                    by_key: Mapping[str, _Checked], *, skip_existing: bool = False,
+                    ) -> list[_Attached]:
     keys = {pledge_key(r.name, r.title) for r in records if r.name and r.title}
     outside = [k for k in keys if k not in by_key]
     stubs = [PledgeForm.model_construct(name=k.split("\x1f")[0], title=k.split("\x1f")[1])
@@ -431,7 +448,9 @@ def _check_progress(store: PledgeStore, records: Sequence[ProgressRecord], rules
             else:
                 entry.indicator = match
                 same = (key, match.casefold(), report)
-                if same in seen or report in existing:
+                if skip_existing and report in existing and same not in seen:
+                    result.skipped = True
+                elif same in seen or report in existing:
                     problems.append(f"this report of {match!r} on {report.on} is already "
                                     "recorded")
                 seen.add(same)
@@ -458,17 +477,20 @@ def _collector_paused() -> Iterator[None]:
 
 def import_pledges(store: PledgeStore, paths: Sequence[Path], rules: FormRules, *,
                    atomic: bool = False, dry_run: bool = False, resolve: Resolver | None = None,
-                   actor: str = "import", progress: Progress | None = None) -> ImportReport:
+                   actor: str = "import", progress: Progress | None = None,
+                   skip_existing: bool = False) -> ImportReport:
     """Check every row of ``paths`` and store the accepted ones (none with ``atomic`` when any
-    is rejected, none with ``dry_run``); ImportFileError for a file that cannot be read."""
+    is rejected, none with ``dry_run``); with ``skip_existing`` a pledge (or report) already
+    stored is skipped rather than rejected, so a growing export of the form imports again;
+    ImportFileError for a file that cannot be read."""
     with _collector_paused():
         return _import(store, paths, rules, atomic=atomic, dry_run=dry_run, resolve=resolve,
-                       actor=actor, progress=progress)
+                       actor=actor, progress=progress, skip_existing=skip_existing)
 
 
 def _import(store: PledgeStore, paths: Sequence[Path], rules: FormRules, *, atomic: bool,
             dry_run: bool, resolve: Resolver | None, actor: str,
-            progress: Progress | None) -> ImportReport:
+            progress: Progress | None, skip_existing: bool) -> ImportReport:
     records: list[Record] = []
     reports: list[ProgressRecord] = []
     for path in paths:
@@ -476,14 +498,15 @@ def _import(store: PledgeStore, paths: Sequence[Path], rules: FormRules, *, atom
         records += pledges
         reports += progress_rows
     checked = _check_pledges(records, rules, _cached(resolve), progress)
-    _refuse_stored(store, checked)
+    _refuse_stored(store, checked, skip_existing=skip_existing)
     # the first row of each organisation and title, accepted or not (a companion report of a
     # rejected pledge is rejected with it, not matched to another)
     by_key: dict[str, _Checked] = {}
     for row in checked:
         if row.key is not None:
             by_key.setdefault(row.key, row)
-    attached = _check_progress(store, reports, rules, by_key) if reports else []
+    attached = (_check_progress(store, reports, rules, by_key, skip_existing=skip_existing)
+                if reports else [])
     # a pledge of this import carries its companion reports into its own transaction
     for entry in attached:
         if entry.result.accepted and entry.target is not None and entry.target.item is not None:

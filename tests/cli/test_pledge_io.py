@@ -139,3 +139,22 @@ def test_export_needs_a_known_format(pledge_cli: Callable[..., Result], tmp_path
     ok = pledge_cli("pledge", "export", "--out", tmp_path / "p.txt", "--format", "json")
     assert ok.exit_code == 0 and json.loads((tmp_path / "p.txt").read_text()) == {
         "schema": 1, "pledges": []}
+
+
+def test_skip_existing_imports_a_growing_export_again(pledge_cli: Callable[..., Result],
+                                                      tmp_path: Path) -> None:
+    """The form's export grows each month: what is already stored is skipped, not rejected."""
+    first = _csv(tmp_path / "march.csv", [_pledge()])
+    assert pledge_cli("pledge", "import", first, *TODAY, "--no-resolve").exit_code == 0
+    april = _csv(tmp_path / "april.csv", [_pledge(), _pledge(name="Acme", language="en",
+                                                             audience="org-company")])
+    again = pledge_cli("pledge", "import", april, *TODAY, "--no-resolve", "--atomic")
+    assert again.exit_code == 2 and "already has a pledge titled" in again.output
+    skipped = pledge_cli("pledge", "import", april, *TODAY, "--no-resolve", "--skip-existing")
+    assert skipped.exit_code == 0, skipped.output
+    assert "skipped   april.csv line 2  pledge 1" in skipped.output
+    assert "Imported 1 pledge; 1 row already stored, skipped." in skipped.output
+    report = json.loads(pledge_cli("pledge", "import", april, *TODAY, "--no-resolve",
+                                   "--skip-existing", "--json").output)
+    assert report["skipped"] == 2 and report["pledges"] == {"accepted": 0, "rejected": 0}
+    assert len(json.loads(pledge_cli("pledge", "list", "--json").output)) == 2
