@@ -46,6 +46,10 @@ demo: $(STAMP)
 	$(BIN)/campaign db upgrade --db $(DB)
 	@for n in x bluesky mastodon; do $(BIN)/campaign accounts add $$n demo-$$n --db $(DB) \
 	  --credentials outbox:$(OUT)/outbox.jsonl; done
+	$(BIN)/campaign pledge import schedules/examples/pledges/pledges-2021.json --skip-existing \
+	  --no-resolve --db $(DB)
+	$(BIN)/campaign pledge posts --queue --kit $(OUT)/pledge-kits --db $(DB)
+	$(BIN)/campaign pledge report --today 2021-07-01 --db $(DB)
 	$(BIN)/campaign queue plan --account x --account bluesky --account mastodon --db $(DB)
 	$(BIN)/campaign run --once --now $(NOW) --db $(DB)
 	$(BIN)/campaign db status --db $(DB)
