@@ -136,9 +136,13 @@ class PledgeId(click.ParamType[int]):
         """The id as an int, or a usage error."""
         if isinstance(value, int):
             return value
+        from campaign.text.escape import terminal
+
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 12:
-            self.fail(f"pledge ids are numbers, got {value}: see `campaign pledge list`", param, ctx)
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int()
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+            self.fail(f"pledge ids are numbers, got {terminal(value)}: see `campaign pledge "
+                      "list`", param, ctx)
         return int(text)
 
 
@@ -219,8 +223,20 @@ def today_option(func: F) -> F:
     """``--today``: the day the pledge commands count from (deadlines in the past, progress,
     silence); a replay of the 2021 campaign sets it to a day of 2021."""
     return click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]),
-                        envvar="CAMPAIGN_TODAY", metavar="YYYY-MM-DD",
+                        envvar="CAMPAIGN_TODAY", metavar="YYYY-MM-DD", callback=_check_today,
                         help="Count from this day instead of today (env CAMPAIGN_TODAY).")(func)
+
+
+def _check_today(ctx: click.Context, param: click.Parameter,
+                 value: datetime | None) -> datetime | None:
+    # the same years as every moment typed (campaign.when): a --today of year 1 or 9999 is a
+    # typing slip, and would let a report dated that day into the store
+    from campaign.when import FIRST_YEAR, LAST_YEAR
+
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise click.BadParameter(f"{value.date().isoformat()} is not a day of the years "
+                                 f"{FIRST_YEAR} to {LAST_YEAR}: give e.g. 2021-07-01", ctx, param)
+    return value
 
 
 def media_url_option(func: F) -> F:

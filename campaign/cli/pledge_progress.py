@@ -68,6 +68,19 @@ def _indented(out: Console, markup: str, indent: int) -> None:
     out.print(Padding(markup, (0, 0, 0, indent), expand=False))
 
 
+def _print_list(out: Console, items: list[str], indent: int) -> None:
+    """Print ``items`` (markup) as a list whose wrapped lines stay clear of the dashes."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("-", item)
+    out.print(Padding(grid, (0, 0, 0, indent), expand=False))
+
+
 def _print_indicator(out: Console, ind: IndicatorLight) -> None:
     from campaign.text.escape import rich_literal
 
@@ -111,7 +124,8 @@ def progress(pledge_id: int, indicator: str, value: float, note: str, evidence: 
     \b
     Example:
       campaign pledge progress 3 --indicator "Children enrolled" --value 120 \\
-        --note "Second school opened" --evidence https://example.org/news --on 2021-06-30
+        --note "Second school opened" --evidence https://example.org/news \\
+        --on 2021-06-30
     """
     from campaign.pledges.progress import light_record, pledge_light, record_progress
 
@@ -127,22 +141,23 @@ def progress(pledge_id: int, indicator: str, value: float, note: str, evidence: 
     out = console()
     state = pledge.indicator(indicator)
     name = state.indicator.name if state else indicator
-    out.print(f"Recorded {value:g} for {_escaped(name)} of pledge {pledge_id} on "
+    out.print(f"Recorded {value:g} for {_quoted(name)} of pledge {pledge_id} on "
               f"{on.date() if on else day}.")
     _print_heading(out, light)
     for ind in light.indicators:
         _print_indicator(out, ind)
 
 
-def _escaped(text: str) -> str:
+def _quoted(text: str) -> str:
     from campaign.text.escape import rich_literal
 
-    return repr(rich_literal(text))
+    # quoted around the escaped text: repr() would double the backslash rich_literal puts
+    # before a "[", and "\\[link=…]" prints a backslash, then runs the markup
+    return f"'{rich_literal(text)}'"
 
 
 # -- review ------------------------------------------------------------------------------------
-@click.command(short_help="The July mid-year review: every active pledge's lights, and what "
-                          "to ask.")
+@click.command(short_help="The July review: every active pledge's lights, what to ask.")
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Review as of this day (default: 1 July of the campaign year).")
 @silent_option
@@ -187,8 +202,7 @@ def _print_review(result: Review) -> None:
             _indented(out, f"[dim]{rich_literal(entry.light.why)}[/]", 6)
         _indented(out, f"Ask {rich_literal(entry.focal_name)} "
                        f"<{rich_literal(entry.focal_email)}> ({entry.language}):", 2)
-        for question in entry.questions:
-            _indented(out, f"- {rich_literal(question)}", 4)
+        _print_list(out, [rich_literal(q) for q in entry.questions], 4)
 
 
 # -- checkins ----------------------------------------------------------------------------------
@@ -248,7 +262,8 @@ def _print_checkins(result: CheckIns, csv_path: Path | None) -> None:
     out = console()
     month = f"{MONTHS[result.month - 1].capitalize()} {result.year}"
     if not result.pledgers:
-        out.print(f"Every active pledge has reported in {month}.")
+        # not "every pledge has reported": there may be none, or only later or finished ones
+        out.print(f"No active pledge to remind for {month}.")
     else:
         table = Table(title=f"No update in {month} (counted on {result.day})", title_justify="left",
                       box=None, pad_edge=False)
@@ -270,8 +285,7 @@ def _print_checkins(result: CheckIns, csv_path: Path | None) -> None:
 
 
 # -- report ------------------------------------------------------------------------------------
-@click.command(short_help="The Amplifier report: pledges by type, region and status; "
-                          "indicators; costs.")
+@click.command(short_help="The Amplifier report: pledges, indicators, costs per currency.")
 @click.option("--lang", "-l", "lang", type=click.Choice(["en", "fr", "es"]), default="en",
               show_default=True, help="Language of country, region and currency names.")
 @click.option("--rates", "rates_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -347,13 +361,15 @@ def _print_report(result: Report) -> None:
     for status in short.values():
         types.add_column(status, justify="right")
     types.add_column("Total", justify="right")
-    types.add_column("Cost 2021", justify="right")
+    # an amount folds onto a second line rather than lose its last digits to an ellipsis
+    types.add_column("Cost 2021", justify="right", overflow="fold")
     for a in result.audiences:
         kind = f"\n[dim]({a.kind})[/]" if a.kind and a.kind != a.name.casefold() else ""
         types.add_row(f"{rich_literal(a.name)}{kind}",
                       *(str(a.statuses[s]) for s in short), str(a.total),
                       _amounts(a.costs, result.lang))
-    out.print(types)
+    if result.audiences:  # no empty table for an empty store
+        out.print(types)
     regions = Table(title="By region (UN M.49)", title_justify="left")
     regions.add_column("Region")
     regions.add_column("Pledges", justify="right")
@@ -362,17 +378,18 @@ def _print_report(result: Report) -> None:
         regions.add_row(rich_literal(r.name), str(r.total),
                         ", ".join(f"{rich_literal(r.country_names[c])} {n}"
                                   for c, n in r.countries.items()))
-    out.print(regions)
+    if result.regions:
+        out.print(regions)
     lights = ", ".join(f"{_light(k)} {n}" for k, n in result.indicators.items() if n)
     out.print(f"[bold]Indicators of active pledges[/]: {lights or 'none'}")
     costs = Table(title="Estimated costs per currency (never converted without --rates)",
                   title_justify="left")
     costs.add_column("Currency", overflow="fold", max_width=22)
     costs.add_column("Pledges", justify="right")
-    costs.add_column("2021", justify="right")
-    costs.add_column("Scaling 2022-2025", justify="right")
+    costs.add_column("2021", justify="right", overflow="fold")
+    costs.add_column("Scaling 2022-2025", justify="right", overflow="fold")
     if result.base:
-        costs.add_column(f"Both, in {result.base}", justify="right")
+        costs.add_column(f"Both, in {result.base}", justify="right", overflow="fold")
     for c in result.costs:
         row = [f"{c.currency} {rich_literal(c.name)}", str(c.pledges),
                _amount(c.costs, c.currency, result.lang) if c.costs else "-",

@@ -91,6 +91,7 @@ def print_smart(console: Any, smart: Mapping[str, Any], *, heading: bool = True)
     labels = lexicon(str(smart.get("lang", "en"))).labels
     width = max(len(labels[name]) for name in CRITERIA)
     indent = " " * (width + 3)
+    columns = max(40, min(SMART_WIDTH, console.width))
     if heading:
         counts = [sum(criteria[n].get("ok") is state for n in CRITERIA if n in criteria)
                   for state in (True, False, None)]
@@ -100,13 +101,13 @@ def print_smart(console: Any, smart: Mapping[str, Any], *, heading: bool = True)
     for name in CRITERIA:
         verdict = criteria.get(name) or {}
         mark, colour = SMART_MARKS[verdict.get("ok")]
-        why = textwrap.wrap(terminal(verdict.get("why", "")), SMART_WIDTH - len(indent)) or [""]
+        why = textwrap.wrap(terminal(verdict.get("why", "")), columns - len(indent)) or [""]
         line = Text(f"{mark} ", style=f"bold {colour}")
         line.append(labels[name].ljust(width), style=colour)
         line.append(" " + why[0])
         for more in why[1:]:
             line.append(f"\n{indent}{more}")
         if verdict.get("suggestion"):
-            fix = textwrap.wrap("→ " + terminal(verdict["suggestion"]), SMART_WIDTH - len(indent))
+            fix = textwrap.wrap("→ " + terminal(verdict["suggestion"]), columns - len(indent))
             line.append("".join(f"\n{indent}{part}" for part in fix), style="dim")
         console.print(line, soft_wrap=True)

@@ -33,6 +33,7 @@ MAX_NAME = 200  # characters of a name, a unit or an indicator's name
 MAX_ANSWER = 5000  # characters of one answer; the form's longest limit (100 words) is under 1,000
 MAX_ANSWER_WORDS = 600  # words of an answer the form does not limit (implementation, communication)
 MAX_INDICATORS = 10
+MAX_VALUE = 1e15  # an indicator's baseline, target or reported value
 MAX_AMOUNT = Decimal("1e15")
 HORIZON_YEARS = 4  # the plan scales to 2025, four years after the 2021 campaign
 STRATEGIES = ("vertical", "horizontal")
@@ -81,8 +82,9 @@ class Indicator(_Model):
 
     name: OneLine
     unit: Annotated[str, Field(max_length=MAX_NAME)] = ""
-    baseline: float = Field(default=0.0, allow_inf_nan=False)
-    target: float = Field(allow_inf_nan=False)
+    # bounded as a progress value is: beyond, no figure of a pledge is meant
+    baseline: float = Field(default=0.0, allow_inf_nan=False, ge=-MAX_VALUE, le=MAX_VALUE)
+    target: float = Field(allow_inf_nan=False, ge=-MAX_VALUE, le=MAX_VALUE)
     deadline: date
 
 

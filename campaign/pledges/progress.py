@@ -12,7 +12,8 @@ The lights, in the order a pledge takes the worst of its indicators':
 
 - ``overdue``: the deadline has passed and the target is not reached;
 - ``silent``: no report for more than ``silent_after`` days (45 by default), counted from the
-  last report, or from the submission before the first;
+  pledge's last report on any of its indicators, or from the submission before the first: it
+  is the pledger who is silent, so one indicator reported yesterday keeps the others from it;
 - ``behind``: progress is more than ``TOLERANCE`` (10 points of the way) under the time passed;
 - ``on_track``: progress is at least the time passed, less ``TOLERANCE``;
 - ``done``: the target is reached (a pledge is done when every indicator is);
@@ -42,6 +43,7 @@ TOLERANCE = 0.10  # share of the way an indicator may lag the time passed and st
 MAX_NOTE = 2000  # characters of a progress note
 MAX_EVIDENCE = 500  # characters of an evidence link (the column's size)
 MAX_VALUE = 1e15
+MAX_SHARE = 1000.0  # 100,000% of the way: further says nothing more
 
 
 class Light(StrEnum):
@@ -112,30 +114,52 @@ def _fraction(done: float, whole: float) -> float:
 
 def share_done(baseline: float, target: float, value: float) -> float:
     """The share of the way from ``baseline`` to ``target`` that ``value`` has gone; a target
-    equal to its baseline is reached by any value."""
+    equal to its baseline (a level to keep) is reached only by that value."""
     if target == baseline:
-        return 1.0
-    return (value - baseline) / (target - baseline)
+        # no direction to measure along: 5 is not "past" a target of 5 kept from 5
+        return 1.0 if value == target else 0.0
+    span = target - baseline
+    if math.isinf(span):  # a range as wide as floats go: halve every side, not to overflow
+        share = (value / 2 - baseline / 2) / (target / 2 - baseline / 2)
+    else:
+        share = (value - baseline) / span
+    # bounded, as a target a hair from its baseline makes the share infinite (and the JSON
+    # invalid); + 0.0: a value still at its baseline, towards a lower target, is 0%, not -0%
+    return max(-MAX_SHARE, min(MAX_SHARE, share)) + 0.0
+
+
+def latest_report(reports: Iterable[ProgressReport], day: date) -> ProgressReport | None:
+    """The report that stands on ``day``: of those dated on or before it, the newest, and of
+    a day's several reports the one stored last (a correction replaces the value before)."""
+    latest = None
+    for report in reports:  # the store gives them by date, then in the order stored
+        if report.on <= day and (latest is None or report.on >= latest.on):
+            latest = report
+    return latest
 
 
 def indicator_light(state: IndicatorState, *, submitted: date, day: date,
-                    silent_after: int = SILENT_AFTER) -> IndicatorLight:
-    """The light of one indicator on ``day``, from the reports dated on or before it."""
+                    silent_after: int = SILENT_AFTER,
+                    last_report: date | None = None) -> IndicatorLight:
+    """The light of one indicator on ``day``, from the reports dated on or before it;
+    ``last_report`` is the pledge's last report on any indicator (silence is the pledger's)."""
     ind = state.indicator
-    known = [r for r in state.reports if r.on <= day]
-    latest = max(known, key=lambda r: r.on) if known else None
+    latest = latest_report(state.reports, day)
     value = latest.value if latest else ind.baseline
     progress = share_done(ind.baseline, ind.target, value)
     expected = _fraction((day - submitted).days, (ind.deadline - submitted).days)
-    since = latest.on if latest else submitted
+    heard = [d for d in (latest.on if latest else None, last_report) if d is not None]
+    since = max(heard) if heard else submitted
     days_silent = max(0, (day - since).days)
     percent, time = f"{progress:.0%}", f"{expected:.0%}"
     if latest is not None and progress >= 1:
         light, why = Light.DONE, f"target {_num(ind.target)} reached on {latest.on}"
+        if latest.on > ind.deadline:  # late, but reached: the December results say so
+            why += f", after its deadline {ind.deadline}"
     elif day > ind.deadline:
         light, why = Light.OVERDUE, f"deadline {ind.deadline} passed at {percent} of the way"
     elif days_silent > silent_after:
-        what = f"since {latest.on}" if latest else "since the pledge was submitted"
+        what = f"since {since}" if heard else "since the pledge was submitted"
         light, why = Light.SILENT, f"no report for {days_silent} days ({what})"
     elif progress < expected - TOLERANCE:
         light, why = Light.BEHIND, f"{percent} of the way with {time} of the time gone"
@@ -150,10 +174,11 @@ def indicator_light(state: IndicatorState, *, submitted: date, day: date,
 def pledge_light(pledge: Pledge, day: date, *, silent_after: int = SILENT_AFTER) -> PledgeLight:
     """The light of a pledge on ``day``: the worst of its indicators', ``unknown`` without any."""
     submitted = pledge.form.submitted_on or day
-    lights = tuple(indicator_light(s, submitted=submitted, day=day, silent_after=silent_after)
-                   for s in pledge.indicators)
     dates = [r.on for s in pledge.indicators for r in s.reports if r.on <= day]
     last = max(dates) if dates else None
+    lights = tuple(indicator_light(s, submitted=submitted, day=day, silent_after=silent_after,
+                                   last_report=last)
+                   for s in pledge.indicators)
     days_silent = max(0, (day - (last or submitted)).days)
     if not lights:
         light = Light.UNKNOWN
@@ -188,10 +213,12 @@ def check_report(pledge: Pledge, *, value: float, on: date, today: date, note: s
                  evidence: str = "") -> ProgressReport:
     """A progress report for ``pledge`` once its value, day, note and evidence link are checked;
     ProgressInvalid naming the option otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or abs(value) > MAX_VALUE:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ProgressInvalid(f"--value {value!r} is not a finite number: give the indicator's "
                               "value as a number, e.g. 120 or 12.5")
+    if abs(value) > MAX_VALUE:
+        raise ProgressInvalid(f"--value {value:g} is beyond ±{MAX_VALUE:g}: give the "
+                              "indicator's value in its unit, e.g. 120 or 12.5")
     if on > today:
         raise ProgressInvalid(f"--on {on} is in the future (today is {today}): report a value "
                               "once it is measured")
@@ -334,7 +361,8 @@ def questions_for(light: PledgeLight, lang: str) -> tuple[str, ...]:
     for ind in light.indicators:
         if ind.light is Light.ON_TRACK:
             continue
-        since = ind.latest_on or light.submitted_on
+        # silence is the pledger's: the news last heard of the pledge, on any indicator
+        since = light.last_report or light.submitted_on
         asked.append(QUESTIONS[ind.light][lang].format(
             name=ind.name, deadline=_long_date(ind.deadline, lang),
             since=_long_date(since, lang)))
@@ -412,7 +440,8 @@ def checkins_of(pledges: Iterable[Pledge], *, year: int, month: int, today: date
     for pledge in pledges:
         if pledge.form.submitted_on and pledge.form.submitted_on > last:
             continue
-        if any(first <= r.on <= last for s in pledge.indicators for r in s.reports):
+        # a report dated after the day counted on is not news yet (pledge_light ignores it)
+        if any(first <= r.on <= day for s in pledge.indicators for r in s.reports):
             continue
         light = pledge_light(pledge, day, silent_after=silent_after)
         if light.light is Light.DONE:

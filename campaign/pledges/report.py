@@ -267,12 +267,7 @@ def load_rates(path: Path) -> Rates:
     checked strictly; RatesInvalid naming the file and the field otherwise."""
     from campaign.pledges.form import _currencies
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RatesInvalid(f"{path}: cannot be read as UTF-8 text ({exc}): give a YAML or "
-                           "JSON file of rates") from None
-    data = _parse(path, text)
+    data = _parse(Path(path))
     if not isinstance(data, Mapping) or set(data) != {"base", "rates"}:
         raise RatesInvalid(f"{path}: must hold exactly 'base' and 'rates', e.g. "
                            '{"base": "USD", "rates": {"EUR": 1.21}}')
@@ -300,20 +295,27 @@ def load_rates(path: Path) -> Rates:
     return Rates(base=base, rates=rates)
 
 
-def _parse(path: Path, text: str) -> Any:
-    if Path(path).suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RatesInvalid(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    import yaml
+def _parse(path: Path) -> Any:
+    # the file comes from someone else: read it bounded (a regular file within the size limit
+    # of every file from others, never a pipe or a device), YAML without aliases, not too deep
+    from campaign.content.yamlsource import load_yaml, read_text
+    from campaign.errors import ScheduleError
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise RatesInvalid(f"{path}: {where}not valid YAML or JSON") from None
+        if path.suffix.lower() != ".json":
+            return load_yaml(path).data
+        text = read_text(path)
+    except ScheduleError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        raise RatesInvalid(f"{path}: {where}{exc.problem}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RatesInvalid(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):
+        # an integer of more than 4,300 digits, or arrays nested thousands deep
+        raise RatesInvalid(f"{path}: holds a number too long or a nesting too deep for rates: "
+                           'give e.g. {"base": "USD", "rates": {"EUR": 1.21}}') from None
 
 
 def _rate(value: object) -> Decimal | None:

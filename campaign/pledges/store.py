@@ -100,8 +100,9 @@ class IndicatorState:
 
     @property
     def latest(self) -> ProgressReport | None:
-        """The most recent report (by its date), None before the first."""
-        return max(self.reports, key=lambda r: r.on) if self.reports else None
+        """The most recent report: of the latest day, the last stored (a correction), None
+        before the first (the store reads them by day, then in the order stored)."""
+        return self.reports[-1] if self.reports else None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,25 @@ def test_progress_records_and_prints_the_light(db_cli: Run, pledges: PledgeStore
         250.0, "Deux écoles ouvertes", "https://aide.example.org/juin")
 
 
+def test_progress_prints_an_indicator_name_as_written(db_cli: Run,
+                                                      pledges: PledgeStore) -> None:
+    hostile = new_pledge(title="Former 500 enseignants en 2021", indicators=[
+        {"name": "[link=https://evil.example]Enfants[/]", "unit": "[blink]u[/]",
+         "baseline": 0, "target": 500, "deadline": "2021-12-31"}])
+    stored = pledges.add(hostile)
+    result = db_cli("pledge", "progress", str(stored.id), "-i",
+                    "[link=https://evil.example]enfants[/]", "-v", "250", "--on", "2021-06-30",
+                    "--today", "2021-07-01")
+    assert result.exit_code == 0, result.output
+    # rich markup in a pledge's value is printed, never run (no link, no stray backslash)
+    words = " ".join(result.output.split())
+    assert words.startswith(f"Recorded 250 for '[link=https://evil.example]Enfants[/]' of "
+                            f"pledge {stored.id} on 2021-06-30.")
+    assert ("● on track [link=https://evil.example]Enfants[/]: 250 of 500 [blink]u[/] by "
+            "2021-12-31") in words
+    assert "\\" not in result.output
+
+
 def test_progress_json(db_cli: Run, pledges: PledgeStore) -> None:
     result = db_cli("pledge", "progress", "1", "-i", "Enfants scolarisés", "-v", "100",
                     "--on", "2021-06-30", "--today", "2021-07-01", "--json")
@@ -148,6 +167,21 @@ def test_report_table_fits_80_columns(db_cli: Run, pledges: PledgeStore, lang: s
     assert all(len(line) <= 80 for line in result.output.splitlines())
 
 
+def test_report_table_never_cuts_an_amount(db_cli: Run, pledges: PledgeStore,
+                                           tmp_path: Path) -> None:
+    pledges.add(new_pledge(title="Former 900 enseignants en 2021",
+                           cost={"amount": "999999999999999.99", "currency": "EUR"}))
+    rates = tmp_path / "rates.yaml"
+    rates.write_text("base: USD\nrates: {EUR: 1.21}\n", encoding="utf-8")
+    result = db_cli("pledge", "report", "--today", "2021-07-01", "--rates", rates)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # an amount too wide for its column folds onto a second line, never ends in "…"
+    assert "…" not in result.output
+    assert "Total in USD: $1,210,000,000,060,499.99 (XOF without a rate, left out)" in lines
+
+
 def test_report_json_csv_and_rates(db_cli: Run, pledges: PledgeStore, tmp_path: Path) -> None:
     rates = tmp_path / "rates.yaml"
     rates.write_text("base: USD\nrates: {EUR: 1.21}\n", encoding="utf-8")
@@ -176,3 +210,41 @@ def test_report_bad_rates_exit_2(db_cli: Run, pledges: PledgeStore, tmp_path: Pa
     assert result.exit_code == 2
     assert "'rates.EUR' 'about 1.2' is not a positive number" in result.output
     assert not out.exists()
+
+
+def test_progress_commands_on_an_empty_store(db_cli: Run, database_url: str) -> None:
+    store = PledgeStore(database_url)
+    store.upgrade()
+    checkins = db_cli("pledge", "checkins", "--today", "2021-06-20")
+    assert (checkins.exit_code, checkins.output) == (0, "No active pledge to remind for June "
+                                                        "2021.\n")
+    report = db_cli("pledge", "report", "--today", "2021-06-20")
+    assert report.exit_code == 0, report.output
+    assert report.output.splitlines() == ["Action Pledges on 2021-06-20: 0 (none)",
+                                          "Indicators of active pledges: none",
+                                          "No estimated costs yet."]
+    store.close()
+
+
+@pytest.mark.parametrize("day", [pytest.param("0001-01-01", id="year-1"),
+                                 pytest.param("9999-12-31", id="year-9999"),
+                                 pytest.param("1999-12-31", id="before-2000")])
+def test_a_today_outside_the_years_2000_to_2100_is_refused(db_cli: Run, pledges: PledgeStore,
+                                                           day: str) -> None:
+    result = db_cli("pledge", "progress", "1", "-i", "Enfants scolarisés", "-v", "3",
+                    "--today", day)
+    assert result.exit_code == 2
+    assert f"{day} is not a day of the years 2000 to 2100" in result.output
+    assert pledges.get(1).indicators[0].reports == ()
+
+
+@pytest.mark.parametrize("given", [pytest.param("²", id="superscript-two"),
+                                   pytest.param("1\x1b[2J", id="escape-sequence"),
+                                   pytest.param("1.5", id="a-fraction")])
+def test_a_bad_pledge_id_is_a_usage_error(db_cli: Run, pledges: PledgeStore,
+                                          given: str) -> None:
+    result = db_cli("pledge", "progress", given, "-i", "Enfants scolarisés", "-v", "3")
+    assert result.exit_code == 2
+    assert "pledge ids are numbers" in result.output
+    assert "\x1b" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

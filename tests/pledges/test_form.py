@@ -108,3 +108,11 @@ def test_one_answer_is_checked_as_it_is_typed(rules: FormRules, name: str, value
 ])
 def test_good_answers_pass(rules: FormRules, name: str, value: str) -> None:
     assert answer_problem(name, value, rules) is None
+
+
+@pytest.mark.parametrize("field", ["target", "baseline"])
+def test_an_indicator_figure_beyond_1e15_is_refused(pledge_data: Callable[..., dict[str, Any]],
+                                                    rules: FormRules, field: str) -> None:
+    indicator = {"name": "a", "target": 1, "deadline": "2021-12-31"} | {field: 1e300}
+    with pytest.raises(PledgeInvalid, match=rf"'indicators\[1\]\.{field}': input should be"):
+        validate_form(pledge_data(indicators=[indicator]), rules)

@@ -479,7 +479,7 @@ def test_odd_values_come_back_the_same_from_either_backend(
                     handles={"bluesky": "acme.bsky.social"},
                     indicators=[{"name": "I", "unit": "", "baseline": 0.1,
                                  "target": 0.30000000000000004, "deadline": "2021-12-31"},
-                                {"name": "j", "target": 1e20, "deadline": "2025-12-31"}]),
+                                {"name": "j", "target": 1e15, "deadline": "2025-12-31"}]),
         pledge_data(name="B", cost={"amount": "1E+3", "currency": "USD"}, indicators=[],
                     amplification={"strategy": "vertical"}, handles={}),
         pledge_data(name="C", cost={"amount": "12500.500", "currency": "XOF"},

@@ -153,6 +153,48 @@ def test_a_pledge_shows_its_worst_indicator() -> None:
     assert light.why.startswith("Indicator 2: 10% of the way")
 
 
+def test_a_correction_on_the_same_day_replaces_the_value_before() -> None:
+    # the store gives a day's reports in the order stored: the last is the correction
+    light = pledge_light(pledge([(date(2021, 7, 1), 10), (date(2021, 7, 1), 50)]), HALF)
+    assert (light.indicators[0].latest, light.light) == (50, Light.ON_TRACK)
+
+
+def test_silence_is_the_pledgers_not_one_indicators() -> None:
+    two = pledge([], indicators=2)
+    reported = IndicatorState(indicator=two.indicators[1].indicator, reports=(
+        ProgressReport(on=date(2021, 6, 30), value=60),))
+    mixed = Pledge(id=2, form=two.form, status=two.status, kind=two.kind,
+                   indicators=(two.indicators[0], reported))
+    light = pledge_light(mixed, HALF)
+    # reported two days ago: not silent; the indicator never reported is at 0% of the way
+    assert (light.light, light.days_silent) == (Light.BEHIND, 2)
+    assert [(i.light, i.days_silent) for i in light.indicators] == [
+        (Light.BEHIND, 2), (Light.ON_TRACK, 2)]
+    assert light.indicators[0].why == "0% of the way with 50% of the time gone"
+    quiet = pledge_light(mixed, date(2021, 9, 1))
+    assert [i.light for i in quiet.indicators] == [Light.SILENT, Light.SILENT]
+    assert quiet.indicators[0].why == "no report for 63 days (since 2021-06-30)"
+    asked = questions_for(quiet, "en")
+    assert asked[1] == ("We have no news of “Indicator 1” since June 30, 2021: where does it "
+                        "stand today?")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param(5, Light.DONE, id="kept-at-its-level-done"),
+    pytest.param(4, Light.BEHIND, id="under-the-level-kept-behind"),
+    pytest.param(9, Light.BEHIND, id="over-the-level-kept-behind"),
+])
+def test_a_target_equal_to_its_baseline_is_reached_only_by_that_value(
+        value: float, expected: Light) -> None:
+    light = pledge_light(pledge([(date(2021, 7, 1), value)], baseline=5, target=5), HALF)
+    assert light.light is expected
+
+
+def test_a_decreasing_target_not_yet_moved_reads_zero_percent() -> None:
+    light = pledge_light(pledge([(date(2021, 7, 1), 340)], baseline=340, target=100), HALF)
+    assert light.indicators[0].why == "0% of the way with 50% of the time gone"
+
+
 def test_without_an_indicator_the_light_is_unknown_and_says_what_to_add() -> None:
     light = pledge_light(pledge(indicators=0, pledge_id=7), HALF)
     assert light.light is Light.UNKNOWN
@@ -164,6 +206,7 @@ def test_without_an_indicator_the_light_is_unknown_and_says_what_to_add() -> Non
 BAD_REPORTS = [
     pytest.param({"value": float("nan")}, "--value nan is not a finite number", id="nan"),
     pytest.param({"value": float("inf")}, "--value inf is not a finite number", id="infinite"),
+    pytest.param({"value": 1e16}, "--value 1e+16 is beyond ±1e+15", id="too-large"),
     pytest.param({"on": date(2021, 3, 2)}, "--on 2021-03-02 is in the future", id="future"),
     pytest.param({"on": date(2020, 12, 31)}, "is before pledge 1 was submitted (2021-01-01)",
                  id="before-submission"),
@@ -311,3 +354,31 @@ def test_checkins_leave_out_pledges_submitted_after_the_month() -> None:
                                  kind="organisation")], year=2021, month=6,
                          today=date(2021, 7, 10))
     assert result.pledgers == ()
+
+
+def test_checkins_do_not_count_a_report_dated_after_today() -> None:
+    ahead = pledge([(date(2021, 6, 28), 40)], pledge_id=5)
+    result = checkins_of([ahead], year=2021, month=6, today=date(2021, 6, 20))
+    assert [(c.pledge_id, c.last_report) for c in result.pledgers] == [(5, None)]
+
+
+@pytest.mark.parametrize(("baseline", "target", "value", "share"), [
+    pytest.param(0, 1e-300, 1e15, 1000.0, id="target-a-hair-above-the-baseline"),
+    pytest.param(1e-300, 0, -1e15, 1000.0, id="decreasing-by-a-hair"),
+    pytest.param(-1e308, 1e308, 0, 0.5, id="the-widest-range"),
+    pytest.param(0, 5e-324, 1, 1000.0, id="the-smallest-range"),
+])
+def test_the_share_done_is_always_a_finite_number(baseline: float, target: float,
+                                                  value: float, share: float) -> None:
+    from campaign.pledges.progress import share_done
+
+    assert share_done(baseline, target, value) == pytest.approx(share)
+
+
+def test_a_target_reached_after_its_deadline_is_done_and_says_late() -> None:
+    late = pledge([(date(2021, 11, 1), 60), (date(2022, 1, 10), 100)],
+                  deadline=date(2021, 12, 31))
+    assert pledge_light(late, date(2022, 1, 5)).light is Light.OVERDUE
+    done = pledge_light(late, date(2022, 1, 20)).indicators[0]
+    assert (done.light, done.why) == (
+        Light.DONE, "target 100 reached on 2022-01-10, after its deadline 2021-12-31")

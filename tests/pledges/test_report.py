@@ -149,7 +149,13 @@ def test_rates_convert_what_they_rate_and_name_the_rest(tmp_path: Path, name: st
 
 @pytest.mark.parametrize(("name", "text", "message"), [
     pytest.param("r.json", "{", "line 1: not valid JSON", id="bad-json"),
-    pytest.param("r.yaml", "base: [", "not valid YAML or JSON", id="bad-yaml"),
+    pytest.param("r.yaml", "base: [", "invalid YAML syntax", id="bad-yaml"),
+    pytest.param("r.yaml", "a: &a [1]\nb: *a\n", "line 2: YAML aliases (*name) are not "
+                 "accepted", id="yaml-alias"),
+    pytest.param("r.json", '{"base": "USD", "rates": {"EUR": 1' + "0" * 5000 + "}}",
+                 "a number too long or a nesting too deep", id="json-number-of-5000-digits"),
+    pytest.param("r.json", "[" * 50_000, "a number too long or a nesting too deep",
+                 id="json-nested-50000-deep"),
     pytest.param("r.json", '{"base": "USD"}', "must hold exactly 'base' and 'rates'",
                  id="no-rates"),
     pytest.param("r.json", '{"base": "USD", "rates": {"EUR": 1}, "date": "2021-01-01"}',
@@ -184,8 +190,28 @@ def test_bad_rates_are_refused_naming_the_file(tmp_path: Path, name: str, text: 
 
 
 def test_a_missing_rates_file_says_so(tmp_path: Path) -> None:
-    with pytest.raises(RatesInvalid, match="cannot be read"):
+    with pytest.raises(RatesInvalid, match=r"none\.json: file not found"):
         load_rates(tmp_path / "none.json")
+
+
+@pytest.mark.parametrize("kind", [pytest.param("fifo", id="named-pipe"),
+                                  pytest.param("big", id="over-the-size-limit")])
+def test_a_rates_file_is_read_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      kind: str) -> None:
+    import os
+
+    path = tmp_path / "rates.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it unbounded would wait for a writer for ever
+        message = "is a named pipe, not a regular file"
+    else:
+        monkeypatch.setenv("CAMPAIGN_MAX_FILE_BYTES", "1000")
+        path.write_text("base: USD\nrates:\n" + "  EUR: 1.21\n" * 100, encoding="utf-8")
+        message = "over the limit of 1,000 bytes"
+    with pytest.raises(RatesInvalid) as caught:
+        load_rates(path)
+    assert caught.value.message.startswith(f"{path}: ")
+    assert message in caught.value.message
 
 
 def test_pledge_report_reads_the_store(database_url: str, schedule: Any) -> None:
