@@ -339,7 +339,9 @@ def _write_report(path: Path, result: Report) -> None:
 def _amount(value: Decimal, currency: str, lang: str) -> str:
     from babel.numbers import format_currency
 
-    return str(format_currency(value, currency, locale=lang, format_type="standard"))
+    # the ISO code rather than a symbol ("$" does not say which dollar, "F CFA" reads as a
+    # word), the currency's own decimals (none for XOF, two for USD), the language's digits
+    return str(format_currency(value, currency, locale=lang, format="¤¤\u00a0#,##0.00"))
 
 
 def _amounts(values: Mapping[str, Decimal], lang: str) -> str:
@@ -356,21 +358,24 @@ def _print_report(result: Report) -> None:
               f"({', '.join(f'{n} {s}' for s, n in result.statuses.items() if n) or 'none'})")
     short = {"draft": "Draft", "submitted": "Subm.", "accepted": "Acc.", "withdrawn": "Wdr.",
              "fulfilled": "Ful."}
-    types = Table(title="By stakeholder type", title_justify="left", expand=False)
-    types.add_column("Stakeholder type", overflow="fold", max_width=24)
+    from rich import box
+
+    types = Table(title="By stakeholder type", title_justify="left", expand=False,
+                  box=box.SIMPLE_HEAD, padding=(0, 1))
+    types.add_column("Stakeholder type", overflow="fold", max_width=30)
     for status in short.values():
         types.add_column(status, justify="right")
     types.add_column("Total", justify="right")
     # an amount folds onto a second line rather than lose its last digits to an ellipsis
     types.add_column("Cost 2021", justify="right", overflow="fold")
     for a in result.audiences:
-        kind = f"\n[dim]({a.kind})[/]" if a.kind and a.kind != a.name.casefold() else ""
-        types.add_row(f"{rich_literal(a.name)}{kind}",
+        types.add_row(rich_literal(a.name),
                       *(str(a.statuses[s]) for s in short), str(a.total),
                       _amounts(a.costs, result.lang))
     if result.audiences:  # no empty table for an empty store
         out.print(types)
-    regions = Table(title="By region (UN M.49)", title_justify="left")
+    regions = Table(title="By region (UN M.49)", title_justify="left", box=box.SIMPLE_HEAD,
+                    padding=(0, 1))
     regions.add_column("Region")
     regions.add_column("Pledges", justify="right")
     regions.add_column("Countries and areas", overflow="fold")
@@ -383,7 +388,7 @@ def _print_report(result: Report) -> None:
     lights = ", ".join(f"{_light(k)} {n}" for k, n in result.indicators.items() if n)
     out.print(f"[bold]Indicators of active pledges[/]: {lights or 'none'}")
     costs = Table(title="Estimated costs per currency (never converted without --rates)",
-                  title_justify="left")
+                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     costs.add_column("Currency", overflow="fold", max_width=22)
     costs.add_column("Pledges", justify="right")
     costs.add_column("2021", justify="right", overflow="fold")
