@@ -397,8 +397,31 @@ def _status_command(name: str, status: str, summary: str) -> click.Command:
 
 accept = _status_command("accept", "accepted", "Accept a submitted pledge into the registry.")
 fulfil = _status_command("fulfil", "fulfilled", "Mark an accepted pledge as kept.")
-withdraw = _status_command("withdraw", "withdrawn",
-                           "Withdraw a pledge (it stays in the record of the year).")
+
+
+@click.command(short_help="Withdraw a pledge; its posts not yet out are cancelled.")
+@click.argument("pledge_id", type=PledgeId())
+@click.option("--note", default="", help="Why, kept in the pledge's history.")
+@schedule_option
+@db_option
+@json_option
+def withdraw(pledge_id: int, note: str, schedule_path: Path | None, year: int | None,
+             db_url: str | None, as_json: bool) -> None:
+    """Withdraw a pledge: it stays in the record of the year, and its posts still queued are
+    cancelled (a withdrawn pledge is no longer told)."""
+    from campaign.cli.options import open_store
+    from campaign.content.resources import builtin_schedule
+    from campaign.content.schedule import load_schedule
+    from campaign.pledges.posts import withdraw as withdraw_pledge
+
+    schedule = load_schedule(schedule_path or builtin_schedule(), year=year)
+    pledge, cancelled = withdraw_pledge(open_store(db_url), open_pledges(db_url), schedule,
+                                        pledge_id, note=note)
+    if as_json:
+        print_json({"id": pledge.id, "status": pledge.status.value, "posts_cancelled": cancelled})
+        return
+    posts = f"; {cancelled} queued post{'s' if cancelled != 1 else ''} cancelled" if cancelled else ""
+    click.echo(f"Pledge {pledge.id} is now {pledge.status.value}{posts}.")
 
 
 @click.command(short_help="Look up the DIDs of Bluesky handles stored without one.")

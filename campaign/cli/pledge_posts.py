@@ -83,14 +83,21 @@ def _print_outcome(plan: PledgePlan | None, pages: list[KitPage]) -> None:
             click.echo(f"pledge {item.pledge_id}: {item.posts} posts on "
                        f"{terminal(', '.join(item.accounts))}: {item.added} added, "
                        f"{item.updated} updated, {item.unchanged} unchanged"
-                       + (f", {item.cancelled} cancelled on an old account"
+                       + (f", {item.cancelled} cancelled (an old account or language)"
                           if item.cancelled else ""))
+        cancelled = dict(plan.cancelled)
         for pledge_id, status in plan.not_told:
-            click.echo(f"pledge {pledge_id}: {status}, no posts")
+            gone = cancelled.get(pledge_id, 0)
+            click.echo(f"pledge {pledge_id}: {status}, no posts"
+                       + (f" ({gone} queued before cancelled)" if gone else ""))
         if plan.without_account:
             click.echo("no account in the queue (their posts go to their share kit): pledge"
                        f"{'s' if len(plan.without_account) > 1 else ''} "
                        + ", ".join(str(i) for i in plan.without_account))
+        for pledge_id in plan.without_account:
+            if cancelled.get(pledge_id):
+                click.echo(f"pledge {pledge_id}: {cancelled[pledge_id]} posts queued before on an "
+                           "account no longer the pledger's, cancelled")
         if not plan.planned and not plan.without_account and not plan.not_told:
             click.echo("no pledge to tell.")
     for page in pages:

@@ -106,7 +106,8 @@ _INSTAGRAM_RULE = ("1 to 30 letters, digits, periods and underscores, not starti
 _TIKTOK = re.compile(r"(?!.*\.$)[A-Za-z0-9_.]{2,24}")
 _TIKTOK_RULE = ("2 to 24 letters, digits, underscores and periods after an optional @, not ending "
                 "with a period")
-_LINKEDIN = re.compile(r"(in|company|school|showcase)/([A-Za-z0-9](?:[A-Za-z0-9-]{0,98}[A-Za-z0-9])?)",
+# letters in any script: LinkedIn's assigned URLs keep a name's accents («in/françois-dupont-1a2b»)
+_LINKEDIN = re.compile(r"(in|company|school|showcase)/([^\W_](?:(?:[^\W_]|-){0,98}[^\W_])?)",
                        re.IGNORECASE)
 _LINKEDIN_RULE = ("in/<name> for a person or company/<name> for an organisation, the name "
                   "letters, digits and inner hyphens (3 to 100 for a person, up to 100 for a Page)")
@@ -121,8 +122,16 @@ _HOST_PREFIX = re.compile(r"^(?:www|m|mobile|web|mbasic|[a-z]{2})\.")
 # first path segments of X and Facebook that are pages of the site, not someone's profile
 _NOT_PROFILES = {
     "x": {"home", "search", "explore", "i", "intent", "hashtag", "settings", "messages", "share"},
-    "facebook": {"groups", "events", "watch", "marketplace", "sharer", "share", "help", "login"},
+    "facebook": {"groups", "events", "watch", "marketplace", "sharer", "share", "help", "login",
+                 "reel", "reels", "photo", "photos", "posts", "videos", "stories", "hashtag",
+                 "search", "gaming", "friends", "notifications", "business", "policies",
+                 "privacy", "pages", "people"},
+    "instagram": {"p", "reel", "reels", "tv", "explore", "accounts", "direct", "about", "legal",
+                  "developer", "stories"},
 }
+# Facebook's links that name a profile by its number: /people/<Name>/<id>/, /pages/<Name>/<id>/
+# and the old page addresses <Name-of-the-page>-<id>
+_FACEBOOK_NUMBER = re.compile(r"(?:.*-)?(\d{5,})")
 
 
 def check_pledge_handle(network: str, handle: str) -> str:
@@ -173,6 +182,18 @@ def _from_link(network: str, original: str, text: str) -> str:
     if network == "facebook" and first == "profile.php":
         ids = parse_qs(parts.query).get("id", [""])
         first = ids[0]
+    elif network == "facebook" and first in ("people", "pages") and len(segments) >= 3 and \
+            segments[2].isdigit():
+        first = segments[2]
+    elif network == "facebook" and first == "pg" and len(segments) >= 2:
+        first = segments[1]
+    elif network == "facebook" and first.endswith(".php"):  # a post, a photo, a story
+        first = "pages"
+    elif network == "facebook" and (number := _FACEBOOK_NUMBER.fullmatch(first)) and \
+            "-" in first:
+        first = number[1]
+    elif network == "instagram" and first == "stories" and len(segments) >= 2:
+        first = segments[1]
     elif network == "bluesky":
         if first != "profile" or len(segments) < 2:
             raise PledgeHandleError(network, original, "is not a Bluesky profile link")

@@ -307,6 +307,9 @@ class PledgePlan:
     planned: tuple[PledgePlanned, ...] = ()
     without_account: tuple[int, ...] = ()
     not_told: tuple[tuple[int, str], ...] = ()
+    # posts queued before, on an account no longer the pledger's or for a pledge withdrawn
+    # (or back to draft), cancelled now: (pledge id, posts cancelled), for those not planned
+    cancelled: tuple[tuple[int, int], ...] = ()
 
     @property
     def added(self) -> int:
@@ -319,7 +322,8 @@ class PledgePlan:
                 "added": self.added, "updated": sum(p.updated for p in self.planned),
                 "unchanged": sum(p.unchanged for p in self.planned),
                 "without_account": list(self.without_account),
-                "not_told": [{"pledge": i, "status": s} for i, s in self.not_told]}
+                "not_told": [{"pledge": i, "status": s, "cancelled": dict(self.cancelled).get(i, 0)}
+                             for i, s in self.not_told]}
 
 
 def pledger_accounts(accounts: Iterable[Account], pledge: Pledge,
@@ -334,9 +338,27 @@ def pledger_accounts(accounts: Iterable[Account], pledge: Pledge,
         if network in found or network not in networks or network not in handles:
             continue
         did = pledge.dids.get(network)
-        if same_account(account.handle, handles[network]) or (did and account.handle == did):
+        if any(same_account(name, handles[network]) for name in _names(account)) or \
+                (did and account.handle == did):
             found[network] = account
     return found
+
+
+def _names(account: Account) -> list[str]:
+    """The handles a queue account answers to: a Mastodon account registered as ``@user`` with
+    its instance's address (``--base-url``) is ``@user@instance`` too, as a pledger writes it."""
+    names = [account.handle]
+    user, at, _ = account.handle.lstrip("@").partition("@")
+    if account.network == "mastodon" and not at and account.base_url:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(account.base_url)
+            hosts = {parts.hostname or "", parts.netloc.rpartition("@")[2]}
+        except ValueError:  # a malformed address names no instance
+            hosts = set()
+        names += [f"@{user}@{host}" for host in sorted(hosts) if host]
+    return names
 
 
 def chosen(pledge_store: PledgeStore, ids: Sequence[int]) -> list[Pledge]:
@@ -358,7 +380,9 @@ def plan_pledge_posts(queue_store: Store, pledge_store: PledgeStore, schedule: S
 
     Every post is rendered before anything is written: a template that fails leaves the queue
     as it was. Planning again adds nothing; an edited pledge updates its posts not yet out; a
-    handle moved to another account cancels the posts still waiting on the old one.
+    handle moved to another account cancels the posts still waiting on the old one, and so do a
+    handle removed or no longer registered, a pledge's language changed, and a pledge withdrawn
+    (or back to draft): its posts not yet out that this plan would not queue are cancelled.
     """
     nets = tuple(networks) or tuple(schedule.campaign.networks)
     renderer = PledgeRenderer(schedule, template_dirs=template_dirs)
@@ -375,16 +399,56 @@ def plan_pledge_posts(queue_store: Store, pledge_store: PledgeStore, schedule: S
             without.append(pledge.id)
             continue
         work.append((pledge, mine, renderer.pledge_posts(pledge, networks=tuple(mine))))
-    planned = []
+    reports: list[PlanReport] = [queue_store.plan(posts, mine, review=review, replace_account=True)
+                                 for _, mine, posts in work]
+    kept: dict[int, set[tuple[str, int]]] = {i: set() for i in without}
+    kept.update((i, set()) for i, _ in not_told)
     for pledge, mine, posts in work:
-        report: PlanReport = queue_store.plan(posts, mine, review=review, replace_account=True)
-        planned.append(PledgePlanned(
-            pledge_id=pledge.id, accounts=tuple(f"{n}={a.handle}" for n, a in mine.items()),
-            posts=len(posts), added=report.added, updated=report.updated,
-            unchanged=report.unchanged, kept_final=report.kept_final,
-            cancelled=report.cancelled_elsewhere.count))
+        kept[pledge.id] = {(p.key, mine[p.network].id) for p in posts}
+    stale = _cancel_stale(queue_store, schedule, kept, nets)
+    planned = [PledgePlanned(
+        pledge_id=pledge.id, accounts=tuple(f"{n}={a.handle}" for n, a in mine.items()),
+        posts=len(posts), added=report.added, updated=report.updated,
+        unchanged=report.unchanged, kept_final=report.kept_final,
+        cancelled=report.cancelled_elsewhere.count + stale.pop(pledge.id, 0))
+        for (pledge, mine, posts), report in zip(work, reports, strict=True)]
     return PledgePlan(planned=tuple(planned), without_account=tuple(without),
-                      not_told=tuple(not_told))
+                      not_told=tuple(not_told), cancelled=tuple(sorted(stale.items())))
+
+
+def withdraw(queue_store: Store, pledge_store: PledgeStore, schedule: Schedule, pledge_id: int,
+             *, note: str = "", actor: str = "") -> tuple[Pledge, int]:
+    """Withdraw a pledge and cancel its posts not yet out (a withdrawn pledge is not told);
+    the pledge, and how many of its posts were cancelled."""
+    pledge = pledge_store.set_status(pledge_id, "withdrawn", actor=actor, note=note)
+    plan = plan_pledge_posts(queue_store, pledge_store, schedule, ids=[pledge_id])
+    return pledge, dict(plan.cancelled).get(pledge_id, 0)
+
+
+def _cancel_stale(queue_store: Store, schedule: Schedule, kept: Mapping[int, set[tuple[str, int]]],
+                  networks: Sequence[str]) -> dict[int, int]:
+    """Cancel the pledges' posts not yet out on ``networks`` that are not ``kept`` (post key and
+    account): a withdrawn pledge must not go on telling its story in June or December, nor a
+    pledger's old account or language. How many were cancelled, per pledge."""
+    from campaign.queue.editing import OPEN
+    from campaign.queue.models import Kind, Status
+
+    if not kept or schedule.pledges is None:
+        return {}
+    entries = {f"pledge-{i}-{post.id}": i for i in kept for post in schedule.pledges.posts}
+    stale: dict[int, list[int]] = {}
+    for post in queue_store.posts(statuses=OPEN, networks=networks):
+        pledge_id = entries.get(post.entry)
+        if pledge_id is not None and post.kind == Kind.POST and \
+                (post.post_key, post.account_id) not in kept[pledge_id]:
+            stale.setdefault(pledge_id, []).append(post.id)
+    done = {}
+    for pledge_id, ids in sorted(stale.items()):
+        moved = queue_store.transition(ids, Status.CANCELLED, allowed_from=OPEN, actor="plan",
+                                       detail=f"pledge {pledge_id} no longer tells it here")
+        if moved:
+            done[pledge_id] = len(moved)
+    return done
 
 
 # -- share kits -----------------------------------------------------------------------------

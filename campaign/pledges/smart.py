@@ -45,7 +45,16 @@ from typing import Protocol
 
 from campaign.errors import CampaignError
 from campaign.pledges.lexicon import LANGUAGES, Lexicon, lexicon
-from campaign.pledges.smart_text import Folded, Span, alternation, extend, extend_noun, fold, spans
+from campaign.pledges.smart_text import (
+    Folded,
+    Span,
+    Taken,
+    alternation,
+    extend,
+    extend_noun,
+    fold,
+    spans,
+)
 from campaign.pledges.smart_time import TimeHit, find_times
 from campaign.pledges.words import count_words
 
@@ -189,6 +198,7 @@ class _Rules:
     universal: re.Pattern[str]
     scope: re.Pattern[str]
     stopwords: frozenset[str]
+    counted: frozenset[str]  # stopwords and counts in words: «Former deux mille inspecteurs»
 
 
 _X = re.compile(r"(?<![\w'-])x(?:\s*(?P<pct>%)|\s+(?P<noun>[a-z][\w'-]*))")
@@ -212,7 +222,10 @@ def _rules(lang: str) -> _Rules:
     unit = rf"(?:[{re.escape(_SYMBOLS)}]|(?:{codes}|{alternation(lex.currency_words, wrap=False)})"\
         r"(?!\w))"
     amount = (r"\d+(?:[ .,]\d{3})*(?:[.,]\d+)?"
-              r"(?:\s*(?:million\w*|milliard\w*|billion\w*|millones|mil|mn|m|k)(?!\w))?")
+              r"(?:\s*(?:million\w*|milliard\w*|billion\w*|millon\w*|mil|mn|m|k)(?!\w))?")
+    # «1,5 million d’euros», «2 millions de FCFA», «2 millones de dólares», «a million of»
+    multiple = (r"\d+(?:[.,]\d+)?\s*(?:million\w*|milliard\w*|billion\w*|millon\w*)"
+                r"(?:\s+(?:de|of)\s+|\s+d')")
     return _Rules(
         lex=lex,
         concrete=re.compile(alternation(lex.concrete)),
@@ -228,12 +241,13 @@ def _rules(lang: str) -> _Rules:
         not_counts=re.compile(alternation(lex.not_counts)),
         number_words=re.compile(rf"(?<!\w){numbers}(?:[\s-]+(?:(?:et|and|y)[\s-]+)?{numbers})*"
                                 r"(?!\w)"),
-        money=re.compile(rf"(?<!\w)(?:{unit}\s?{amount}|{amount}\s?{unit})"),
+        money=re.compile(rf"(?<!\w)(?:{unit}\s?{amount}|{multiple}{unit}|{amount}\s?{unit})"),
         currency_words=re.compile(alternation(lex.currency_words)),
         resources=re.compile(alternation(lex.resources)),
         universal=re.compile(alternation(lex.universal)),
         scope=re.compile(alternation(s.replace("{count}", count) for s in lex.scope)),
         stopwords=frozenset(fold(w) for w in lex.stopwords),
+        counted=frozenset(fold(w) for w in (*lex.stopwords, *lex.number_words)),
     )
 
 
@@ -311,7 +325,7 @@ def _specific(folded: Folded, rules: _Rules, say: _Say,
     concrete = [s for s in spans(rules.concrete, text, vague) if _OBJECT.match(text, s.end)]
     if concrete:
         # the first action is the pledge's; later ones are often its object's nouns ("fund")
-        action = extend(folded, concrete[0], rules.stopwords, before=times)
+        action = extend(folded, concrete[0], rules.counted, before=times)
         return Verdict(True, say("specific.ok", say.of([action])), ""), concrete
     deliverables = list(spans(rules.deliverables, text))
     if deliverables:
@@ -334,30 +348,36 @@ def _measurable(folded: Folded, rules: _Rules, say: _Say, times: Sequence[TimeHi
     text = folded.text
     real: list[Span] = []
     placeholders: list[Span] = []
-    masked: list[Span] = [t.span for t in times]
+    masked = Taken(t.span for t in times)
     for span in spans(rules.percent, text, masked):
         (placeholders if text[span.start] == "x" else real).append(span)
     for span in spans(rules.placeholders, text, masked):
         placeholders.append(_of(folded, span, rules.stopwords))
+    held = Taken(placeholders)
     for match in _X.finditer(text):
         span = Span(match.start(), match.end())
-        before = text[:match.start()].split()[-1:]
-        if match["pct"] or any(span.overlaps(p) for p in placeholders) or \
-                (before and before[0] in _NOT_PLACEHOLDER_BEFORE):
+        if match["pct"] or held.overlaps(span):
+            continue
+        before = text[max(0, match.start() - 40):match.start()].split()[-1:]
+        if before and before[0] in _NOT_PLACEHOLDER_BEFORE:
             continue
         noun = match["noun"]
         if noun and len(noun) >= 3 and noun not in rules.stopwords:
             placeholders.append(extend_noun(folded, Span(span.start, span.start + 1),
                                             rules.stopwords))
-    taken = masked + real + placeholders + list(spans(rules.not_counts, text))
-    real.extend(spans(rules.factors, text, taken))
-    real.extend(s for s in money if not any(s.overlaps(t) for t in taken))
-    taken = taken + real
+            held.add(placeholders[-1])
+    taken = Taken([t.span for t in times] + real + placeholders +
+                  list(spans(rules.not_counts, text)))
+    factors = list(spans(rules.factors, text, taken))
+    amounts = [s for s in money if not taken.overlaps(s)]
+    for span in factors + amounts:
+        real.append(span)
+        taken.add(span)
     for pattern in (_DIGITS, rules.number_words):
         for span in spans(pattern, text, taken):
             grown = extend(folded, span, rules.stopwords, content=1, most=2)
             real.append(grown)
-            taken.append(grown)
+            taken.add(grown)
     if real or placeholders:
         found = sorted(real + placeholders, key=lambda s: s.start)
         fix = say("measurable.placeholder_fix", say.of(placeholders)) if placeholders else ""

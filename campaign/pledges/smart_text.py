@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -139,15 +140,49 @@ def alternation(entries: Iterable[str], *, wrap: bool = True) -> str:
     return rf"(?<!\w)(?:{body})(?!\w)" if wrap else f"(?:{body})"
 
 
-def spans(pattern: re.Pattern[str], text: str, masked: Sequence[Span] = ()) -> Iterator[Span]:
-    """Where ``pattern`` matches ``text``, leaving out what overlaps a ``masked`` span."""
+class Taken:
+    """Spans already claimed, kept sorted and merged: whether a span overlaps one of them is a
+    binary search, not a scan, so that a text of a thousand numbers or years is not checked in
+    quadratic time (an imported file's answers are untrusted)."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, found: Iterable[Span] = ()) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []  # disjoint intervals: the ends are sorted like the starts
+        for span in found:
+            self.add(span)
+
+    def overlaps(self, span: Span) -> bool:
+        """Whether ``span`` shares a character with a span taken (as `Span.overlaps`)."""
+        last = bisect_left(self._starts, span.end) - 1  # the last one starting before its end
+        return last >= 0 and self._ends[last] > span.start
+
+    def add(self, span: Span) -> None:
+        """Take ``span`` too, merged with those it overlaps."""
+        low = bisect_right(self._ends, span.start)  # the first one ending after its start
+        high = bisect_left(self._starts, span.end)  # past the last one starting before its end
+        start, end = span.start, span.end
+        if low < high:
+            start, end = min(start, self._starts[low]), max(end, self._ends[high - 1])
+        self._starts[low:high] = [start]
+        self._ends[low:high] = [end]
+
+
+def spans(pattern: re.Pattern[str], text: str,
+          masked: Sequence[Span] | Taken = ()) -> Iterator[Span]:
+    """Where ``pattern`` matches ``text``, leaving out what overlaps a ``masked`` span (a
+    `Taken` may grow while this runs: what is added is masked from then on)."""
+    taken = masked if isinstance(masked, Taken) else Taken(masked)
     for match in pattern.finditer(text):
         span = Span(match.start(), match.end())
-        if not any(span.overlaps(m) for m in masked):
+        if not taken.overlaps(span):
             yield span
 
 
-_WORD_AFTER = re.compile(r"[ \t]+([«“\"]?[^\s.,;:!?()«»\"“”/]+)")
+# a number keeps its decimal and thousands separators («1,5 million», «USD 50,000»): a quote
+# cut at the comma would show «Allouer 1»
+_WORD_AFTER = re.compile(r"[ \t]+([«“\"]?(?:\d+(?:[.,]\d+)+(?![\w])|[^\s.,;:!?()«»\"“”/]+))")
 _NUMBER = re.compile(r"^(?:\d[\d.,]*|x|%)$")
 
 

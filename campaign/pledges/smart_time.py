@@ -20,7 +20,7 @@ from datetime import date
 from functools import cache
 
 from campaign.pledges.lexicon import Lexicon, lexicon
-from campaign.pledges.smart_text import Folded, Span, alternation, fold, fold_pattern
+from campaign.pledges.smart_text import Folded, Span, Taken, alternation, fold, fold_pattern
 
 _YEAR = r"(?:19|20)\d{2}"
 _RANGE_JOIN = r"\s*(?:-|/|à|a|to|al|y|et|and)\s*"
@@ -121,12 +121,12 @@ def find_times(folded: Folded, lang: str, *, year: int, horizon: int) -> list[Ti
     lex = lexicon(lang)
     text = folded.text
     hits: list[TimeHit] = []
-    taken: list[Span] = []
+    taken = Taken()
 
     def add(match: re.Match[str], when_year: int | None, day: date | None = None) -> None:
         span = Span(match.start(), match.end())
-        if not any(span.overlaps(t) for t in taken):
-            taken.append(span)
+        if not taken.overlaps(span):
+            taken.add(span)
             hits.append(TimeHit(span, when_year, day))
 
     for match in pats.numeric.finditer(text):
@@ -136,7 +136,7 @@ def find_times(folded: Folded, lang: str, *, year: int, horizon: int) -> list[Ti
         if day is not None:
             add(match, y, day)
         else:  # «31/02/2021» is no day: its year alone must not make the pledge time-bound
-            taken.append(Span(match.start(), match.end()))
+            taken.add(Span(match.start(), match.end()))
     for match in pats.iso.finditer(text):
         day = _valid(int(match["y"]), int(match["m"]), int(match["d"]))
         if day is not None:
@@ -181,7 +181,8 @@ def _is_year(match: re.Match[str], text: str, before: frozenset[str], lex: Lexic
     value = int(match["y"])
     if year - 1 <= value <= horizon:
         return True
-    previous = text[:match.start()].split()
+    # the word before, from a window: splitting the whole text before each year is quadratic
+    previous = text[max(0, match.start() - 40):match.start()].split()
     if previous and previous[-1] in before:
         return True
     after = re.match(r"\s+([a-z][\w'-]*)", text[match.end():])

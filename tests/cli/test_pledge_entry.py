@@ -188,3 +188,18 @@ def test_resolve_says_when_a_handle_is_unknown(pledge_cli: Callable[..., Result]
     assert "stored without the DID of nobody-pledged.test" in said
     resolved = pledge_cli("pledge", "resolve", "--resolve-via", local_pds.url)
     assert resolved.exit_code == 1 and "0 of 1 handles resolved." in resolved.output
+
+
+def test_withdraw_cancels_the_posts_still_queued(pledge_cli: Callable[..., Result],
+                                                 tmp_path: Path) -> None:
+    assert pledge_cli("pledge", "add", "--from", _file(tmp_path, PLEDGE), *TODAY).exit_code == 0
+    assert pledge_cli("accounts", "add", "x", "@TravailSN", "--credentials",
+                      f"outbox:{tmp_path / 'outbox.jsonl'}").exit_code == 0
+    queued = pledge_cli("pledge", "posts", "--queue", "--json")
+    assert queued.exit_code == 0, queued.output
+    waiting = json.loads(pledge_cli("queue", "list", "--status", "scheduled", "--json").output)
+    assert len(waiting) == 4  # February, June, July, December on x
+    withdrawn = pledge_cli("pledge", "withdraw", "1", "--note", "remplacée")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "Pledge 1 is now withdrawn; 4 queued posts cancelled." in withdrawn.output
+    assert json.loads(pledge_cli("queue", "list", "--status", "scheduled", "--json").output) == []

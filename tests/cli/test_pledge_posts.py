@@ -75,3 +75,15 @@ def test_bad_input_exits_2_with_one_sentence(told: Callable[..., Result], args: 
     result = told("pledge", "posts", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_queueing_again_after_a_withdrawal_cancels_the_posts_left(
+        told: Callable[..., Result], tmp_path: Path) -> None:
+    told("accounts", "add", "x", "@travailsn", "--credentials", f"outbox:{tmp_path / 'o.jsonl'}")
+    assert told("pledge", "posts", "1", "--queue").exit_code == 0
+    assert len(json.loads(told("queue", "list", "--status", "scheduled", "--json").output)) == 4
+    assert told("pledge", "withdraw", "1").exit_code == 0
+    result = told("pledge", "posts", "1", "--queue")
+    assert result.exit_code == 0, result.output
+    assert "pledge 1: withdrawn, no posts (4 queued before cancelled)" in result.output
+    assert json.loads(told("queue", "list", "--status", "scheduled", "--json").output) == []

@@ -311,3 +311,60 @@ def test_accounts_match_by_handle_or_did(both: tuple[Store, PledgeStore],
     queue.add_account("x", "@TravailSenegal", "outbox:x.jsonl")
     found = pledger_accounts(queue.accounts(), pledge, NETWORKS)
     assert {n: a.handle for n, a in found.items()} == {"bluesky": "TRAVAIL.bsky.social"}
+
+
+def test_a_mastodon_account_registered_with_its_instance_address_is_the_pledgers(
+        both: tuple[Store, PledgeStore], add: Callable[..., Pledge]) -> None:
+    queue, pledge_store = both
+    # as the README registers one: the bare user, the instance in --base-url
+    pledge = add(pledge_store, handles={"mastodon": "@travail@mastodon.social"})
+    queue.add_account("mastodon", "@travail", "outbox:m.jsonl",
+                      base_url="https://Mastodon.Social/")
+    queue.add_account("mastodon", "@autre", "outbox:o.jsonl", base_url="https://mastodon.social")
+    found = pledger_accounts(queue.accounts(), pledge, NETWORKS)
+    assert [(a.handle, a.base_url) for a in found.values()] == [
+        ("@travail", "https://Mastodon.Social/")]
+    queue.add_account("mastodon", "@travail", "outbox:m.jsonl", base_url="https://other.example")
+    assert pledger_accounts(queue.accounts(), pledge, NETWORKS) == {}
+
+
+def test_a_pledge_withdrawn_after_its_posts_were_queued_has_them_cancelled(
+        both: tuple[Store, PledgeStore], schedule: Schedule, add: Callable[..., Pledge],
+        tmp_path: Path) -> None:
+    queue, pledge_store = both
+    queue.add_account("x", "@TravailSN", f"outbox:{tmp_path / 'outbox.jsonl'}")
+    pledge = add(pledge_store)
+    assert plan_pledge_posts(queue, pledge_store, schedule).added == 4
+    pledge_store.set_status(pledge.id, "withdrawn")
+    plan = plan_pledge_posts(queue, pledge_store, schedule)
+    assert plan.not_told == ((pledge.id, "withdrawn"),) and plan.cancelled == ((pledge.id, 4),)
+    assert {str(p.status) for p in queue.posts()} == {"cancelled"}
+    assert plan.as_dict()["not_told"] == [{"pledge": pledge.id, "status": "withdrawn",
+                                           "cancelled": 4}]
+    again = plan_pledge_posts(queue, pledge_store, schedule)  # nothing left to cancel
+    assert again.cancelled == () and len(queue.posts()) == 4
+
+
+def test_posts_left_by_a_removed_handle_or_a_new_language_are_cancelled(
+        both: tuple[Store, PledgeStore], schedule: Schedule, add: Callable[..., Pledge],
+        tmp_path: Path) -> None:
+    queue, pledge_store = both
+    queue.add_account("x", "@TravailSN", f"outbox:{tmp_path / 'x.jsonl'}")
+    queue.add_account("mastodon", "@travail@mastodon.social", f"outbox:{tmp_path / 'm.jsonl'}")
+    pledge = add(pledge_store)
+    assert plan_pledge_posts(queue, pledge_store, schedule).added == 8
+    # planning one network leaves the other's posts alone
+    assert plan_pledge_posts(queue, pledge_store, schedule, networks=["x"]).planned[0].cancelled \
+        == 0
+    english = pledge_store.edit(pledge.id, pledge.form.model_copy(
+        update={"language": "en", "handles": {"x": "@TravailSN"}}), smart={}, kind="country")
+    plan = plan_pledge_posts(queue, pledge_store, schedule)
+    # the four French posts on X give way to English ones; the Mastodon ones are cancelled
+    assert (plan.planned[0].added, plan.planned[0].cancelled) == (4, 8)
+    waiting = [p for p in queue.posts() if str(p.status) != "cancelled"]
+    assert {(p.network, p.language) for p in waiting} == {("x", "en")}
+    gone = pledge_store.edit(english.id, english.form.model_copy(update={"handles": {}}),
+                             smart={}, kind="country")
+    plan = plan_pledge_posts(queue, pledge_store, schedule)
+    assert plan.without_account == (gone.id,) and plan.cancelled == ((gone.id, 4),)
+    assert {str(p.status) for p in queue.posts()} == {"cancelled"}

@@ -42,6 +42,12 @@ def test_awareness_and_intention_verbs_are_not_specific(lang: str, text: str) ->
                  id="es-vamos-a"),
     pytest.param("es", "Capacitaremos a 200 inspectores", "Capacitaremos a 200 inspectores",
                  id="es-future"),
+    pytest.param("en", "Cut child labour by 15% in our supply chain", "Cut child labour",
+                 id="en-cut"),
+    pytest.param("fr", "Former deux mille inspecteurs du travail en 2021",
+                 "«Former deux mille inspecteurs du travail»", id="fr-count-in-words"),
+    pytest.param("en", "Train two hundred and fifty inspectors in 2021",
+                 "“Train two hundred and fifty inspectors”", id="en-count-in-words"),
 ])
 def test_a_concrete_action_in_any_tense_is_specific(lang: str, text: str, action: str) -> None:
     ok, why = verdict(text, lang, "specific")
@@ -113,6 +119,14 @@ def test_a_number_to_fill_in_is_measurable_and_asked_for(lang: str, text: str, f
                  id="en-together-with"),
     pytest.param("es", "Formar inspectores con el presupuesto del ministerio", "presupuesto",
                  id="es-budget"),
+    pytest.param("fr", "Allouer 1,5 million d’euros à la scolarisation", "«1,5 million d’euros»",
+                 id="fr-million-d-euros"),
+    pytest.param("fr", "Allouer 2 millions de FCFA à la scolarisation", "«2 millions de FCFA»",
+                 id="fr-millions-de-fcfa"),
+    pytest.param("es", "Destinar 1 millón de dólares a comedores escolares",
+                 "«1 millón de dólares»", id="es-millon-de-dolares"),
+    pytest.param("en", "Allocate 2 million dollars to school meals", "“2 million dollars”",
+                 id="en-million-dollars"),
 ])
 def test_named_means_make_it_achievable(lang: str, text: str, found: str) -> None:
     ok, why = verdict(text, lang, "achievable")
@@ -177,3 +191,50 @@ def test_why_quotes_the_words_as_typed() -> None:
     result = check_text(text, "fr")
     assert "«TENIR UNE CONFÉRENCE»" in result.criteria["specific"].why
     assert "«d’ici\u00a0à la fin 2021»" in result.criteria["time_bound"].why
+
+
+@pytest.mark.parametrize(("lang", "text", "action"), [
+    pytest.param("fr", "Allouer 1,5 million d’euros à la scolarisation en 2021",
+                 "«Allouer 1,5 million d’euros à la scolarisation»", id="fr-decimal-comma"),
+    pytest.param("en", "Allocate USD 1.5 million to school meals in 2021",
+                 "“Allocate USD 1.5 million", id="en-decimal-point"),
+    pytest.param("en", "Train 1,200 inspectors by June 2021", "“Train 1,200 inspectors”",
+                 id="en-thousands"),
+])
+def test_the_action_quoted_keeps_its_number_whole(lang: str, text: str, action: str) -> None:
+    found = check_text(text, lang).criteria["specific"]
+    assert found.ok is True and action in found.why, found.why
+
+
+# -- bounded work ---------------------------------------------------------------------------
+def test_taken_spans_answer_as_a_scan_of_them_would() -> None:
+    import random
+
+    from campaign.pledges.smart_text import Span, Taken
+
+    chance = random.Random(10)
+    for _ in range(200):
+        found = [Span(a, a + chance.randint(0, 6)) for a in
+                 (chance.randint(0, 60) for _ in range(chance.randint(0, 12)))]
+        taken = Taken(found)
+        for start in range(0, 70):
+            for length in range(0, 5):
+                probe = Span(start, start + length)
+                assert taken.overlaps(probe) == any(probe.overlaps(s) for s in found), \
+                    (found, probe)
+
+
+@pytest.mark.parametrize("repeated", [
+    pytest.param("2021 ", id="years"), pytest.param("1999 ", id="years-out-of-range"),
+    pytest.param("1 ", id="numbers"), pytest.param("15 % ", id="percentages"),
+    pytest.param("5 € ", id="amounts"), pytest.param("x accords ", id="placeholders"),
+])
+@pytest.mark.parametrize("lang", ["fr", "en", "es"])
+def test_a_text_full_of_findings_is_checked_in_linear_time(lang: str, repeated: str) -> None:
+    import time
+
+    # 100,000 characters: checking each finding against every earlier one took 10 to 20 s
+    text = (repeated * 50_000)[:100_000]
+    started = time.perf_counter()
+    check_text(text, lang)
+    assert time.perf_counter() - started < 4

@@ -44,6 +44,13 @@ def time_bound(text: str, lang: str, **years: int) -> tuple[bool | None, str]:
     pytest.param("es", "Adoptar una ley en los próximos seis meses", "en los próximos seis meses",
                  id="es-months"),
     pytest.param("es", "Adoptar una ley este año", "este año", id="es-this-year"),
+    pytest.param("es", "Adoptar una ley antes de fin de año", "antes de fin de año",
+                 id="es-fin-de-ano"),
+    pytest.param("fr", "Adopter une loi d’ici l’été", "d’ici l’été", id="fr-by-summer"),
+    pytest.param("en", "Adopt a law by the summer", "by the summer", id="en-by-summer"),
+    pytest.param("es", "Adoptar una ley antes del verano", "antes del verano", id="es-by-summer"),
+    pytest.param("es", "Adoptar una ley a finales de año", "a finales de año",
+                 id="es-finales-de-ano"),
 ])
 def test_a_deadline_within_the_year(lang: str, text: str, found: str) -> None:
     ok, why = time_bound(text, lang)

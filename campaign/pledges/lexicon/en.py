@@ -24,7 +24,7 @@ LEXICON = Lexicon(
         "(?:draw|draws|drew|drawn|drawing) up", "(?:put|puts|putting) in place",
         "(?:raise|raises|raised|raising) (?:funds|money)", "(?:teach|teaches|taught|teaching)",
         "(?:undertake|undertakes|undertook|undertaken|undertaking)",
-        "(?:buy|buys|bought|buying)", "(?:set|sets|setting) aside",
+        "(?:buy|buys|bought|buying)", "(?:set|sets|setting) aside", "(?:cut|cuts|cutting)",
     ),
     deliverables=(
         *words(
@@ -82,7 +82,8 @@ LEXICON = Lexicon(
               "by (?:the )?year-?end", "by (?:the )?year's end", "during the year",
               "within the year", "throughout the year",
               "in the (?:first|second|third|fourth|last) (?:quarter|half)",
-              "this (?:summer|autumn|fall|winter|spring)"),
+              "this (?:summer|autumn|fall|winter|spring)",
+              "(?:by|before) (?:the )?(?:summer|autumn|fall|winter|spring)"),
     duration="(?:within|in|over|during)(?: the)?(?: next| first| coming)? {n}"
              " (?P<unit>months?|weeks?|days?|years?)",
     duration_units={"month": 31, "months": 31, "week": 7, "weeks": 7, "day": 1, "days": 1,

@@ -75,10 +75,12 @@ LEXICON = Lexicon(
                   "(?:finales|fines|mediados|principios) de", "durante", "a partir de", "desde"),
     year_before=words("en antes de para hasta finales fines fin mediados principios desde",
                       "durante año y o a del al"),
-    relative=("este año", "(?:antes de|a|para) (?:finales|fin|fines) de(?:l| este) año",
+    # «antes de fin de año», «a finales de año»: the article is often left out
+    relative=("este año", "(?:antes de|a|para|hasta) (?:finales|fin|fines) de(?:l| este)? año",
               "a lo largo del año", "durante el año", "en el transcurso del año",
               "en el (?:primer|segundo|tercer|cuarto|último) (?:trimestre|semestre)",
-              "este (?:verano|otoño|invierno)", "esta primavera"),
+              "este (?:verano|otoño|invierno)", "esta primavera",
+              "antes del (?:verano|otoño|invierno)", "antes de la primavera"),
     duration="(?:en|dentro de|durante)(?: los)?(?: próximos| primeros)? {n}"
              "(?: próximos| primeros)? (?P<unit>meses|mes|semanas?|días?|años?)",
     duration_units={"mes": 31, "meses": 31, "semana": 7, "semanas": 7, "dia": 1, "dias": 1,

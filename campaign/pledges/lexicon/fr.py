@@ -90,7 +90,8 @@ LEXICON = Lexicon(
               "dans l'année", "tout au long de l'année",
               "(?:au|le|du) (?:premier|deuxième|second|troisième|quatrième|1er|2e|3e|4e) "
               "(?:trimestre|semestre)",
-              "(?:cet|cette|ce) (?:été|automne|hiver|printemps)"),
+              "(?:cet|cette|ce) (?:été|automne|hiver|printemps)",
+              "(?:d'ici(?: à)?|avant) (?:l'été|l'automne|l'hiver|le printemps)"),
     duration="(?:d'ici|dans|en|sous|au cours des|durant les|pendant les)(?: les)? {n}"
              "(?: prochains| premiers)? (?P<unit>mois|semaines?|jours?|ans?|années?)",
     duration_units={"mois": 31, "semaine": 7, "semaines": 7, "jour": 1, "jours": 1, "an": 366,
@@ -119,7 +120,7 @@ LEXICON = Lexicon(
         "que qui où ce cet cette ces son sa ses leur leurs notre nos votre vos n° no entre vers",
         "chez comme plus d'un d'une qu' afin lors dont chaque",
     )),
-    currency_words=("euros?", "dollars?", "francs?(?: cfa)?", "livres? sterling", "yens?",
+    currency_words=("euros?", "dollars?", "francs?(?: cfa)?", "f ?cfa", "livres? sterling", "yens?",
                     "roupies?", "nairas?", "shillings?", "pesos?", "rands?", "cedis?",
                     "dirhams?"),
     labels={"specific": "Spécifique", "measurable": "Mesurable", "achievable": "Atteignable",
