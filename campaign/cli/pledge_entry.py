@@ -447,9 +447,13 @@ def resolve(pledge_ids: tuple[int, ...], resolve_via: str | None, no_resolve: bo
                     for r in results])
     else:
         out = console()
+        import textwrap
+
         for r in results:
-            found = f"[green]{r.did}[/]" if r.did else f"[yellow]{lit(r.problem)}[/]"
-            out.print(f"{r.pledge_id:>5}  {lit(r.handle)}  {found}")
+            out.print(f"{r.pledge_id:>5}  {lit(r.handle)}" + (f"  [green]{r.did}[/]" if r.did else ""))
+            if not r.did:
+                out.print("[yellow]" + lit(textwrap.fill(r.problem, 80, initial_indent=" " * 7,
+                                                         subsequent_indent=" " * 7)) + "[/]")
         click.echo(f"{sum(1 for r in results if r.did)} of {len(results)} handles resolved.")
     if any(r.did is None for r in results):
         raise click.exceptions.Exit(1)

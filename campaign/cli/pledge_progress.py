@@ -267,17 +267,19 @@ def _print_checkins(result: CheckIns, csv_path: Path | None) -> None:
     else:
         table = Table(title=f"No update in {month} (counted on {result.day})", title_justify="left",
                       box=None, pad_edge=False)
-        table.add_column("#", justify="right")
-        table.add_column("Pledger and handles", overflow="fold", ratio=1)
-        table.add_column("Focal point", overflow="fold", ratio=1)
+        table.add_column("#", justify="right", no_wrap=True)
+        # one wide column (who, then the focal point, then each handle on its line): an email or
+        # a handle cut in two cannot be copied into a reminder
+        table.add_column("Pledger, focal point and handles", overflow="fold",
+                         max_width=min(80, out.width) - 28)
         table.add_column("Last report", no_wrap=True)
         table.add_column("Silent", justify="right", no_wrap=True)
         for c in result.pledgers:
-            handles = "\n".join(f"[dim]{rich_literal(h)}[/]" for h in c.handles.values())
-            table.add_row(str(c.pledge_id), rich_literal(c.name) + ("\n" + handles
-                                                                  if handles else ""),
-                          f"{rich_literal(c.focal_name)}\n{rich_literal(c.focal_email)}",
-                          str(c.last_report or "never"), f"{c.days_silent} d")
+            lines = [f"[bold]{rich_literal(c.name)}[/]",
+                     f"{rich_literal(c.focal_name)} <{rich_literal(c.focal_email)}>",
+                     *(f"[dim]{rich_literal(h)}[/]" for h in c.handles.values())]
+            table.add_row(str(c.pledge_id), "\n".join(lines), str(c.last_report or "never"),
+                          f"{c.days_silent} d")
         out.print(table)
     if csv_path is not None:
         out.print(f"Wrote {len(result.pledgers)} row{'s' if len(result.pledgers) != 1 else ''} "

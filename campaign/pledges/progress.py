@@ -272,51 +272,51 @@ def record_progress(store: PledgeStore, pledge_id: int, indicator: str, *, value
 SURVEY = {
     "en": "After six months, ask your network and partners: what are you doing well, what can "
           "you improve, what are you missing?",
-    "fr": "Après six mois, demandez à votre réseau et à vos partenaires : que faites-vous bien, "
-          "que pouvez-vous améliorer, que vous manque-t-il ?",
+    "fr": "Après six mois, demandez à votre réseau et à vos partenaires: que faites-vous bien, "
+          "que pouvez-vous améliorer, que vous manque-t-il?",
     "es": "Después de seis meses, pregunte a su red y a sus socios: ¿qué hace bien, qué puede "
           "mejorar, qué le falta?",
 }
 QUESTIONS: Mapping[Light, Mapping[str, str]] = {
     Light.ON_TRACK: {
         "en": "What is working that others could copy, and what did it cost?",
-        "fr": "Qu’est-ce qui fonctionne et pourrait être reproduit ailleurs, et à quel coût ?",
+        "fr": "Qu’est-ce qui fonctionne et pourrait être reproduit ailleurs, et à quel coût?",
         "es": "¿Qué funciona y podría reproducirse en otro lugar, y a qué costo?",
     },
     Light.BEHIND: {
         "en": "What is holding back “{name}”, and what help or change of plan would bring it "
               "back on track by {deadline}?",
-        "fr": "Qu’est-ce qui freine « {name} », et quelle aide ou quel changement de plan le "
-              "remettrait sur la bonne voie d’ici au {deadline} ?",
+        "fr": "Qu’est-ce qui freine «{name}», et quelle aide ou quel changement de plan le "
+              "remettrait sur la bonne voie d’ici au {deadline}?",
         "es": "¿Qué frena «{name}», y qué ayuda o cambio de plan lo devolvería al buen "
               "camino antes del {deadline}?",
     },
     Light.OVERDUE: {
         "en": "The deadline of “{name}” ({deadline}) has passed: what is its final value, "
               "and will you set a new deadline?",
-        "fr": "L’échéance de « {name} » ({deadline}) est passée : quelle est sa valeur finale, "
-              "et fixerez-vous une nouvelle échéance ?",
+        "fr": "L’échéance de «{name}» ({deadline}) est passée: quelle est sa valeur finale, "
+              "et fixerez-vous une nouvelle échéance?",
         "es": "El plazo de «{name}» ({deadline}) ha vencido: ¿cuál es su valor final, y "
               "fijará un nuevo plazo?",
     },
     Light.SILENT: {
         "en": "We have no news of “{name}” since {since}: where does it stand today?",
-        "fr": "Nous n’avons pas de nouvelles de « {name} » depuis le {since} : où en est-il "
-              "aujourd’hui ?",
+        "fr": "Nous n’avons pas de nouvelles de «{name}» depuis le {since}: où en est-il "
+              "aujourd’hui?",
         "es": "No tenemos noticias de «{name}» desde el {since}: ¿en qué punto está hoy?",
     },
     Light.DONE: {
         "en": "“{name}” reached its target: will you share the results and costs so others "
               "can replicate it, and how will you scale it up by 2025?",
-        "fr": "« {name} » a atteint sa cible : partagerez-vous les résultats et les coûts pour "
-              "que d’autres la reproduisent, et comment l’amplifierez-vous d’ici à 2025 ?",
+        "fr": "«{name}» a atteint sa cible: partagerez-vous les résultats et les coûts pour "
+              "que d’autres la reproduisent, et comment l’amplifierez-vous d’ici à 2025?",
         "es": "«{name}» alcanzó su meta: ¿compartirá los resultados y costos para que otros "
               "la reproduzcan, y cómo la ampliará de aquí a 2025?",
     },
     Light.UNKNOWN: {
         "en": "How will you measure that the pledge is kept? Give an indicator: its name, unit, "
               "baseline, target and deadline.",
-        "fr": "Comment évaluerez-vous que la promesse a été tenue ? Donnez un indicateur : son "
+        "fr": "Comment évaluerez-vous que la promesse a été tenue? Donnez un indicateur: son "
               "nom, son unité, sa valeur de départ, sa cible et son échéance.",
         "es": "¿Cómo evaluará que la promesa se ha cumplido? Indique un indicador: su nombre, "
               "unidad, valor de partida, meta y plazo.",

@@ -284,7 +284,7 @@ def test_mid_year_is_the_first_of_july() -> None:
 
 @pytest.mark.parametrize(("lang", "survey", "silent"), [
     pytest.param("fr", "Après six mois, demandez à votre réseau",
-                 "Nous n’avons pas de nouvelles de « Indicator 1 » depuis le 1 mars 2021",
+                 "Nous n’avons pas de nouvelles de «Indicator 1» depuis le 1 mars 2021",
                  id="fr"),
     pytest.param("en", "After six months, ask your network",
                  "We have no news of “Indicator 1” since March 1, 2021", id="en"),
