@@ -264,9 +264,26 @@ def show(pledge_id: int, schedule_path: Path | None, year: int | None, db_url: s
     _print_pledge(pledge, pledge.form.submitted_on.year if pledge.form.submitted_on else 2021)
     out = console()
     out.print("[bold]History[/]")
+    from campaign.text.escape import rich_literal as lit
+
     for event in events:
-        change = f"{event.from_status or ''} → {event.to_status}" if event.to_status else ""
-        out.print(f"  {event.at:%Y-%m-%d %H:%M}  {event.action:<8} {change}")
+        out.print(f"  {event.at:%Y-%m-%d %H:%M}  {event.action:<8} {lit(_event_text(event))}",
+                  soft_wrap=False, overflow="ellipsis", no_wrap=True)
+
+
+def _event_text(event: Any) -> str:
+    """What one change was, in a few words: the status, the fields edited, the value reported."""
+    detail = event.detail
+    if event.action in {"created", "status"}:
+        change = f"{event.from_status + ' ' if event.from_status else ''}→ {event.to_status}"
+        return change + (f" ({detail['note']})" if detail.get("note") else "")
+    if event.action == "edited":
+        return ", ".join(sorted(detail))
+    if event.action == "progress":
+        return f"{detail.get('indicator')}: {detail.get('value'):g} on {detail.get('on')}"
+    if event.action == "did":
+        return f"{detail.get('network')} {detail.get('did')}"
+    return ""
 
 
 @click.command("list", short_help="List pledges, filtered by status, stakeholder type, country.")
