@@ -239,6 +239,17 @@ def _check_today(ctx: click.Context, param: click.Parameter,
     return value
 
 
+def resolve_options(func: F) -> F:
+    """``--resolve-via`` and ``--no-resolve``: where a Bluesky handle's DID is looked up."""
+    return _apply(func, [
+        click.option("--resolve-via", "resolve_via", metavar="URL",
+                     help="PDS or appview that resolves Bluesky handles to DIDs (env "
+                          "CAMPAIGN_BLUESKY_RESOLVER; default: Bluesky's public appview)."),
+        click.option("--no-resolve", "no_resolve", is_flag=True,
+                     help="Do not look up the DIDs of Bluesky handles now."),
+    ])
+
+
 def media_url_option(func: F) -> F:
     """``--media-url``: the public folder the kit's images/ are uploaded to, for Buffer's Image URL."""
     return click.option("--media-url", "media_url", metavar="URL", default=None,

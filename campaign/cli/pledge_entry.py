@@ -7,7 +7,7 @@ campaign.pledges (submission, the store) and formats what it returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from campaign.cli.options import (
     open_pledges,
     pledge_rules,
     print_json,
+    resolve_options,
     schedule_option,
     today_option,
 )
@@ -37,15 +38,6 @@ MARK = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[yellow]?[/]"}
 COLOUR = {True: "green", False: "red", None: "yellow"}
 SMART_LETTERS = (("specific", "S"), ("measurable", "M"), ("achievable", "A"), ("realistic", "R"),
                  ("time_bound", "T"))
-
-
-def resolve_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--resolve-via`` and ``--no-resolve``: where a Bluesky handle's DID is looked up."""
-    func = click.option("--no-resolve", "no_resolve", is_flag=True,
-                        help="Do not look up the Bluesky handle's DID now.")(func)
-    return click.option("--resolve-via", "resolve_via", metavar="URL",
-                        help="PDS or appview that resolves Bluesky handles to DIDs (env "
-                             "CAMPAIGN_BLUESKY_RESOLVER; default: Bluesky's public appview).")(func)
 
 
 def _resolver(resolve_via: str | None, no_resolve: bool) -> Resolver | None:

@@ -21,6 +21,7 @@ from campaign.cli.options import (
     open_pledges,
     pledge_rules,
     print_json,
+    resolve_options,
     schedule_option,
     today_option,
 )
@@ -41,11 +42,7 @@ PROGRESS_FROM = 200  # rows: a shorter import is over before a bar would be read
 @click.option("--skip-existing", is_flag=True,
               help="Skip pledges and reports already stored instead of rejecting them (to "
                    "import a growing export of the form again).")
-@click.option("--no-resolve", "no_resolve", is_flag=True,
-              help="Do not look up the DIDs of Bluesky handles now.")
-@click.option("--resolve-via", "resolve_via", metavar="URL",
-              help="PDS or appview that resolves Bluesky handles to DIDs (env "
-                   "CAMPAIGN_BLUESKY_RESOLVER; default: Bluesky's public appview).")
+@resolve_options
 @schedule_option
 @today_option
 @db_option
