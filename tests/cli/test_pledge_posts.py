@@ -77,13 +77,16 @@ def test_bad_input_exits_2_with_one_sentence(told: Callable[..., Result], args: 
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_queueing_again_after_a_withdrawal_cancels_the_posts_left(
+def test_a_withdrawal_cancels_the_posts_left_and_queueing_again_keeps_them_so(
         told: Callable[..., Result], tmp_path: Path) -> None:
+    """`pledge withdraw` cancels at once (planning again would too: tests/pledges/test_posts)."""
     told("accounts", "add", "x", "@travailsn", "--credentials", f"outbox:{tmp_path / 'o.jsonl'}")
     assert told("pledge", "posts", "1", "--queue").exit_code == 0
     assert len(json.loads(told("queue", "list", "--status", "scheduled", "--json").output)) == 4
-    assert told("pledge", "withdraw", "1").exit_code == 0
+    withdrawn = told("pledge", "withdraw", "1")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "Pledge 1 is now withdrawn; 4 queued posts cancelled." in withdrawn.output
     result = told("pledge", "posts", "1", "--queue")
     assert result.exit_code == 0, result.output
-    assert "pledge 1: withdrawn, no posts (4 queued before cancelled)" in result.output
+    assert "pledge 1: withdrawn, no posts\n" in result.output
     assert json.loads(told("queue", "list", "--status", "scheduled", "--json").output) == []
