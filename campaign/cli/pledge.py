@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "add": "campaign.cli.pledge_entry:add",
     "check": "campaign.cli.pledge_check:check",
     "checkins": "campaign.cli.pledge_progress:checkins",
+    "draft": "campaign.cli.pledge_entry:draft",
     "edit": "campaign.cli.pledge_entry:edit",
     "export": "campaign.cli.pledge_io:export",
     "fulfil": "campaign.cli.pledge_entry:fulfil",
@@ -25,6 +26,7 @@ SUBCOMMANDS = {
     "resolve": "campaign.cli.pledge_entry:resolve",
     "review": "campaign.cli.pledge_progress:review",
     "show": "campaign.cli.pledge_entry:show",
+    "submit": "campaign.cli.pledge_entry:submit",
     "withdraw": "campaign.cli.pledge_entry:withdraw",
 }
 

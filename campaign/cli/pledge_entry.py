@@ -7,6 +7,7 @@ campaign.pledges (submission, the store) and formats what it returns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -55,7 +56,47 @@ def _read_answers(path: Path) -> Mapping[str, object]:
     if not isinstance(data, Mapping):
         raise PledgeInvalid(["holds no mapping of the form's fields: write one field per line, "
                              "e.g. `title: ...`"], where=str(path))
+    cut = _cut_by_comments(path.read_text(encoding="utf-8-sig"))
+    if cut:
+        raise PledgeInvalid(cut, where=str(path))
     return data
+
+
+_HASHTAG_COMMENT = re.compile(r"\s+(#\S.*)$")
+
+
+def _cut_by_comments(text: str) -> list[str]:
+    """The text fields an unquoted ``#`` cut short: YAML reads ``... avec #EndChildLabour2021``
+    as ``... avec`` and a comment, so a hashtag or a «#1» would be lost without a word. Only a
+    ``#`` directly followed by a character is taken for one (a comment is written ``# ...``).
+    The text has been loaded (bounded, no aliases) before this reads it again."""
+    import yaml
+
+    lines = text.splitlines()
+    problems: list[str] = []
+
+    def walk(node: yaml.Node, name: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, f"{name}.{key.value}" if name else str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value, 1):
+                walk(item, f"{name}[{number}]")
+        elif (isinstance(node, yaml.ScalarNode) and node.style is None
+              and node.tag == "tag:yaml.org,2002:str" and node.end_mark.line < len(lines)):
+            found = _HASHTAG_COMMENT.match(lines[node.end_mark.line][node.end_mark.column:])
+            if found:
+                problems.append(f"line {node.end_mark.line + 1}: '{name}' stops before "
+                                f"{found.group(1)[:40]!r}, as YAML reads an unquoted ' #' as "
+                                "the start of a comment: put the whole value in quotes")
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # load_yaml read it: only what it reads differently is skipped
+        return []
+    if root is not None:
+        walk(root, "")
+    return problems
 
 
 def _print_notices(notices: list[Notice]) -> None:
@@ -145,9 +186,9 @@ def _ask(rules: FormRules) -> dict[str, object]:
             handles[network] = handle
     data["handles"] = handles
     data["indicators"] = _ask_indicators(rules)
-    amount = click.prompt("Estimated cost (empty: not given)", default="", show_default=False)
-    if str(amount).strip():
-        data["cost"] = {"amount": str(amount).strip(),
+    amount = _prompt("cost.amount", rules, "Estimated cost (empty: not given)", default="")
+    if amount:
+        data["cost"] = {"amount": amount,
                         "currency": _prompt("cost.currency", rules, "Currency (ISO 4217)")}
     return data
 
@@ -165,9 +206,8 @@ def _ask_indicators(rules: FormRules) -> list[dict[str, object]]:
             "unit": click.prompt("  unit", default="", show_default=False).strip(),
             "baseline": click.prompt("  baseline", type=float, default=0.0),
             "target": click.prompt("  target", type=float),
-            "deadline": click.prompt("  deadline (YYYY-MM-DD)",
-                                     type=click.DateTime(["%Y-%m-%d"]),
-                                     default=f"{rules.year}-12-31").date().isoformat(),
+            "deadline": _prompt(f"indicators[{len(indicators) + 1}].deadline", rules,
+                                "  deadline (YYYY-MM-DD)", default=f"{rules.year}-12-31"),
         })
 
 
@@ -180,11 +220,14 @@ def _smart_marks(smart: Mapping[str, Any]) -> str:
 
 
 def _money(amount: Any, currency: str) -> str:
-    """An amount with its currency as English writes it (Babel): ``XOF 45,000,000``."""
-    from babel.numbers import format_currency
+    """An amount with its currency as English writes it (Babel), with the currency's decimals
+    and any more the amount has, never rounded: ``XOF 45,000,000``, ``EUR 12,500.50``."""
+    from babel.numbers import format_currency, get_currency_precision
 
+    digits = get_currency_precision(currency)
+    decimals = "." + "0" * digits + "#" * (6 - digits) if digits < 6 else "." + "0" * digits
     return str(format_currency(amount, currency, locale="en", currency_digits=False,
-                               format="¤¤ #,##0.##"))
+                               format="¤¤ #,##0" + decimals))
 
 
 def _print_pledge(pledge: Pledge, year: int) -> None:
@@ -324,22 +367,75 @@ def list_(statuses: tuple[str, ...], audiences: tuple[str, ...], countries: tupl
 
 
 # -- edit and status ---------------------------------------------------------------------------
-def _parse_sets(pairs: tuple[str, ...]) -> dict[str, object]:
-    """``field=value`` pairs as form data; dotted names reach into focal_point, handles, cost."""
+# what --set FIELD= (empty) leaves of a whole part of the form: it removes it
+_REMOVED: dict[str, Any] = {"cost": None, "amplification": None, "handles": {}, "indicators": []}
+
+
+def _parse_sets(pairs: tuple[str, ...], current: Mapping[str, Any]) -> dict[str, object]:
+    """``field=value`` pairs applied to the pledge's ``current`` form data, as the changed
+    top-level fields: dotted names reach into any part (``focal_point.email``,
+    ``amplification.cost.amount``, ``indicators.2.target``, counted from 1 as the CSV columns,
+    the next number adding an indicator); an empty value removes what it names."""
+    import copy
+
     from campaign.errors import CampaignError
 
     changes: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        parts = [part.strip() for part in name.strip().split(".")]
+        if not sep or not all(parts):
             raise CampaignError(f"--set {pair!r} is not FIELD=VALUE: write e.g. "
                                 "--set title=\"...\" or --set handles.x=@ilo")
-        head, _, rest = name.strip().partition(".")
-        if rest:
-            changes.setdefault(head, {})[rest] = value
-        else:
-            changes[head] = value
+        head = parts[0]
+        if len(parts) == 1:
+            changes[head] = _REMOVED[head] if head in _REMOVED and not value.strip() else value
+            continue
+        base = changes[head] if head in changes else copy.deepcopy(current.get(head))
+        if head == "indicators":
+            base = list(base or [])
+        elif not isinstance(base, dict):
+            base = {}
+        changes[head] = _set_in(base, parts[1:], value, name.strip())
     return changes
+
+
+def _set_in(container: Any, parts: list[str], value: str, name: str) -> Any:
+    """``container`` with the field at ``parts`` set to ``value`` (removed when empty)."""
+    from campaign.errors import CampaignError
+
+    part, rest = parts[0], parts[1:]
+    if isinstance(container, list):
+        count = len(container)
+        if (not part.isdigit() or not 1 <= int(part) <= count + 1
+                or (not rest and int(part) == count + 1)):
+            known = "no indicator yet" if not count else (
+                "indicator 1" if count == 1 else f"indicators 1 to {count}")
+            raise CampaignError(f"--set {name}: {part!r} is not the number of one of its "
+                                f"indicators: it has {known}; {count + 1} adds one, e.g. "
+                                f"--set indicators.{count + 1}.name=...")
+        index = int(part) - 1
+        if index == len(container):
+            container.append({})
+        if not rest:
+            if value.strip():
+                raise CampaignError(f"--set {name}: name a field of the indicator, e.g. "
+                                    f"--set {name}.target=500 (--set {name}= removes it)")
+            del container[index]
+            return container
+        if not isinstance(container[index], dict):
+            container[index] = {}
+        container[index] = _set_in(container[index], rest, value, name)
+        return container
+    if not rest:
+        if value.strip():
+            container[part] = value
+        else:
+            container.pop(part, None)
+        return container
+    child = container.get(part)
+    container[part] = _set_in(child if isinstance(child, dict) else {}, rest, value, name)
+    return container
 
 
 @click.command(short_help="Change a pledge's answers (checked again, the history keeps both).")
@@ -365,17 +461,12 @@ def edit(pledge_id: int, from_file: Path | None, sets: tuple[str, ...],
     if not from_file and not sets:
         raise CampaignError("nothing to change: give --from FILE or --set FIELD=VALUE")
     changes: dict[str, Any] = dict(_read_answers(from_file)) if from_file else {}
+    from campaign.pledges.submission import form_data
+
     store = open_pledges(db_url)
     before = store.get(pledge_id)
-    for key, value in _parse_sets(sets).items():
-        if isinstance(value, dict) and key in {"focal_point", "handles", "cost"}:
-            current = getattr(before.form, key)
-            base = (current.model_dump(mode="json") if hasattr(current, "model_dump")
-                    else dict(current or {}))
-            value = base | value
-            if key == "handles":  # --set handles.x= removes the handle (and its DID)
-                value = {n: h for n, h in value.items() if str(h).strip()}
-        changes[key] = value
+    # --set handles.x= removes the handle (and its DID); --set over --from's fields
+    changes |= _parse_sets(sets, form_data(before.form) | changes)
     rules = pledge_rules(schedule_path, year, today)
     pledge, notices = edit_pledge(store, pledge_id, changes, rules,
                                   resolve=_resolver(resolve_via, no_resolve))
@@ -384,6 +475,10 @@ def edit(pledge_id: int, from_file: Path | None, sets: tuple[str, ...],
         from campaign.pledges.records import pledge_record
 
         print_json(pledge_record(pledge))
+        return
+    if pledge.updated_at == before.updated_at:  # the store wrote nothing
+        click.echo(f"Pledge {pledge.id} unchanged: {', '.join(sorted(changes))} already "
+                   "had the values given.")
         return
     click.echo(f"Pledge {pledge.id} changed: {', '.join(sorted(changes))}.")
 
@@ -399,12 +494,15 @@ def _status_command(name: str, status: str, summary: str) -> click.Command:
         if as_json:
             print_json({"id": pledge.id, "status": pledge.status.value})
             return
-        click.echo(f"Pledge {pledge.id} is now {pledge.status.value}.")
+        now = "a draft again" if pledge.status.value == "draft" else pledge.status.value
+        click.echo(f"Pledge {pledge.id} is now {now}.")
 
     return command
 
 
 accept = _status_command("accept", "accepted", "Accept a submitted pledge into the registry.")
+submit = _status_command("submit", "submitted", "Submit a draft pledge to the secretariat.")
+draft = _status_command("draft", "draft", "Send a submitted pledge back to its pledger as a draft.")
 fulfil = _status_command("fulfil", "fulfilled", "Mark an accepted pledge as kept.")
 
 

@@ -116,8 +116,10 @@ class PledgeForm(_Model):
 
     audience: Annotated[str, Field(min_length=1, max_length=100)]
     name: OneLine
-    country: Annotated[str, Field(min_length=2, max_length=3)]
-    language: Annotated[str, Field(min_length=2, max_length=3)]
+    # any length here: a name ("Sénégal", "French") gets the sentence of _check_choices, which
+    # names the code to write, not pydantic's "at most 3 characters"
+    country: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    language: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
     focal_point: FocalPoint
     title: Answer
     implementation: Answer
@@ -226,6 +228,36 @@ def currencies_in_use(since_year: int) -> frozenset[str]:
     return frozenset(found & _currencies())
 
 
+def _fold_name(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+@cache
+def _codes_by_name() -> Mapping[str, str]:
+    """Each country's or region's name in the campaign's languages (Babel), folded, to its
+    code: «Sénégal», «Senegal» -> SN."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for lang in ("fr", "en", "es"):
+        for code, name in Locale.parse(lang).territories.items():
+            if str(code) in _territories():
+                names.setdefault(_fold_name(str(name)), str(code))
+    return names
+
+
+def _country_problem(text: str) -> str:
+    """The sentence for a country that is no code, naming the code when it is a name."""
+    code = _codes_by_name().get(_fold_name(text))
+    if code:
+        return f"'country' {text!r} is a name: write its code, {code}"
+    return (f"'country' {text!r} is not an ISO 3166 country or UN M.49 region code: write "
+            "e.g. FR, SN, BR, or 002 for Africa, 419 for Latin America")
+
+
 def country_name(code: str, lang: str) -> str:
     """The country's or region's name in ``lang`` (Babel), the code when it has none."""
     from babel import Locale, UnknownLocaleError
@@ -248,9 +280,37 @@ def currency_name(code: str, lang: str) -> str:
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    for number, part in enumerate(loc):
+        if isinstance(part, int) and number and loc[number - 1] == "indicators":
+            out += f"[{part + 1}]"  # an item of the list, counted from 1 as the form counts
+        else:  # a field, or a key a YAML file made a number ({amount: 12 500,50} has a key 50)
+            out += f".{part}" if out else str(part)
     return out
+
+
+_NUMBER_HINT = ("in digits, with a '.' before the decimals and no spaces or thousands "
+                "separators")
+
+
+def _describe_value(name: str, kind: str, value: object) -> str | None:
+    """The sentence for a value of the wrong kind, naming it and how to write it; None when
+    pydantic's own words will do."""
+    if kind == "string_type" and isinstance(value, bool):
+        # YAML 1.1 reads an unquoted no, yes, on, off as false or true: country: NO is Norway
+        return (f"'{name}' was read as {str(value).lower()}: in a YAML file, an unquoted no, "
+                "yes, on or off is a truth value; put the text in quotes, e.g. country: \"NO\"")
+    if kind == "string_type" and value is None:
+        return (f"'{name}' is empty: answer it (in a YAML file, put a text that starts with '#' "
+                "in quotes: what follows an unquoted '#' is a comment)")
+    if kind == "invalid_key":
+        parent = name.rpartition(".")[0] or name
+        return (f"'{parent}' has a field named {value!r}: in a YAML {{...}} of fields, a ',' "
+                "ends a field, so an amount written 12 500,50 is cut in two; write it 12500.50")
+    if kind in {"decimal_parsing", "decimal_type"} and value is not None:
+        return f"'{name}' {str(value)!r} is not an amount: write it {_NUMBER_HINT}, e.g. 12500.50"
+    if kind in {"float_parsing", "float_type"} and value is not None:
+        return f"'{name}' {str(value)!r} is not a number: write it {_NUMBER_HINT}, e.g. 1500"
+    return None
 
 
 def _describe(err: ErrorDetails) -> str:
@@ -266,10 +326,15 @@ def _describe(err: ErrorDetails) -> str:
     if kind in {"string_too_short"} and err.get("input", None) in ("", None):
         return f"'{name}' is empty: answer it"
     if kind == "date_from_datetime_parsing" or kind.startswith("date_"):
-        return f"'{name}' is not a date: write it as YYYY-MM-DD, e.g. 2021-12-31"
+        value = err.get("input")
+        shown = f" {value!r}" if isinstance(value, str) and value.strip() else ""
+        return f"'{name}'{shown} is not a date: write it as YYYY-MM-DD, e.g. 2021-12-31"
     if kind in {"decimal_max_digits", "decimal_max_places", "decimal_whole_digits"}:
         return (f"'{name}' has too many digits: write the amount with at most 24 digits and "
                 "6 decimals, e.g. 12500.50")
+    described = _describe_value(name, kind, err.get("input"))
+    if described:
+        return described
     if kind == "literal_error" and name.endswith("strategy"):
         return f"'{name}' must be one of {', '.join(STRATEGIES)}"
     return f"'{name}': {err['msg'][0].lower()}{err['msg'][1:]}"
@@ -322,9 +387,7 @@ def _check_choices(form: PledgeForm, rules: FormRules) -> list[str]:
         problems.append(f"'language' {form.language!r} is not one of the campaign's: choose one "
                         f"of {', '.join(rules.languages)}")
     if form.country not in _territories():
-        problems.append(f"'country' {form.country!r} is not an ISO 3166 country or UN M.49 "
-                        "region code: write e.g. FR, SN, BR, or 002 for Africa, 419 for Latin "
-                        "America")
+        problems.append(_country_problem(form.country))
     for where, cost in (("cost", form.cost),
                         ("amplification.cost", form.amplification and form.amplification.cost)):
         if cost and (not _CURRENCY.match(cost.currency) or cost.currency not in _currencies()):
@@ -386,7 +449,10 @@ def validate_form(data: Mapping[str, object], rules: FormRules, *,
     try:
         form = PledgeForm.model_validate(dict(data))
     except ValidationError as exc:
-        raise PledgeInvalid([_describe(e) for e in exc.errors()], where=where) from None
+        errors = exc.errors()
+        failed = {_field_name(e["loc"][:1]) for e in errors}
+        raise PledgeInvalid([_describe(e) for e in errors]
+                            + _other_problems(data, rules, failed), where=where) from None
     problems = _check_text_fields(form) + _check_choices(form, rules)
     email_problem = _check_email(form.focal_point.email)
     if email_problem:
@@ -397,6 +463,46 @@ def validate_form(data: Mapping[str, object], rules: FormRules, *,
     if problems:
         raise PledgeInvalid(problems, where=where)
     return form.model_copy(update={"handles": handles, "submitted_on": submitted})
+
+
+def _other_problems(data: Mapping[str, object], rules: FormRules,
+                    failed: set[str]) -> list[str]:
+    """When some fields are of the wrong kind, the problems of the other answers, each checked
+    alone as a prompt checks it, so that every problem is still reported at once."""
+    problems: list[str] = []
+    for name in ("audience", "name", "country", "language", "title", "implementation",
+                 "contribution", "communication"):
+        value = data.get(name)
+        if name in failed or not isinstance(value, str) or not value.strip():
+            continue
+        if name in {"name", "title"} and _ONE_LINE_BAD.search(value):
+            problems.append(f"'{name}' must be one line of text, without control characters")
+        problem = answer_problem(name, value, rules)
+        if problem:
+            problems.append(problem)
+    focal = data.get("focal_point")
+    if "focal_point" not in failed and isinstance(focal, Mapping) \
+            and isinstance(focal.get("email"), str):
+        problem = _check_email(str(focal["email"]).strip())
+        if problem:
+            problems.append(problem)
+    handles = data.get("handles")
+    if "handles" not in failed and isinstance(handles, Mapping):
+        for network, handle in handles.items():
+            problem = answer_problem(f"handles.{network}", str(handle), rules)
+            if problem:
+                problems.append(f"'handles.{network}': {problem}")
+    indicators = data.get("indicators")
+    if "indicators" not in failed and isinstance(indicators, Sequence) \
+            and not isinstance(indicators, str):
+        for number, indicator in enumerate(indicators, 1):
+            deadline = indicator.get("deadline") if isinstance(indicator, Mapping) else None
+            if isinstance(deadline, str | date):
+                problem = _deadline_problem(f"indicators[{number}].deadline", str(deadline),
+                                            rules, since=False)
+                if problem:
+                    problems.append(problem)
+    return problems
 
 
 def answer_problem(name: str, value: str, rules: FormRules) -> str | None:
@@ -421,8 +527,11 @@ def answer_problem(name: str, value: str, rules: FormRules) -> str | None:
         return f"'language' {text!r} is not one of the campaign's: choose one of " + ", ".join(
             rules.languages)
     if name == "country" and text.upper() not in _territories():
-        return (f"'country' {text!r} is not an ISO 3166 country or UN M.49 region code: write "
-                "e.g. FR, SN, BR, or 002 for Africa")
+        return _country_problem(text)
+    if name.endswith("amount"):
+        return _amount_problem(name, text)
+    if name.endswith("deadline"):
+        return _deadline_problem(name, text, rules)
     if name.endswith("currency") and text.upper() not in currencies_in_use(rules.year - 1):
         return f"'{name}' {text!r} is not an ISO 4217 currency code: write e.g. EUR, USD, XOF"
     if name.startswith("handles."):
@@ -432,4 +541,34 @@ def answer_problem(name: str, value: str, rules: FormRules) -> str | None:
             check_pledge_handle(name.removeprefix("handles."), text)
         except CampaignError as exc:
             return exc.message
+    return None
+
+
+def _amount_problem(name: str, text: str) -> str | None:
+    """An amount typed at a prompt, checked as the form will check it."""
+    from decimal import InvalidOperation
+
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        return f"'{name}' {text!r} is not an amount: write it {_NUMBER_HINT}, e.g. 12500.50"
+    if amount < 0:
+        return f"'{name}' {text!r} is below 0: give the estimated cost"
+    return None
+
+
+def _deadline_problem(name: str, text: str, rules: FormRules, *,
+                      since: bool = True) -> str | None:
+    """An indicator's deadline typed at a prompt (the pledge is submitted today: ``since``)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return f"'{name}' {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-12-31"
+    if day > rules.horizon:
+        return (f"'{name}' {day} is after {rules.horizon}, the campaign's horizon: choose a date "
+                "by then")
+    if since and day < rules.today:
+        return f"'{name}' {day} is in the past (before {rules.today}): choose a later date"
     return None

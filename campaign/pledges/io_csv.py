@@ -104,7 +104,7 @@ ALL_COLUMNS = frozenset((*COLUMNS, *_indicator_columns()))
 def read_csv(name: str, text: str) -> tuple[list[Record], list[ProgressRecord]]:
     """The pledges, or the progress reports, of one CSV file's text (without its BOM);
     ImportFileError for a header that is not one of the two layouts."""
-    lines = _lines(name, text)
+    lines = _lines(name, text, _delimiter(text))
     try:
         _, header = next(lines)
     except StopIteration:
@@ -118,11 +118,19 @@ def read_csv(name: str, text: str) -> tuple[list[Record], list[ProgressRecord]]:
     return list(_pledge_rows(name, header, lines)), []
 
 
-def _lines(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
+def _delimiter(text: str) -> str:
+    """The header's separator: ',' or, in a spreadsheet's CSV for a language whose decimal
+    separator is a comma (Excel in French, Spanish), ';'. No column name holds either, so a
+    header with a ';' and no ',' is separated by ';'."""
+    header = text[:text.find("\n")] if "\n" in text else text
+    return ";" if ";" in header and "," not in header else ","
+
+
+def _lines(name: str, text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the line it starts on; a file over MAX_ROWS rows is refused."""
     # newline="": a line break inside a quoted cell is part of the cell, and only \n, \r and
     # \r\n end a line (str.splitlines would also split on U+2028 inside a cell)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 1
     try:
         for count, record in enumerate(reader):

@@ -2,7 +2,8 @@
 
 ``{"schema": 1, "pledges": [...]}``, each pledge the form's fields as ``form_data`` gives them
 plus ``status``, ``progress`` (``{"<indicator>": [{"on", "value", "note", "evidence"}]}``) and
-``dids`` (``{"bluesky": "did:plc:..."}``). An import also takes a bare list of submissions, and
+``dids`` (``{"bluesky": "did:plc:..."}``). An import also takes a bare list of submissions, or one
+pledge alone (an object with its ``name`` and ``title``), and
 ignores the fields ``pledge show --json`` adds that a pledge gets when stored (``id``, ``kind``,
 ``smart``, ``created_at``, ``updated_at``, ``events``), so that output imports too.
 """
@@ -58,6 +59,9 @@ def read_json(name: str, text: str) -> list[Record]:
     except ValueError as exc:  # NaN, Infinity, an integer of more than 4,300 digits
         raise ImportFileError(f"{name} holds a value that cannot be read ({exc}): "
                               "correct it") from None
+    if isinstance(data, Mapping) and not {"schema", "pledges"} & set(data) \
+            and {"name", "title"} & set(data):
+        data = [data]  # one pledge, as ``pledge show --json`` prints it
     if isinstance(data, Mapping):
         schema = data.get("schema")
         if schema != SCHEMA or set(data) != {"schema", "pledges"}:

@@ -227,9 +227,13 @@ def check_report(pledge: Pledge, *, value: float, on: date, today: date, note: s
         raise ProgressInvalid(f"--on {on} is before pledge {pledge.id} was submitted "
                               f"({submitted}): give a day from then on")
     note = note.strip()
-    if len(note) > MAX_NOTE or CONTROL.search(note):
-        raise ProgressInvalid(f"--note must be at most {MAX_NOTE} characters of text without "
-                              f"control characters (got {len(note)}): shorten it")
+    control = CONTROL.search(note)
+    if control:
+        raise ProgressInvalid(f"--note has a control character (U+{ord(control.group()):04X}) "
+                              f"at character {control.start() + 1}: remove it")
+    if len(note) > MAX_NOTE:
+        raise ProgressInvalid(f"--note must be at most {MAX_NOTE} characters of text (got "
+                              f"{len(note)}): shorten it")
     evidence = evidence.strip()
     if evidence:
         check_evidence(evidence)

@@ -316,6 +316,11 @@ class PledgeStore(Database):
                 raise IndicatorHasReports(pledge_id, state.indicator.name, len(state.reports))
         if form.key != before.form.key and self.duplicates([form]):
             raise DuplicatePledge(form.name, form.title, self.duplicates([form])[form.key])
+        changes = _changes(before.form, form)
+        if dids != dict(before.dids):  # a DID found or dropped is a change of the pledge too
+            changes["dids"] = {"before": dict(before.dids), "after": dids}
+        if not changes:  # the values given are the pledge's own: no write, no empty event
+            return before
         now = utcnow()
         item = NewPledge(form=form, kind=kind, smart=smart, status=before.status)
         values = _row_values(item, now)
@@ -328,9 +333,6 @@ class PledgeStore(Database):
                                                 "handle": h, "did": dids.get(n)}
                                                for n, h in form.handles.items()])
             self._replace_indicators(conn, pledge_id, form.indicators)
-            changes = _changes(before.form, form)
-            if dids != dict(before.dids):  # a DID found or dropped is a change of the pledge too
-                changes["dids"] = {"before": dict(before.dids), "after": dids}
             conn.execute(insert(PLEDGE_EVENTS).values(
                 pledge_id=pledge_id, at=now, action="edited", from_status=None, to_status=None,
                 actor=actor, detail=json.dumps(changes, ensure_ascii=False, default=str)))

@@ -74,6 +74,29 @@ def test_add_asks_each_question_and_checks_each_answer(pledge_cli: Callable[...,
     assert "Pledge 1 stored (submitted)." in result.output
 
 
+def test_add_checks_the_deadline_and_the_cost_as_they_are_typed(
+        pledge_cli: Callable[..., Result], database_url: str) -> None:
+    from click.testing import CliRunner
+
+    from campaign.cli import cli
+
+    answers = ["country", "Ministère du Travail", "SN", "fr", "Awa Diop",
+               "awa.diop@travail.gouv.sn", PLEDGE["title"], PLEDGE["implementation"],
+               PLEDGE["contribution"], PLEDGE["communication"], "", "", "", "", "", "", "",
+               "Politique adoptée", "politique", "0", "1",
+               "31/12/2021", "2026-06-30", "2021-01-10", "2021-12-31", "",  # one indicator
+               "12 500,50", "-5", "12500.50", "EUR"]
+    result = CliRunner().invoke(cli, ["pledge", "add", *TODAY, "--db", database_url],
+                                input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "'indicators[1].deadline' '31/12/2021' is not a date" in result.output
+    assert "'indicators[1].deadline' 2026-06-30 is after 2025-12-31" in result.output
+    assert "'indicators[1].deadline' 2021-01-10 is in the past" in result.output
+    assert "'cost.amount' '12 500,50' is not an amount" in result.output
+    assert "'cost.amount' '-5' is below 0" in result.output
+    assert "EUR 12,500.50" in result.output  # the currency's two decimals
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     pytest.param({"title": " ".join(["mot"] * 21)}, "'title' has 21 words, over the limit of 20",
                  id="title-over-20-words"),
@@ -102,6 +125,32 @@ def test_a_bad_file_stores_nothing(pledge_cli: Callable[..., Result], tmp_path: 
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
     assert pledge_cli("pledge", "list").output.strip() == "No pledges match."
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    pytest.param("communication: Une vidéo chaque mois avec #EndChildLabour2021",
+                 "line 2: 'communication' stops before '#EndChildLabour2021', as YAML reads an "
+                 "unquoted ' #' as the start of a comment: put the whole value in quotes",
+                 id="hashtag-cut"),
+    pytest.param("communication: #EndChildLabour2021 chaque mois",
+                 "'communication' is empty: answer it (in a YAML file, put a text that starts "
+                 "with '#' in quotes", id="hashtag-first"),
+])
+def test_a_hand_written_yaml_value_cut_by_a_hash_is_refused(
+        pledge_cli: Callable[..., Result], tmp_path: Path, line: str, message: str) -> None:
+    written = yaml.safe_dump({k: v for k, v in PLEDGE.items() if k != "communication"},
+                             allow_unicode=True, sort_keys=False)
+    path = tmp_path / "pledge.yaml"
+    first, rest = written.split("\n", 1)
+    path.write_text(f"{first}\n{line}\n{rest}", encoding="utf-8")
+    result = pledge_cli("pledge", "add", "--from", path, *TODAY)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert pledge_cli("pledge", "list").output.strip() == "No pledges match."
+    # a comment written as one, after a value, is no problem
+    whole = yaml.safe_dump(PLEDGE, allow_unicode=True, sort_keys=False)
+    path.write_text(f"{whole}# reçu par courriel\n".replace(
+        "currency: XOF", "currency: XOF  # franc CFA"), encoding="utf-8")
+    assert pledge_cli("pledge", "add", "--from", path, *TODAY).exit_code == 0
 
 
 def test_a_duplicate_is_refused(pledge_cli: Callable[..., Result], tmp_path: Path) -> None:
@@ -140,6 +189,38 @@ def test_edit_removes_a_handle_given_empty(pledge_cli: Callable[..., Result],
     shown = json.loads(pledge_cli("pledge", "show", "1", "--json").output)
     assert shown["handles"] == {"mastodon": PLEDGE["handles"]["mastodon"]}
     assert shown["events"][-1]["detail"]["handles"]["before"]["x"] == PLEDGE["handles"]["x"]
+
+
+def test_edit_sets_any_field_of_the_form(pledge_cli: Callable[..., Result],
+                                         tmp_path: Path) -> None:
+    assert pledge_cli("pledge", "add", "--from", _file(tmp_path, PLEDGE), *TODAY).exit_code == 0
+
+    def edit(*sets: str) -> Result:
+        return pledge_cli("pledge", "edit", "1", *(f"--set={s}" for s in sets), *TODAY)
+
+    assert edit("indicators.1.target=2").exit_code == 0
+    added = edit("indicators.2.name=Inspecteurs formés", "indicators.2.target=120",
+                 "indicators.2.deadline=2021-11-30", "amplification.strategy=vertical",
+                 "amplification.cost.amount=5000000", "amplification.cost.currency=XOF")
+    assert added.exit_code == 0, added.output
+    shown = json.loads(pledge_cli("pledge", "show", "1", "--json").output)
+    assert [(i["name"], i["target"]) for i in shown["indicators"]] == [
+        ("Politique adoptée", 2), ("Inspecteurs formés", 120)]
+    assert shown["amplification"]["cost"] == {"amount": "5000000", "currency": "XOF"}
+    assert edit("cost=", "indicators.1=").exit_code == 0
+    shown = json.loads(pledge_cli("pledge", "show", "1", "--json").output)
+    assert "cost" not in shown and [i["name"] for i in shown["indicators"]] == [
+        "Inspecteurs formés"]
+    wrong = edit("indicators.3.target=1")
+    assert wrong.exit_code == 2 and "'3' is not the number of one of its indicators: it has " \
+        "indicator 1; 2 adds one" in wrong.output
+    half = edit("indicators.2.name=Écoles")
+    assert half.exit_code == 2 and "'indicators[2].target' is required" in half.output
+    events = json.loads(pledge_cli("pledge", "show", "1", "--json").output)["events"]
+    same = edit("country=sn")  # the value it has: nothing written, no empty "edited" event
+    assert same.exit_code == 0 and "Pledge 1 unchanged: country already had the values " \
+        "given." in same.output
+    assert json.loads(pledge_cli("pledge", "show", "1", "--json").output)["events"] == events
 
 
 @pytest.mark.parametrize("args", [
@@ -203,3 +284,15 @@ def test_withdraw_cancels_the_posts_still_queued(pledge_cli: Callable[..., Resul
     assert withdrawn.exit_code == 0, withdrawn.output
     assert "Pledge 1 is now withdrawn; 4 queued posts cancelled." in withdrawn.output
     assert json.loads(pledge_cli("queue", "list", "--status", "scheduled", "--json").output) == []
+
+
+def test_a_draft_is_submitted_and_sent_back(pledge_cli: Callable[..., Result],
+                                            tmp_path: Path) -> None:
+    added = pledge_cli("pledge", "add", "--from", _file(tmp_path, PLEDGE), *TODAY, "--draft")
+    assert added.exit_code == 0 and "Pledge 1 stored (draft)." in added.output
+    assert pledge_cli("pledge", "accept", "1").exit_code == 2  # a draft is submitted first
+    assert "Pledge 1 is now submitted." in pledge_cli("pledge", "submit", "1").output
+    assert "Pledge 1 is now a draft again." in pledge_cli("pledge", "draft", "1", "--note", "x").output
+    history = json.loads(pledge_cli("pledge", "show", "1", "--json").output)["events"]
+    assert [(e["from"], e["to"]) for e in history] == [
+        (None, "draft"), ("draft", "submitted"), ("submitted", "draft")]

@@ -49,8 +49,27 @@ WORDS_101 = " ".join(["mot"] * 101)
     pytest.param({"indicators": [{"name": "a", "target": 1, "deadline": "2026-01-01"}]},
                  "'indicators[1].deadline' 2026-01-01 is after 2025-12-31", id="deadline-after-2025"),
     pytest.param({"indicators": [{"name": "a", "target": 1, "deadline": "31/12/2021"}]},
-                 "'indicators[1].deadline' is not a date: write it as YYYY-MM-DD",
+                 "'indicators[1].deadline' '31/12/2021' is not a date: write it as YYYY-MM-DD",
                  id="deadline-not-a-date"),
+    # what a hurried pledger writes by hand in a YAML file, each named with what to write
+    pytest.param({"country": "Sénégal"}, "'country' 'SÉNÉGAL' is a name: write its code, SN",
+                 id="country-name"),
+    pytest.param({"country": "Côte d’Ivoire"}, "is a name: write its code, CI",
+                 id="country-name-with-apostrophe"),
+    pytest.param({"language": "French"}, "'language' 'french' is not one of the campaign's: "
+                 "choose one of fr, en, es", id="language-name"),
+    pytest.param({"country": False}, "'country' was read as false: in a YAML file, an unquoted "
+                 "no, yes, on or off is a truth value; put the text in quotes", id="yaml-norway"),
+    pytest.param({"communication": None}, "'communication' is empty: answer it (in a YAML "
+                 "file, put a text that starts with '#' in quotes", id="yaml-comment-value"),
+    pytest.param({"cost": {"amount": "12 500,50", "currency": "EUR"}},
+                 "'cost.amount' '12 500,50' is not an amount: write it in digits, with a '.' "
+                 "before the decimals", id="amount-with-decimal-comma"),
+    pytest.param({"cost": {"amount": "12 500", 50: None, "currency": "EUR"}},
+                 "'cost' has a field named 50: in a YAML {...} of fields, a ',' ends a field",
+                 id="amount-cut-by-a-flow-comma"),
+    pytest.param({"indicators": [{"name": "a", "target": "1 500", "deadline": "2021-12-31"}]},
+                 "'indicators[1].target' '1 500' is not a number", id="target-with-a-space"),
     pytest.param({"indicators": [{"name": "a", "target": 1, "deadline": "2021-12-31"},
                                  {"name": "A", "target": 2, "deadline": "2021-12-31"}]},
                  "'indicators[2].name' 'A' is given twice", id="indicator-twice"),
@@ -67,6 +86,23 @@ def test_bad_input_is_named(pledge_data: Callable[..., dict[str, Any]], rules: F
     assert caught.value.exit_code == 2
     assert caught.value.message.startswith("pledges.csv row 3: ")
     assert message in caught.value.message
+
+
+def test_every_problem_is_named_even_beside_a_value_of_the_wrong_kind(
+        pledge_data: Callable[..., dict[str, Any]], rules: FormRules) -> None:
+    data = pledge_data(title=WORDS_21, cost={"amount": "12 500,50", "currency": "EUR"},
+                       handles={"mastodon": "@aide"}, country="Sénégal",
+                       indicators=[{"name": "a", "target": "1 500", "deadline": "2026-06-30"}])
+    with pytest.raises(PledgeInvalid) as caught:
+        validate_form(data, rules)
+    problems = caught.value.problems
+    assert [p.split("'")[1] for p in problems] == [
+        "indicators[1].target", "cost.amount", "country", "title", "handles.mastodon"]
+    data["indicators"] = [{"name": "a", "target": 1, "deadline": "2026-06-30"}]
+    with pytest.raises(PledgeInvalid) as caught:
+        validate_form(data, rules)
+    assert "'indicators[1].deadline' 2026-06-30 is after 2025-12-31" in caught.value.message
+    assert len(caught.value.problems) == 5
 
 
 def test_missing_fields_are_all_named(rules: FormRules) -> None:

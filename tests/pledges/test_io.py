@@ -283,6 +283,22 @@ def test_a_csv_with_a_byte_order_mark_and_blank_rows_is_read(
     assert report.exit_code == 0 and len(report.rows) == 1
 
 
+def test_a_csv_separated_by_semicolons_as_excel_in_french_writes_it_is_read(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]],
+        tmp_path: Path) -> None:
+    # Excel in French (and Spanish) saves "CSV UTF-8" with a BOM and ';' between cells, as its
+    # decimal separator is the comma; a cell may then hold a ',' unquoted
+    data = pledge_data(communication="Un fil par mois, sur X et Bluesky")
+    flat = io_csv.flatten(data)
+    columns = [c for c in COLUMNS if c in flat or c in io_csv.REQUIRED]
+    path = tmp_path / "pledges.csv"
+    path.write_bytes(("\ufeff" + ";".join(columns) + "\r\n"
+                      + ";".join(str(flat.get(c, "")) for c in columns) + "\r\n").encode())
+    report = import_pledges(pledges, [path], rules)
+    assert report.exit_code == 0, report.rows[0].problems
+    assert pledges.pledges()[0].form.communication == "Un fil par mois, sur X et Bluesky"
+
+
 def test_a_row_with_a_cell_too_many_is_rejected_alone(
         pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]],
         tmp_path: Path) -> None:
@@ -327,6 +343,12 @@ def test_a_bare_json_list_and_show_output_import(
     report = import_pledges(pledges, [path], rules)
     assert report.exit_code == 0, report.to_json()
     assert [p.status for p in pledges.pledges()] == [PledgeStatus.SUBMITTED, PledgeStatus.DRAFT]
+    # and one pledge alone, the object `pledge show --json` prints
+    alone = tmp_path / "show.json"
+    alone.write_text(json.dumps(shown | {"name": "C", "id": 8}), encoding="utf-8")
+    report = import_pledges(pledges, [alone], rules)
+    assert report.exit_code == 0, report.to_json()
+    assert [p.form.name for p in pledges.pledges()][-1] == "C"
 
 
 @pytest.mark.parametrize(("text", "needle"), [

@@ -218,7 +218,10 @@ BAD_REPORTS = [
     pytest.param({"evidence": "https://example.org/a b"}, "has spaces", id="evidence-space"),
     pytest.param({"evidence": "https://example.org/" + "a" * 500}, "over 500",
                  id="evidence-too-long"),
-    pytest.param({"note": "x\x1b[31m"}, "--note must be", id="note-control-characters"),
+    pytest.param({"note": "x\x1b[31m"}, "--note has a control character (U+001B) at "
+                 "character 2: remove it", id="note-control-characters"),
+    pytest.param({"note": "x" * 2001}, "--note must be at most 2000 characters of text (got "
+                 "2001)", id="note-too-long"),
 ]
 
 
