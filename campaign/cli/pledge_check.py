@@ -9,7 +9,7 @@ import click
 from campaign.cli.options import console, fail, json_option, print_json
 
 
-@click.command(short_help="Check a pledge is SMART, with the reason and a fix for each criterion.")
+@click.command(short_help="Check a pledge is SMART: why, and a fix, for each criterion.")
 @click.argument("text", metavar="TEXT")
 @click.option("--lang", "-l", "lang", required=True, metavar="LANG",
               help="The pledge's language: fr, en or es.")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from campaign.pledges.posts import KitPage, PledgePlan
 
 
-@click.command()
+@click.command(short_help="Print, queue or share the posts that tell each pledge's story.")
 @click.argument("ids", nargs=-1, type=PledgeId())
 @click.option("--queue", "queue", is_flag=True,
               help="Queue the posts on the pledgers' own accounts registered in the queue.")

@@ -405,17 +405,23 @@ class PledgeStore(Database):
                     ensure_ascii=False)))
         return self.get(pledge_id)
 
-    def set_did(self, pledge_id: int, network: str, did: str, *, actor: str = "") -> None:
-        """Record the DID a pledger's handle resolved to (handles change, DIDs do not)."""
+    def set_did(self, pledge_id: int, network: str, did: str, *, handle: str | None = None,
+                actor: str = "") -> bool:
+        """Record the DID a pledger's handle resolved to (handles change, DIDs do not); with
+        ``handle``, only while the pledge still has that handle (an edit made while it was
+        being resolved wins). Whether it was recorded."""
         with self._connection() as conn:
-            changed = conn.execute(update(HANDLES).where(HANDLES.c.pledge_id == pledge_id,
-                                                         HANDLES.c.network == network)
-                                   .values(did=did)).rowcount
+            query = update(HANDLES).where(HANDLES.c.pledge_id == pledge_id,
+                                          HANDLES.c.network == network)
+            if handle is not None:
+                query = query.where(HANDLES.c.handle == handle)
+            changed = conn.execute(query.values(did=did)).rowcount
             if changed:
                 conn.execute(insert(PLEDGE_EVENTS).values(
                     pledge_id=pledge_id, at=utcnow(), action="did", from_status=None,
                     to_status=None, actor=actor,
                     detail=json.dumps({"network": network, "did": did})))
+        return bool(changed)
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, pledge_id: int) -> Pledge:

@@ -127,7 +127,8 @@ def resolve_missing(store: PledgeStore, resolve: Resolver, *, ids: Sequence[int]
         if not handle or (pledge.dids.get("bluesky") and not ids):
             continue
         did, problem = resolve(handle)
-        if did:
-            store.set_did(pledge.id, "bluesky", did, actor=actor)
+        if did and not store.set_did(pledge.id, "bluesky", did, handle=handle, actor=actor):
+            # the handle was edited while it was being resolved: its DID is not the new one's
+            did, problem = None, f"the handle changed from {handle} meanwhile: resolve it again"
         results.append(Resolved(pledge.id, handle, did, problem))
     return results

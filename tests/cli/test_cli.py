@@ -174,3 +174,22 @@ def test_queue_plan_takes_the_year(run: Callable[..., Result], tmp_path: Path) -
         assert "10 added" in planned.output, planned.output
     dues = {p["due_at"][:10] for p in json.loads(run("queue", "list", "--json", "--db", db).output)}
     assert dues == {"2021-06-12", "2027-06-12"}
+
+
+def test_pledge_summaries_are_the_subcommands_short_help() -> None:
+    """`campaign pledge --help` lists its commands from SUMMARIES, importing none of them."""
+    from campaign.cli.pledge import SUBCOMMANDS, SUMMARIES, pledge
+
+    ctx = click.Context(pledge)
+    assert set(SUMMARIES) == set(SUBCOMMANDS)
+    for name, summary in SUMMARIES.items():
+        command = pledge.get_command(ctx, name)
+        assert command is not None and command.short_help == summary, name
+
+
+def test_pledge_help_imports_no_subcommand() -> None:
+    code = ("import sys; from campaign.cli import cli; from click.testing import CliRunner; "
+            "CliRunner().invoke(cli, ['pledge', '--help']); "
+            "print(sorted(m for m in sys.modules if m.startswith('campaign.cli.pledge_')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -229,3 +229,14 @@ def test_an_amount_is_stored_exactly_or_refused_before_the_database(
     pledge = pledges.add(_item(data, rules))
     assert pledge.form.cost is not None and pledge.form.cost.amount == stored
     assert pledge == pledges.get(pledge.id)
+
+
+def test_a_did_is_recorded_only_for_the_handle_it_was_resolved_from(
+        pledges: PledgeStore, rules: FormRules, pledge_data: Callable[..., dict[str, Any]]) -> None:
+    """`pledge resolve` racing an edit: the DID of the old handle never lands on the new one."""
+    pledge = pledges.add(_item(pledge_data(handles={"bluesky": "new.bsky.social"}), rules))
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    assert not pledges.set_did(pledge.id, "bluesky", did, handle="old.bsky.social")
+    assert pledges.get(pledge.id).dids == {}
+    assert pledges.set_did(pledge.id, "bluesky", did, handle="new.bsky.social")
+    assert pledges.get(pledge.id).dids == {"bluesky": did}
