@@ -103,16 +103,18 @@ class SourceData:
         return None
 
 
-def max_file_bytes(limit: int | None = None) -> int:
-    """The size limit: ``limit`` when given, else ``CAMPAIGN_MAX_FILE_BYTES``, else 5 MB."""
+def max_file_bytes(limit: int | None = None, *, env: str = MAX_BYTES_ENV,
+                   default: int = MAX_FILE_BYTES) -> int:
+    """The size limit: ``limit`` when given, else the variable ``env``
+    (``CAMPAIGN_MAX_FILE_BYTES``), else ``default`` (5 MB)."""
     if limit is not None:
         return limit
-    text = os.environ.get(MAX_BYTES_ENV, "").strip().replace("_", "")
+    text = os.environ.get(env, "").strip().replace("_", "")
     if not text:
-        return MAX_FILE_BYTES
+        return default
     if not text.isdigit() or int(text) <= 0:
-        raise CampaignError(f"{MAX_BYTES_ENV}='{text}' is not a number of bytes: write e.g. "
-                            f"{MAX_BYTES_ENV}=20000000 for 20 MB")
+        raise CampaignError(f"{env}='{text}' is not a number of bytes: write e.g. "
+                            f"{env}={4 * default} for {4 * default // 1_000_000} MB")
     return int(text)
 
 
@@ -121,10 +123,11 @@ def max_values(limit: int | None = None) -> int:
     return max(MAX_NODES, max_file_bytes(limit) // BYTES_PER_VALUE)
 
 
-def read_bytes(path: Path, limit: int | None = None) -> bytes:
+def read_bytes(path: Path, limit: int | None = None, *, env: str = MAX_BYTES_ENV) -> bytes:
     """The bytes of a regular file no larger than the limit, never blocking on a pipe or device
-    and never reading more than the limit, whatever the file does meanwhile."""
-    cap = max_file_bytes(limit)
+    and never reading more than the limit, whatever the file does meanwhile; ``env`` is the
+    variable that raises the limit, named when a file is over it."""
+    cap = max_file_bytes(limit, env=env)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -133,7 +136,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScheduleError(path, f"cannot be read ({reason})") from None
     _check_kind(path, info.st_mode)
-    _check_size(path, info.st_size, cap)
+    _check_size(path, info.st_size, cap, env=env)
     try:
         # O_NONBLOCK: if the file was swapped for a pipe since stat(), open must not wait
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -145,7 +148,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
             raw = handle.read(cap + 1)
         except OSError as exc:
             raise ScheduleError(path, f"cannot be read ({exc.strerror})") from None
-    _check_size(path, len(raw), cap, read=True)
+    _check_size(path, len(raw), cap, env=env, read=True)
     return raw
 
 
@@ -159,12 +162,12 @@ def _check_kind(path: Path, mode: int) -> None:
         raise ScheduleError(path, f"is {kind}, not a regular file: give the path of a file")
 
 
-def _check_size(path: Path, size: int, cap: int, *, read: bool = False) -> None:
+def _check_size(path: Path, size: int, cap: int, *, env: str, read: bool = False) -> None:
     if size > cap:
         # a capped read stops at cap + 1 bytes: the file grew past the limit while being read
         shown = f"over {cap:,} bytes" if read else f"{size:,} bytes"
         raise ScheduleError(path, f"is {shown}, over the limit of {cap:,} bytes: split it, or "
-                            f"raise the limit with {MAX_BYTES_ENV}")
+                            f"raise the limit with {env}")
 
 
 def read_text(path: Path, limit: int | None = None) -> str:

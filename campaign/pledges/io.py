@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from campaign.atomic import atomic_open
-from campaign.content.yamlsource import read_bytes
-from campaign.errors import CampaignError
+from campaign.content.yamlsource import max_file_bytes, read_bytes
+from campaign.errors import CampaignError, ScheduleError
 from campaign.pledges.form import MAX_ANSWER, FormRules, PledgeForm, PledgeInvalid, pledge_key
 from campaign.pledges.handles import valid_did
 from campaign.pledges.io_csv import (
@@ -153,26 +152,17 @@ class ExportResult:
 # -- reading files ----------------------------------------------------------------------------
 def max_import_bytes() -> int:
     """The size limit of one imported file: ``CAMPAIGN_MAX_IMPORT_BYTES``, else 50 MB."""
-    text = os.environ.get(MAX_IMPORT_ENV, "").strip().replace("_", "")
-    if not text:
-        return MAX_IMPORT_BYTES
-    if not text.isdigit() or int(text) <= 0:
-        raise CampaignError(f"{MAX_IMPORT_ENV}='{text}' is not a number of bytes: write e.g. "
-                            f"{MAX_IMPORT_ENV}=100000000 for 100 MB")
-    return int(text)
+    return max_file_bytes(env=MAX_IMPORT_ENV, default=MAX_IMPORT_BYTES)
 
 
 def read_file(path: Path) -> tuple[list[Record], list[ProgressRecord]]:
     """The pledges (or progress reports) of one CSV or JSON file, read within the limits."""
-    cap = max_import_bytes()
     try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # read_bytes says why it cannot be read
-    if size > cap:
-        raise ImportFileError(f"{path.name} is {size:,} bytes, over the limit of {cap:,} bytes: "
-                              f"split it, or raise the limit with {MAX_IMPORT_ENV}")
-    raw = read_bytes(path, cap)
+        # the one bounded read every file from others gets: a regular file, never a pipe,
+        # never more than the limit even if it grows meanwhile
+        raw = read_bytes(path, max_import_bytes(), env=MAX_IMPORT_ENV)
+    except ScheduleError as exc:
+        raise ImportFileError(exc.message) from None
     text = _decode(path.name, raw)
     if _is_json(path, text):
         return read_json(path.name, text), []
