@@ -314,11 +314,10 @@ def pledge_rules(schedule_path: Path | None, year: int | None,
                  today: datetime | None = None) -> FormRules:
     """What a pledge is checked against: the schedule's audiences, languages and year, and
     the day counted from."""
-    from campaign.content.resources import builtin_schedule
-    from campaign.content.schedule import load_schedule
+    from campaign.content.selection import load
     from campaign.pledges.form import FormRules
 
-    schedule = load_schedule(schedule_path or builtin_schedule(), year=year)
+    schedule = load(schedule_path, year)
     return FormRules.from_schedule(schedule, today=today.date() if today else None)
 
 

@@ -517,11 +517,10 @@ def withdraw(pledge_id: int, note: str, schedule_path: Path | None, year: int | 
     """Withdraw a pledge: it stays in the record of the year, and its posts still queued are
     cancelled (a withdrawn pledge is no longer told)."""
     from campaign.cli.options import open_store
-    from campaign.content.resources import builtin_schedule
-    from campaign.content.schedule import load_schedule
+    from campaign.content.selection import load
     from campaign.pledges.posts import withdraw as withdraw_pledge
 
-    schedule = load_schedule(schedule_path or builtin_schedule(), year=year)
+    schedule = load(schedule_path, year)
     pledge, cancelled = withdraw_pledge(open_store(db_url), open_pledges(db_url), schedule,
                                         pledge_id, note=note)
     if as_json:

@@ -306,12 +306,11 @@ def report(lang: str, rates_path: Path | None, csv_path: Path | None, silent_aft
     """The report for Amplifier: pledges by stakeholder type, UN M.49 region and status, how
     many indicators are on track, and the estimated costs per currency (2021 and scaling up
     to 2025), converted only when --rates is given."""
-    from campaign.content.resources import builtin_schedule
-    from campaign.content.schedule import load_schedule
+    from campaign.content.selection import load
     from campaign.pledges.report import load_rates, pledge_report, report_record
 
     rates = load_rates(rates_path) if rates_path else None
-    schedule = load_schedule(schedule_path or builtin_schedule(), year=year)
+    schedule = load(schedule_path, year)
     result = pledge_report(open_pledges(db_url), schedule, day=_today(today), lang=lang,
                            rates=rates, silent_after=silent_after)
     if csv_path is not None:

@@ -28,6 +28,7 @@ from campaign.content.render import RenderedPost, Renderer
 from campaign.content.schedule import Entry, Occurrence, Schedule
 from campaign.errors import CampaignError, ScheduleError, ScheduleProblems, UsageError
 from campaign.pledges.models import PledgeStatus
+from campaign.pledges.progress import share_done
 from campaign.pledges.store import IndicatorState, Pledge
 
 if TYPE_CHECKING:
@@ -129,12 +130,13 @@ def indicator_view(state: IndicatorState, lang: str) -> IndicatorView:
                          deadline=_long_date(ind.deadline, lang))
     if latest is None:
         return view
-    span = ind.target - ind.baseline
-    share = (latest.value - ind.baseline) / span if span else None
-    reached = latest.value >= ind.target if span >= 0 else latest.value <= ind.target
+    # the same share as the traffic lights (campaign.pledges.progress): a post never says an
+    # indicator is reached when its light says it is not
+    share = share_done(ind.baseline, ind.target, latest.value)
+    percent = str(format_percent(share, locale=lang)) if ind.target != ind.baseline else ""
     return replace(view, latest=_number(latest.value, lang),
-                   latest_date=_long_date(latest.on, lang), reported=True, reached=reached,
-                   percent=str(format_percent(share, locale=lang)) if share is not None else "")
+                   latest_date=_long_date(latest.on, lang), reported=True, reached=share >= 1,
+                   percent=percent)
 
 
 def pledge_view(pledge: Pledge, schedule: Schedule, lang: str, network: str) -> PledgeView:
