@@ -314,8 +314,8 @@ class PledgeStore(Database):
         for state in before.indicators:
             if state.reports and state.indicator.name.casefold() not in kept:
                 raise IndicatorHasReports(pledge_id, state.indicator.name, len(state.reports))
-        if form.key != before.form.key and self.duplicates([form]):
-            raise DuplicatePledge(form.name, form.title, self.duplicates([form])[form.key])
+        if form.key != before.form.key and (taken := self.duplicates([form])):
+            raise DuplicatePledge(form.name, form.title, taken[form.key])
         changes = _changes(before.form, form)
         if dids != dict(before.dids):  # a DID found or dropped is a change of the pledge too
             changes["dids"] = {"before": dict(before.dids), "after": dids}

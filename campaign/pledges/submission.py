@@ -83,10 +83,10 @@ def edit(store: PledgeStore, pledge_id: int, changes: Mapping[str, object], rule
     data = form_data(before.form) | dict(changes)
     item, warnings = prepare(data, rules, where=f"pledge {pledge_id}",
                              resolve=resolve if "handles" in changes else None)
-    dids = dict(before.dids) | dict(item.dids)
-    if before.form.handles.get("bluesky") != item.form.handles.get("bluesky"):
-        dids.pop("bluesky", None)
-        dids.update(item.dids)
+    # a DID belongs to the handle it was resolved from: kept while that handle stays
+    kept = {n: d for n, d in before.dids.items()
+            if before.form.handles.get(n) == item.form.handles.get(n)}
+    dids = kept | dict(item.dids)
     return store.edit(pledge_id, item.form, smart=item.smart, kind=item.kind, dids=dids,
                       actor=actor), warnings
 
