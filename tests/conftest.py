@@ -16,6 +16,7 @@ from campaign.cli import cli
 from campaign.content.render import Renderer
 from campaign.content.resources import builtin_schedule
 from campaign.content.schedule import Schedule, load_schedule
+from tests.browser import browser, open_page  # noqa: F401  (one headless Chromium, its pages)
 from tests.servers.pds import local_pds  # noqa: F401  (a session fixture: the real Bluesky PDS)
 
 if TYPE_CHECKING:

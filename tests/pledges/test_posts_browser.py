@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from click.testing import Result
 
-from tests.exporters.test_sharekit_browser import Page, browser, open_page  # noqa: F401
+from tests.browser import Page
 from tests.pledges.conftest import PLEDGE
 
 ATTACK = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
@@ -19,7 +19,7 @@ ATTACK = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
 def test_a_hostile_pledgers_kit_shows_its_text_and_copies_it(
         db_cli: Callable[..., Result], tmp_path: Path,
-        open_page: Callable[[Path], Page]) -> None:  # noqa: F811
+        open_page: Callable[[Path], Page]) -> None:
     assert db_cli("db", "upgrade").exit_code == 0
     pledge = tmp_path / "pledge.yaml"
     # a pledger with no registered account: its posts go to a page of its own
