@@ -29,6 +29,7 @@ COMMANDS = {
     "queue": "campaign.cli.queue:queue",
     "render": "campaign.cli.render:render",
     "run": "campaign.cli.run:run",
+    "track": "campaign.cli.track:track",
     "validate": "campaign.cli.validate:validate",
 }
 # the first line of each command's help, for the command list of `campaign --help`
@@ -44,10 +45,11 @@ SUMMARIES = {
     "queue": "Plan, review and edit the queue of posts.",
     "render": "Print ready-to-share posts for a day, a month or an entry, with each post's length.",
     "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
+    "track": "Track who uses the campaign's hashtags, and which are pledgers.",
     "validate": "Check a schedule and render every post of it, reporting every problem at once.",
 }
 # the commands that give their summary as ``short_help``: shown whole (wrapped), not shortened
-WHOLE = frozenset({"accounts", "amplify", "db", "pledge", "queue", "run"})
+WHOLE = frozenset({"accounts", "amplify", "db", "pledge", "queue", "run", "track"})
 
 
 class LazyGroup(click.Group):

@@ -129,34 +129,42 @@ def builtin_field_names() -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for ways in BUILTIN_FIELDS.values() for way in ways for f in way))
 
 
-def expected(network: str, ref: str) -> str:
+Ways = tuple[tuple[str, ...], ...]  # sets of fields, each of which suffices to sign in
+
+
+def expected(network: str, ref: str, ways: Ways | None = None) -> str:
     """Where the fields are looked for, for messages: variable names or TOML keys, each way of
     signing in on its own ("A, B, C, D or E")."""
     ref = check_ref(ref)
     if ref.startswith("outbox:"):
         return f"no secrets: posts are written to {ref[7:]}"
     return " or ".join(", ".join(_name(ref, f) for f in fields)
-                       for fields in credential_fields(network))
+                       for fields in ways or credential_fields(network))
 
 
-def load(network: str, ref: str) -> Secrets:
-    """The secrets a reference points to; a missing field or unsafe file says what to do."""
+
+def load(network: str, ref: str, ways: Ways | None = None) -> Secrets:
+    """The secrets a reference points to; a missing field or unsafe file says what to do.
+
+    ``ways`` are the sets of fields that each suffice, when they are not the network's own for
+    publishing (a collector reading X's search with an app's bearer token, say)."""
     ref = check_ref(ref)
     if ref.startswith("outbox:"):
         return Secrets({})  # an outbox account needs none
-    raw = _read_env(ref[4:], network) if ref.startswith("env:") else _read_file(ref)
+    ways = ways or credential_fields(network)
+    raw = _read_env(ref[4:], network, ways) if ref.startswith("env:") else _read_file(ref)
     raw = {name: value.strip() for name, value in raw.items()}  # a file's final newline, say
     for name, value in raw.items():
         if any(c.isspace() or not c.isprintable() for c in value):
             raise CredentialsError(f"credential {_name(ref, name)} contains spaces or control "
                                    "characters: copy the value again, without them",
                                    "secret has spaces")
-    for fields in credential_fields(network):
+    for fields in ways:
         if all(raw.get(f) for f in fields):
             chosen = {f: raw[f] for f in (*fields, *_OPTIONAL) if raw.get(f)}
             return Secrets(chosen)
     raise CredentialsError(f"credentials for this {network} account are missing: set "
-                           f"{expected(network, ref)}", "secrets missing")
+                           f"{expected(network, ref, ways)}", "secrets missing")
 
 
 def _name(ref: str, field: str) -> str:
@@ -164,8 +172,8 @@ def _name(ref: str, field: str) -> str:
         f"'{field}' in [{ref.split('#', 1)[1]}] of {ref[5:].split('#', 1)[0]}"
 
 
-def _read_env(prefix: str, network: str) -> dict[str, str]:
-    names = set(builtin_field_names()) | {f for fields in credential_fields(network) for f in fields} \
+def _read_env(prefix: str, network: str, ways: Ways) -> dict[str, str]:
+    names = set(builtin_field_names()) | {f for fields in ways for f in fields} \
         | set(_OPTIONAL)
     return {f: os.environ[f"{prefix}_{f.upper()}"] for f in names
             if os.environ.get(f"{prefix}_{f.upper()}")}

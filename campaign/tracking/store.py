@@ -1,0 +1,440 @@
+"""The tracking store: observed posts and authors saved page by page, checkpoints, runs, status.
+
+It shares the queue's database (same URL, same migrations), so authors can be matched to the
+pledges beside them. :meth:`TrackStore.save_page` is the one write of collected posts: the posts,
+their authors, their hashtags, the source's checkpoint and the run's counters go in one
+transaction, so a collector killed at any moment (SIGKILL included) has either stored a page and
+moved its checkpoint, or done neither, and the next run reads that page again. Inserts are
+``ON CONFLICT DO NOTHING`` on the unique keys; a post seen again only refreshes its metrics when
+they were read later, so overlapping collectors (several Mastodon instances, two processes on one
+PostgreSQL) never double a post nor set its counts back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, func, or_, select, update
+from sqlalchemy.sql.dml import Insert
+
+from campaign.errors import CampaignError
+from campaign.queue.engine import Database, chunks, utcnow
+from campaign.tracking.models import AUTHOR_HISTORY, AUTHORS, CHECKPOINTS, POSTS, RUNS, TAGS
+from campaign.tracking.records import Author, Observation, Page, PostKind
+
+BATCH = 500  # posts per statement: under SQLite's bound-parameter limit with 26 columns
+MAX_PROBLEMS = 20  # problems kept per run: the first ones say what is wrong, the count the rest
+# a run whose process stopped beating this long ago was killed (SIGKILL, power cut)
+STALE = timedelta(minutes=15)
+
+
+class RunStatus(StrEnum):
+    """How a run ended (or that it is still going)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"  # the source failed (an error page, a revoked token): exit code 1
+    INTERRUPTED = "interrupted"  # stopped by a signal, or killed and found stale later
+
+
+class RunNotFound(CampaignError):
+    """No run has this id."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__(f"no tracking run has id {run_id}: see `campaign track status`")
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What one page did to the store."""
+
+    stored: int  # new posts
+    updated: int  # posts already stored, seen again
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as the log holds it."""
+
+    id: int
+    source: str
+    network: str
+    started_at: datetime
+    heartbeat_at: datetime
+    finished_at: datetime | None
+    status: RunStatus
+    read: int
+    stored: int
+    updated: int
+    bad: int
+    message: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """One source: its posts, checkpoints, bad lines and last run."""
+
+    source: str
+    network: str
+    posts: int  # posts this source was the first to store
+    checkpoints: dict[str, dict[str, Any]]
+    bad: int  # over every run
+    last_run: RunRecord | None
+
+
+@dataclass(frozen=True)
+class TrackStatus:
+    """Everything `campaign track status` shows."""
+
+    posts: dict[str, int]  # per network
+    authors: dict[str, int]  # per network
+    sources: list[SourceStatus] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able, times as ISO 8601 UTC."""
+        def run(r: RunRecord | None) -> dict[str, Any] | None:
+            if r is None:
+                return None
+            return {"id": r.id, "status": r.status.value, "started_at": _iso(r.started_at),
+                    "finished_at": _iso(r.finished_at), "read": r.read, "stored": r.stored,
+                    "updated": r.updated, "bad": r.bad, "message": r.message,
+                    "problems": list(r.problems)}
+
+        return {"posts": self.posts, "authors": self.authors,
+                "sources": [{"source": s.source, "network": s.network, "posts": s.posts,
+                             "checkpoints": s.checkpoints, "bad": s.bad,
+                             "last_run": run(s.last_run)} for s in self.sources]}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class TrackStore(Database):
+    """Reads and writes of the tracking tables."""
+
+    # -- the dialect's INSERT ... ON CONFLICT ----------------------------------------------
+    def _upsert(self, table: Table) -> Any:
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+
+    def _insert_new(self, table: Table, keys: Sequence[str], *returning: Any) -> Insert:
+        """INSERT ... ON CONFLICT (keys) DO NOTHING, returning the rows it inserted."""
+        statement = self._upsert(table).on_conflict_do_nothing(index_elements=list(keys))
+        return statement.returning(*returning) if returning else statement  # type: ignore[no-any-return]
+
+    # -- runs --------------------------------------------------------------------------------
+    def start_run(self, source: str, network: str, now: datetime | None = None) -> int:
+        """Open a run of ``source``; an earlier run of it that stopped beating is closed as
+        interrupted (its process was killed), so the log never shows a dead run as running."""
+        now = now or utcnow()
+        with self._connection() as conn:
+            conn.execute(update(RUNS).where(
+                RUNS.c.source == source, RUNS.c.status == RunStatus.RUNNING.value,
+                RUNS.c.heartbeat_at < now - STALE).values(
+                status=RunStatus.INTERRUPTED.value, finished_at=RUNS.c.heartbeat_at,
+                message="stopped without a word (killed?); the next run resumed from its "
+                        "checkpoint"))
+            row = conn.execute(RUNS.insert().values(
+                source=source, network=network, started_at=now, heartbeat_at=now,
+                status=RunStatus.RUNNING.value, read=0, stored=0, updated=0, bad=0, message="",
+                problems="[]").returning(RUNS.c.id)).one()
+        return int(row[0])
+
+    def finish_run(self, run_id: int, status: RunStatus, message: str = "",
+                   now: datetime | None = None) -> RunRecord:
+        """Close a run with how it ended."""
+        now = now or utcnow()
+        with self._connection() as conn:
+            done = conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(
+                status=status.value, finished_at=now, heartbeat_at=now, message=message))
+            if not done.rowcount:
+                raise RunNotFound(run_id)
+        return self.run(run_id)
+
+    def run(self, run_id: int) -> RunRecord:
+        """One run of the log."""
+        with self._connection() as conn:
+            row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).mappings().first()
+        if row is None:
+            raise RunNotFound(run_id)
+        return _run(row)
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[RunRecord]:
+        """The latest runs, newest first (of one source, or all)."""
+        query = select(RUNS).order_by(RUNS.c.started_at.desc(), RUNS.c.id.desc()).limit(limit)
+        if source is not None:
+            query = query.where(RUNS.c.source == source)
+        with self._connection() as conn:
+            return [_run(r) for r in conn.execute(query).mappings()]
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def checkpoints(self, source: str) -> dict[str, dict[str, Any]]:
+        """Every stream's checkpoint of a source: stream -> state."""
+        with self._connection() as conn:
+            rows = conn.execute(select(CHECKPOINTS.c.stream, CHECKPOINTS.c.state)
+                                .where(CHECKPOINTS.c.source == source)).all()
+        return {stream: json.loads(state) for stream, state in rows}
+
+    def _save_checkpoint(self, conn: Connection, source: str, stream: str,
+                         state: Mapping[str, Any], now: datetime) -> None:
+        statement = self._upsert(CHECKPOINTS).values(source=source, stream=stream,
+                                                     state=_dumps(state), updated_at=now)
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=["source", "stream"],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at}))
+
+    def reset_checkpoints(self, source: str) -> int:
+        """Forget a source's checkpoints (the next run reads from the start); how many."""
+        with self._connection() as conn:
+            return int(conn.execute(CHECKPOINTS.delete().where(CHECKPOINTS.c.source == source))
+                       .rowcount or 0)
+
+    # -- the one write of collected posts ----------------------------------------------------
+    def save_page(self, source: str, page: Page, run_id: int | None = None,
+                  now: datetime | None = None) -> Saved:
+        """Store a page's posts (with their authors and hashtags), move the source's checkpoint
+        and count the page in its run, all in one transaction."""
+        now = now or utcnow()
+        stored = updated = 0
+        with self._connection() as conn:
+            if page.posts:
+                stored, updated = self._save_posts(conn, source, page.posts, now)
+            if page.checkpoint is not None:
+                self._save_checkpoint(conn, source, page.checkpoint[0], page.checkpoint[1], now)
+            if run_id is not None:
+                values: dict[str, Any] = {
+                    "read": RUNS.c.read + (page.read or len(page.posts)),
+                    "stored": RUNS.c.stored + stored, "updated": RUNS.c.updated + updated,
+                    "bad": RUNS.c.bad + page.bad, "heartbeat_at": now}
+                if page.problems:
+                    kept = conn.execute(select(RUNS.c.problems).where(RUNS.c.id == run_id)
+                                        ).scalar_one_or_none()
+                    problems = json.loads(kept or "[]")
+                    if len(problems) < MAX_PROBLEMS:
+                        values["problems"] = _dumps(
+                            (problems + list(page.problems))[:MAX_PROBLEMS])
+                conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(**values))
+        return Saved(stored, updated)
+
+    def save_posts(self, source: str, posts: Iterable[Observation],
+                   now: datetime | None = None) -> Saved:
+        """Store posts with no checkpoint or run (a test, a one-off import of a few)."""
+        return self.save_page(source, Page(list(posts)), None, now)
+
+    def _save_posts(self, conn: Connection, source: str, posts: Sequence[Observation],
+                    now: datetime) -> tuple[int, int]:
+        # one post once per page even if the page repeats it (a Mastodon page and its federated
+        # twin): the last reading wins
+        by_id: dict[tuple[str, str], Observation] = {}
+        for post in posts:
+            by_id[(post.network, post.remote_id)] = post
+        unique_posts = list(by_id.values())
+        authors = self._save_authors(conn, [p.author for p in unique_posts],
+                                     [p.read_at for p in unique_posts], now)
+        stored = updated = 0
+        for batch in chunks(unique_posts, BATCH):
+            rows = [_post_row(p, authors[(p.author.network, p.author.author_id)], source, now)
+                    for p in batch]
+            inserted = conn.execute(
+                self._insert_new(POSTS, ("network", "remote_id"), POSTS.c.id, POSTS.c.network,
+                                 POSTS.c.remote_id), rows).all()
+            new = {(network, remote_id): post_id for post_id, network, remote_id in inserted}
+            tags = [{"post_ref": new[(p.network, p.remote_id)], "tag": tag[:100],
+                     "created_at": p.created_at}
+                    for p in batch if (p.network, p.remote_id) in new for tag in p.hashtags]
+            if tags:
+                conn.execute(self._insert_new(TAGS, ("post_ref", "tag")), tags)
+            seen = [p for p in batch if (p.network, p.remote_id) not in new]
+            stored += len(new)
+            updated += len(seen)
+            refresh = [_metrics_update(p) for p in seen if p.metrics]
+            if refresh:
+                conn.execute(update(POSTS).where(
+                    POSTS.c.network == _bind("b_network"), POSTS.c.remote_id == _bind("b_id"),
+                    POSTS.c.metrics_at < _bind("metrics_at")).values(
+                    likes=func.coalesce(_bind("likes"), POSTS.c.likes),
+                    reposts=func.coalesce(_bind("reposts"), POSTS.c.reposts),
+                    replies=func.coalesce(_bind("replies"), POSTS.c.replies),
+                    quotes=func.coalesce(_bind("quotes"), POSTS.c.quotes),
+                    impressions=func.coalesce(_bind("impressions"), POSTS.c.impressions),
+                    metrics_at=_bind("metrics_at")), refresh)
+        return stored, updated
+
+    def _save_authors(self, conn: Connection, authors: Sequence[Author],
+                      read_at: Sequence[datetime], now: datetime) -> dict[tuple[str, str], int]:
+        """Each author's row id; new authors inserted, changed ones updated (their handle or
+        counts read later than the stored ones), and a history row for every change."""
+        latest: dict[tuple[str, str], tuple[Author, datetime]] = {}
+        for author, moment in zip(authors, read_at, strict=True):
+            key = (author.network, author.author_id)
+            if key not in latest or latest[key][1] <= moment:
+                latest[key] = (author, moment)
+        ids: dict[tuple[str, str], int] = {}
+        history: list[dict[str, Any]] = []
+        items = list(latest.items())
+        for batch in chunks(items, BATCH):
+            inserted = conn.execute(self._insert_new(
+                AUTHORS, ("network", "author_id"), AUTHORS.c.id, AUTHORS.c.network,
+                AUTHORS.c.author_id), [_author_row(a, moment, now) for _, (a, moment) in batch]
+            ).all()
+            for author_ref, network, author_id in inserted:
+                ids[(network, author_id)] = author_ref
+                author, moment = latest[(network, author_id)]
+                history.append(_history_row(author_ref, author, moment))
+            known = [key for key, _ in batch if key not in ids]
+            if not known:
+                continue
+            by_network: dict[str, list[str]] = {}
+            for network, author_id in known:
+                by_network.setdefault(network, []).append(author_id)
+            rows = conn.execute(select(
+                AUTHORS.c.id, AUTHORS.c.network, AUTHORS.c.author_id, AUTHORS.c.handle,
+                AUTHORS.c.followers, AUTHORS.c.following, AUTHORS.c.posts, AUTHORS.c.read_at
+            ).where(or_(*(and_(AUTHORS.c.network == n, AUTHORS.c.author_id.in_(i))
+                          for n, i in by_network.items())))).all()
+            changes = []
+            for author_ref, network, author_id, handle, followers, following, posts, at in rows:
+                ids[(network, author_id)] = author_ref
+                author, moment = latest[(network, author_id)]
+                if moment <= at:
+                    continue  # what is stored was read later
+                new = (author.handle or handle, _keep(author.followers, followers),
+                       _keep(author.following, following), _keep(author.posts, posts))
+                changes.append({"b_ref": author_ref, "handle": new[0], "followers": new[1],
+                                "following": new[2], "posts": new[3],
+                                "display_name": author.display_name, "url": author.url,
+                                "read_at": moment})
+                if new != (handle, followers, following, posts):
+                    history.append(_history_row(author_ref, author, moment))
+            if changes:
+                conn.execute(update(AUTHORS).where(AUTHORS.c.id == _bind("b_ref")).values(
+                    handle=_bind("handle"), followers=_bind("followers"),
+                    following=_bind("following"), posts=_bind("posts"),
+                    display_name=func.coalesce(func.nullif(_bind("display_name"), ""),
+                                               AUTHORS.c.display_name),
+                    url=func.coalesce(func.nullif(_bind("url"), ""), AUTHORS.c.url),
+                    read_at=_bind("read_at")), changes)
+        if history:
+            conn.execute(AUTHOR_HISTORY.insert(), history)
+        return ids
+
+    # -- reading -----------------------------------------------------------------------------
+    def count_posts(self, network: str | None = None) -> int:
+        """How many posts are stored (on one network, or all)."""
+        query = select(func.count()).select_from(POSTS)
+        if network:
+            query = query.where(POSTS.c.network == network)
+        with self._connection() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def post(self, network: str, remote_id: str) -> dict[str, Any] | None:
+        """One stored post as a plain mapping (with its hashtags), None when not stored."""
+        with self._connection() as conn:
+            row = conn.execute(select(POSTS).where(POSTS.c.network == network,
+                                                   POSTS.c.remote_id == remote_id)
+                               ).mappings().first()
+            if row is None:
+                return None
+            tags = conn.execute(select(TAGS.c.tag).where(TAGS.c.post_ref == row["id"])
+                                .order_by(TAGS.c.tag)).scalars().all()
+        return dict(row) | {"hashtags": list(tags)}
+
+    def status(self) -> TrackStatus:
+        """Posts and authors per network; each source's posts, checkpoints, bad lines, last run."""
+        with self._connection() as conn:
+            posts: dict[str, int] = {k: int(v) for k, v in conn.execute(
+                select(POSTS.c.network, func.count()).group_by(POSTS.c.network))}
+            authors: dict[str, int] = {k: int(v) for k, v in conn.execute(
+                select(AUTHORS.c.network, func.count()).group_by(AUTHORS.c.network))}
+            per_source: dict[str, int] = {k: int(v) for k, v in conn.execute(
+                select(POSTS.c.source, func.count()).group_by(POSTS.c.source))}
+            bad: dict[str, int] = {k: int(v or 0) for k, v in conn.execute(
+                select(RUNS.c.source, func.sum(RUNS.c.bad)).group_by(RUNS.c.source))}
+            networks: dict[str, str] = {k: str(v) for k, v in conn.execute(
+                select(RUNS.c.source, func.max(RUNS.c.network)).group_by(RUNS.c.source))}
+            latest = select(RUNS.c.source, func.max(RUNS.c.id).label("id")) \
+                .group_by(RUNS.c.source).subquery()
+            last = {r["source"]: _run(r) for r in conn.execute(
+                select(RUNS).join(latest, RUNS.c.id == latest.c.id)).mappings()}
+            marks: dict[str, dict[str, dict[str, Any]]] = {}
+            for source, stream, state in conn.execute(
+                    select(CHECKPOINTS.c.source, CHECKPOINTS.c.stream, CHECKPOINTS.c.state)):
+                marks.setdefault(source, {})[stream] = json.loads(state)
+        names = sorted(set(per_source) | set(networks) | set(marks))
+        sources = [SourceStatus(name, str(networks.get(name) or name.split(":", 1)[0]),
+                                int(per_source.get(name, 0)), marks.get(name, {}),
+                                int(bad.get(name) or 0), last.get(name)) for name in names]
+        return TrackStatus(posts, authors, sources)
+
+
+def _bind(name: str) -> Any:
+    from sqlalchemy import bindparam
+
+    return bindparam(name)
+
+
+def _keep(new: int | None, old: int | None) -> int | None:
+    """A count read now, or the stored one when this source did not say it."""
+    return old if new is None else new
+
+
+def _relation(post: Observation, kind: PostKind) -> str | None:
+    return next((r.target_id for r in post.relations if r.kind == kind), None)
+
+
+def _post_row(post: Observation, author_ref: int, source: str, now: datetime) -> dict[str, Any]:
+    m = post.metrics
+    return {
+        "network": post.network, "remote_id": post.remote_id, "uri": post.uri, "url": post.url,
+        "author_ref": author_ref, "author_handle": post.author.handle,
+        "created_at": post.created_at, "text": post.text, "language": post.language[:16],
+        "kind": post.kind.value, "reply_to": _relation(post, PostKind.REPLY),
+        "repost_of": _relation(post, PostKind.REPOST), "quote_of": _relation(post, PostKind.QUOTE),
+        "likes": m.get("likes"), "reposts": m.get("reposts"), "replies": m.get("replies"),
+        "quotes": m.get("quotes"), "impressions": m.get("impressions"),
+        "metrics_at": post.read_at, "mentions": _dumps(list(post.mentions)),
+        "links": _dumps(list(post.links)), "raw": _dumps(post.raw), "source": source,
+        "first_seen_at": now,
+    }
+
+
+def _metrics_update(post: Observation) -> dict[str, Any]:
+    m = post.metrics
+    return {"b_network": post.network, "b_id": post.remote_id, "metrics_at": post.read_at,
+            "likes": m.get("likes"), "reposts": m.get("reposts"), "replies": m.get("replies"),
+            "quotes": m.get("quotes"), "impressions": m.get("impressions")}
+
+
+def _author_row(author: Author, read_at: datetime, now: datetime) -> dict[str, Any]:
+    return {"network": author.network, "author_id": author.author_id, "handle": author.handle,
+            "display_name": author.display_name, "url": author.url,
+            "followers": author.followers, "following": author.following, "posts": author.posts,
+            "read_at": read_at, "first_seen_at": now}
+
+
+def _history_row(author_ref: int, author: Author, read_at: datetime) -> dict[str, Any]:
+    return {"author_ref": author_ref, "read_at": read_at, "handle": author.handle,
+            "followers": author.followers, "following": author.following, "posts": author.posts}
+
+
+def _run(row: Mapping[Any, Any]) -> RunRecord:
+    return RunRecord(row["id"], row["source"], row["network"], row["started_at"],
+                     row["heartbeat_at"], row["finished_at"], RunStatus(row["status"]),
+                     row["read"], row["stored"], row["updated"], row["bad"], row["message"],
+                     tuple(json.loads(row["problems"] or "[]")))

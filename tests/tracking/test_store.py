@@ -1,0 +1,92 @@
+"""The tracking store on SQLite and PostgreSQL: idempotent inserts, metrics kept newest, authors'
+history, checkpoints saved with their page, runs logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from campaign.tracking.records import Observation, Page, PostKind, Relation
+from campaign.tracking.store import RunStatus, TrackStore
+from tests.tracking.conftest import T0
+
+
+def test_a_post_seen_twice_is_stored_once(tracks: TrackStore,
+                                          post: Callable[..., Observation]) -> None:
+    first = tracks.save_posts("a", [post(1), post(2)])
+    again = tracks.save_posts("b", [post(1), post(2), post(3)])
+    assert (first.stored, first.updated) == (2, 0)
+    assert (again.stored, again.updated) == (1, 2)
+    assert tracks.count_posts() == 3
+    assert tracks.post("x", "1")["source"] == "a"  # the first source to see it
+
+
+def test_metrics_are_refreshed_only_by_a_later_reading(tracks: TrackStore,
+                                                      post: Callable[..., Observation]) -> None:
+    tracks.save_posts("a", [post(1, metrics={"likes": 5}, read_at=T0)])
+    tracks.save_posts("a", [post(1, metrics={"likes": 3}, read_at=T0 - timedelta(hours=1))])
+    assert tracks.post("x", "1")["likes"] == 5
+    tracks.save_posts("a", [post(1, metrics={"likes": 9, "reposts": 2},
+                                 read_at=T0 + timedelta(hours=1))])
+    row = tracks.post("x", "1")
+    assert (row["likes"], row["reposts"]) == (9, 2)
+
+
+def test_hashtags_relations_and_kinds_are_kept(tracks: TrackStore,
+                                               post: Callable[..., Observation]) -> None:
+    tracks.save_posts("a", [post(1, tags=("endchildlabour2021", "labourday"),
+                                 kind=PostKind.QUOTE,
+                                 relations=(Relation(PostKind.QUOTE, "99"),))])
+    row = tracks.post("x", "1")
+    assert row["hashtags"] == ["endchildlabour2021", "labourday"]
+    assert (row["kind"], row["quote_of"], row["reply_to"]) == ("quote", "99", None)
+
+
+def test_an_author_s_changes_are_kept_as_history(tracks: TrackStore,
+                                                post: Callable[..., Observation]) -> None:
+    from sqlalchemy import select
+
+    from campaign.tracking.models import AUTHOR_HISTORY, AUTHORS
+
+    tracks.save_posts("a", [post(1, followers=10)])
+    tracks.save_posts("a", [post(2, followers=10, read_at=T0 + timedelta(minutes=1))])
+    tracks.save_posts("a", [post(3, handle="alice2", followers=12,
+                                 read_at=T0 + timedelta(minutes=2))])
+    with tracks._connection() as conn:
+        author = conn.execute(select(AUTHORS)).mappings().one()
+        history = conn.execute(select(AUTHOR_HISTORY.c.handle, AUTHOR_HISTORY.c.followers)
+                               .order_by(AUTHOR_HISTORY.c.read_at)).all()
+    assert (author["handle"], author["followers"]) == ("alice2", 12)
+    assert [tuple(h) for h in history] == [("alice", 10), ("alice2", 12)]
+
+
+def test_a_checkpoint_moves_with_its_page_and_runs_are_logged(
+        tracks: TrackStore, post: Callable[..., Observation]) -> None:
+    run = tracks.start_run("x-search:h", "x")
+    tracks.save_page("x-search:h", Page([post(1)], ("#t", {"since_id": "1"}), read=3, bad=1,
+                                        problems=("line 2: not JSON",)), run)
+    assert tracks.checkpoints("x-search:h") == {"#t": {"since_id": "1"}}
+    done = tracks.finish_run(run, RunStatus.OK)
+    assert (done.read, done.stored, done.bad, done.problems) == (3, 1, 1, ("line 2: not JSON",))
+    status = tracks.status()
+    assert status.posts == {"x": 1}
+    (source,) = status.sources
+    assert (source.source, source.posts, source.bad) == ("x-search:h", 1, 1)
+    assert source.last_run is not None and source.last_run.status is RunStatus.OK
+
+
+def test_a_stale_running_run_is_closed_as_interrupted(tracks: TrackStore) -> None:
+    killed = tracks.start_run("s", "x", now=T0)
+    tracks.start_run("s", "x", now=T0 + timedelta(hours=1))
+    assert tracks.run(killed).status is RunStatus.INTERRUPTED
+
+
+@pytest.mark.parametrize("size", [1, 1200])
+def test_large_pages_are_stored_in_batches(tracks: TrackStore, post: Callable[..., Observation],
+                                           size: int) -> None:
+    posts = [post(i, author=str(i % 7)) for i in range(size)]
+    assert tracks.save_posts("a", posts).stored == size
+    assert tracks.save_posts("a", posts).updated == size
+    assert tracks.count_posts() == size
