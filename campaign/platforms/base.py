@@ -1,11 +1,10 @@
-"""What every network provides: the Publisher interface (and the Collector one, next), the
-outcomes the runner knows how to handle (error classes), identities, and small helpers shared by
-the publishers."""
+"""What every network provides: the Publisher interface, the outcomes the runner and the
+collectors know how to handle (error classes), identities, and small helpers shared by the
+publishers. (Collectors implement ``campaign.tracking.collect.Source``.)"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -184,33 +183,4 @@ class Publisher(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
-        ...
-
-
-@dataclass(frozen=True)
-class CollectedPost:
-    """A post someone made on a network, found by a collector (a hashtag's posts, say)."""
-
-    network: str
-    remote_id: str
-    url: str
-    author: str
-    text: str
-    created_at: datetime  # aware UTC
-    language: str = ""
-    # what the network said that a report may use (likes, reposts, replies...)
-    metrics: dict[str, int] = field(default_factory=dict)
-
-
-class Collector(Protocol):
-    """Finds posts on a network (a hashtag's, a pledger's); the hashtag-tracking issue builds the
-    collectors on each network's client, as the publishers are. Not used yet."""
-
-    def collect(self, query: str, since: datetime) -> Iterable[CollectedPost]:
-        """The posts matching ``query`` made since ``since`` (aware UTC), oldest first; raise a
-        PublishError subclass (RateLimited, AuthFailed, Transient) as publishers do."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
         ...
