@@ -13,21 +13,22 @@ PostgreSQL) never double a post nor set its counts back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, or_, select, update
-from sqlalchemy.sql.dml import Insert
 
 from campaign.errors import CampaignError
 from campaign.queue.engine import Database, chunks, utcnow
 from campaign.tracking.models import AUTHOR_HISTORY, AUTHORS, CHECKPOINTS, POSTS, RUNS, TAGS
 from campaign.tracking.records import Author, Observation, Page, PostKind
 
-BATCH = 500  # posts per statement: under SQLite's bound-parameter limit with 26 columns
+BATCH = 1000  # posts per round of statements
+MAX_PARAMETERS = 30_000  # bound values in one statement: under SQLite's 32,766 and psycopg's 65,535
 MAX_PROBLEMS = 20  # problems kept per run: the first ones say what is wrong, the count the rest
 # a run whose process stopped beating this long ago was killed (SIGKILL, power cut)
 STALE = timedelta(minutes=15)
@@ -116,8 +117,13 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+# one encoder for every value: json.dumps with options builds a new encoder at each call, which
+# costs more than encoding a small list
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _dumps_list(values: tuple[str, ...]) -> str:
+    return _dumps(list(values)) if values else "[]"
 
 
 class TrackStore(Database):
@@ -133,10 +139,54 @@ class TrackStore(Database):
 
         return sqlite_insert(table)
 
-    def _insert_new(self, table: Table, keys: Sequence[str], *returning: Any) -> Insert:
-        """INSERT ... ON CONFLICT (keys) DO NOTHING, returning the rows it inserted."""
-        statement = self._upsert(table).on_conflict_do_nothing(index_elements=list(keys))
-        return statement.returning(*returning) if returning else statement  # type: ignore[no-any-return]
+    def _insert_rows(self, conn: Connection, table: Table, columns: Sequence[str],
+                     rows: Sequence[Sequence[Any]], keys: Sequence[str] = (),
+                     returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+        """``INSERT ... VALUES (...), (...) [ON CONFLICT (keys) DO NOTHING] [RETURNING ...]`` at
+        the driver's level, as many rows a statement as the bound-parameter limit allows.
+
+        The hot path of every collector and import: SQLAlchemy's per-value processing cost
+        more than SQLite's own work, so values arrive ready (times through :meth:`_moment`)
+        and the statement is written once per shape."""
+        if not rows:
+            return []
+        mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        one = "(" + ", ".join([mark] * len(columns)) + ")"
+        head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+        tail = (f" ON CONFLICT ({', '.join(keys)}) DO NOTHING" if keys else "") + \
+            (f" RETURNING {', '.join(returning)}" if returning else "")
+        per = max(1, MAX_PARAMETERS // len(columns))
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(rows), per):
+            batch = rows[start:start + per]
+            flat = [value for row in batch for value in row]
+            result = conn.exec_driver_sql(head + ", ".join([one] * len(batch)) + tail,
+                                          tuple(flat))
+            if returning:
+                found.extend(tuple(r) for r in result)
+        return found
+
+    @cached_property
+    def _moment(self) -> Callable[[datetime], Any]:
+        """An aware datetime as the driver takes it for a ``UTCDateTime`` column: naive UTC; on
+        SQLite the very text SQLAlchemy writes, so that times compare as text the same way."""
+        def naive(moment: datetime) -> datetime:
+            if moment.tzinfo is not UTC:
+                if moment.tzinfo is None or moment.utcoffset() is None:
+                    raise ValueError(f"naive datetime {moment.isoformat()} given to the store")
+                moment = moment.astimezone(UTC)
+            return moment.replace(tzinfo=None)
+
+        if self.is_postgres:
+            return naive
+
+        # a page's reading time and the moment it is stored repeat in every row: remembered
+        @lru_cache(maxsize=4096)
+        def text(moment: datetime) -> str:
+            written = naive(moment).isoformat(" ")
+            return written if len(written) > 19 else written + ".000000"
+
+        return text
 
     # -- runs --------------------------------------------------------------------------------
     def start_run(self, source: str, network: str, now: datetime | None = None) -> int:
@@ -247,19 +297,19 @@ class TrackStore(Database):
         unique_posts = list(by_id.values())
         authors = self._save_authors(conn, [p.author for p in unique_posts],
                                      [p.read_at for p in unique_posts], now)
+        moment = self._moment
+        seen_now = moment(now)
         stored = updated = 0
         for batch in chunks(unique_posts, BATCH):
-            rows = [_post_row(p, authors[(p.author.network, p.author.author_id)], source, now)
-                    for p in batch]
-            inserted = conn.execute(
-                self._insert_new(POSTS, ("network", "remote_id"), POSTS.c.id, POSTS.c.network,
-                                 POSTS.c.remote_id), rows).all()
+            rows = [_post_row(p, authors[(p.author.network, p.author.author_id)], source,
+                              seen_now, moment) for p in batch]
+            inserted = self._insert_rows(conn, POSTS, POST_COLUMNS, rows,
+                                         ("network", "remote_id"), ("id", "network", "remote_id"))
             new = {(network, remote_id): post_id for post_id, network, remote_id in inserted}
-            tags = [{"post_ref": new[(p.network, p.remote_id)], "tag": tag[:100],
-                     "created_at": p.created_at}
+            tags = [(new[(p.network, p.remote_id)], tag[:100], moment(p.created_at))
                     for p in batch if (p.network, p.remote_id) in new for tag in p.hashtags]
-            if tags:
-                conn.execute(self._insert_new(TAGS, ("post_ref", "tag")), tags)
+            self._insert_rows(conn, TAGS, ("post_ref", "tag", "created_at"), tags,
+                              ("post_ref", "tag"))
             seen = [p for p in batch if (p.network, p.remote_id) not in new]
             stored += len(new)
             updated += len(seen)
@@ -286,13 +336,13 @@ class TrackStore(Database):
             if key not in latest or latest[key][1] <= moment:
                 latest[key] = (author, moment)
         ids: dict[tuple[str, str], int] = {}
-        history: list[dict[str, Any]] = []
+        history: list[tuple[Any, ...]] = []
         items = list(latest.items())
         for batch in chunks(items, BATCH):
-            inserted = conn.execute(self._insert_new(
-                AUTHORS, ("network", "author_id"), AUTHORS.c.id, AUTHORS.c.network,
-                AUTHORS.c.author_id), [_author_row(a, moment, now) for _, (a, moment) in batch]
-            ).all()
+            inserted = self._insert_rows(
+                conn, AUTHORS, AUTHOR_COLUMNS,
+                [_author_row(a, self._moment(moment), self._moment(now)) for _, (a, moment) in batch],
+                ("network", "author_id"), ("id", "network", "author_id"))
             for author_ref, network, author_id in inserted:
                 ids[(network, author_id)] = author_ref
                 author, moment = latest[(network, author_id)]
@@ -330,8 +380,8 @@ class TrackStore(Database):
                                                AUTHORS.c.display_name),
                     url=func.coalesce(func.nullif(_bind("url"), ""), AUTHORS.c.url),
                     read_at=_bind("read_at")), changes)
-        if history:
-            conn.execute(AUTHOR_HISTORY.insert(), history)
+        self._insert_rows(conn, AUTHOR_HISTORY, HISTORY_COLUMNS,
+                          [(*row[:1], self._moment(row[1]), *row[2:]) for row in history])
         return ids
 
     # -- reading -----------------------------------------------------------------------------
@@ -394,24 +444,31 @@ def _keep(new: int | None, old: int | None) -> int | None:
     return old if new is None else new
 
 
-def _relation(post: Observation, kind: PostKind) -> str | None:
-    return next((r.target_id for r in post.relations if r.kind == kind), None)
+POST_COLUMNS = ("network", "remote_id", "uri", "url", "author_ref", "author_handle", "created_at",
+                "text", "language", "kind", "reply_to", "repost_of", "quote_of", "likes",
+                "reposts", "replies", "quotes", "impressions", "metrics_at", "mentions", "links",
+                "raw", "source", "first_seen_at")
+AUTHOR_COLUMNS = ("network", "author_id", "handle", "display_name", "url", "followers",
+                  "following", "posts", "read_at", "first_seen_at")
+HISTORY_COLUMNS = ("author_ref", "read_at", "handle", "followers", "following", "posts")
 
 
-def _post_row(post: Observation, author_ref: int, source: str, now: datetime) -> dict[str, Any]:
+def _post_row(post: Observation, author_ref: int, source: str, now: Any,
+              moment: Callable[[datetime], Any]) -> tuple[Any, ...]:
     m = post.metrics
-    return {
-        "network": post.network, "remote_id": post.remote_id, "uri": post.uri, "url": post.url,
-        "author_ref": author_ref, "author_handle": post.author.handle,
-        "created_at": post.created_at, "text": post.text, "language": post.language[:16],
-        "kind": post.kind.value, "reply_to": _relation(post, PostKind.REPLY),
-        "repost_of": _relation(post, PostKind.REPOST), "quote_of": _relation(post, PostKind.QUOTE),
-        "likes": m.get("likes"), "reposts": m.get("reposts"), "replies": m.get("replies"),
-        "quotes": m.get("quotes"), "impressions": m.get("impressions"),
-        "metrics_at": post.read_at, "mentions": _dumps(list(post.mentions)),
-        "links": _dumps(list(post.links)), "raw": _dumps(post.raw), "source": source,
-        "first_seen_at": now,
-    }
+    reply_to = repost_of = quote_of = None
+    for relation in post.relations:
+        if relation.kind is PostKind.REPLY and reply_to is None:
+            reply_to = relation.target_id
+        elif relation.kind is PostKind.REPOST and repost_of is None:
+            repost_of = relation.target_id
+        elif relation.kind is PostKind.QUOTE and quote_of is None:
+            quote_of = relation.target_id
+    return (post.network, post.remote_id, post.uri, post.url, author_ref, post.author.handle,
+            moment(post.created_at), post.text, post.language[:16], post.kind.value, reply_to,
+            repost_of, quote_of, m.get("likes"), m.get("reposts"), m.get("replies"),
+            m.get("quotes"), m.get("impressions"), moment(post.read_at),
+            _dumps_list(post.mentions), _dumps_list(post.links), _dumps(post.raw), source, now)
 
 
 def _metrics_update(post: Observation) -> dict[str, Any]:
@@ -421,16 +478,13 @@ def _metrics_update(post: Observation) -> dict[str, Any]:
             "quotes": m.get("quotes"), "impressions": m.get("impressions")}
 
 
-def _author_row(author: Author, read_at: datetime, now: datetime) -> dict[str, Any]:
-    return {"network": author.network, "author_id": author.author_id, "handle": author.handle,
-            "display_name": author.display_name, "url": author.url,
-            "followers": author.followers, "following": author.following, "posts": author.posts,
-            "read_at": read_at, "first_seen_at": now}
+def _author_row(author: Author, read_at: Any, now: Any) -> tuple[Any, ...]:
+    return (author.network, author.author_id, author.handle, author.display_name, author.url,
+            author.followers, author.following, author.posts, read_at, now)
 
 
-def _history_row(author_ref: int, author: Author, read_at: datetime) -> dict[str, Any]:
-    return {"author_ref": author_ref, "read_at": read_at, "handle": author.handle,
-            "followers": author.followers, "following": author.following, "posts": author.posts}
+def _history_row(author_ref: int, author: Author, read_at: datetime) -> tuple[Any, ...]:
+    return (author_ref, read_at, author.handle, author.followers, author.following, author.posts)
 
 
 def _run(row: Mapping[Any, Any]) -> RunRecord:

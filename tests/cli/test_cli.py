@@ -176,20 +176,27 @@ def test_queue_plan_takes_the_year(run: Callable[..., Result], tmp_path: Path) -
     assert dues == {"2021-06-12", "2027-06-12"}
 
 
-def test_pledge_summaries_are_the_subcommands_short_help() -> None:
-    """`campaign pledge --help` lists its commands from SUMMARIES, importing none of them."""
-    from campaign.cli.pledge import SUBCOMMANDS, SUMMARIES, pledge
+GROUPS = [pytest.param("pledge", id="pledge"), pytest.param("track", id="track")]
 
-    ctx = click.Context(pledge)
-    assert set(SUMMARIES) == set(SUBCOMMANDS)
-    for name, summary in SUMMARIES.items():
-        command = pledge.get_command(ctx, name)
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_group_summaries_are_the_subcommands_short_help(group: str) -> None:
+    """`campaign GROUP --help` lists its commands from SUMMARIES, importing none of them."""
+    import importlib
+
+    module = importlib.import_module(f"campaign.cli.{group}")
+    command_group = getattr(module, group)
+    ctx = click.Context(command_group)
+    assert set(module.SUMMARIES) == set(module.SUBCOMMANDS)
+    for name, summary in module.SUMMARIES.items():
+        command = command_group.get_command(ctx, name)
         assert command is not None and command.short_help == summary, name
 
 
-def test_pledge_help_imports_no_subcommand() -> None:
+@pytest.mark.parametrize("group", GROUPS)
+def test_group_help_imports_no_subcommand(group: str) -> None:
     code = ("import sys; from campaign.cli import cli; from click.testing import CliRunner; "
-            "CliRunner().invoke(cli, ['pledge', '--help']); "
-            "print(sorted(m for m in sys.modules if m.startswith('campaign.cli.pledge_')))")
+            f"CliRunner().invoke(cli, ['{group}', '--help']); "
+            f"print(sorted(m for m in sys.modules if m.startswith('campaign.cli.{group}_')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

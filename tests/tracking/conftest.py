@@ -15,10 +15,12 @@ T0 = datetime(2021, 6, 12, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def tracks(database_url: str) -> Iterator[TrackStore]:
+def tracks(request: pytest.FixtureRequest, database_url: str) -> Iterator[TrackStore]:
     """A migrated TrackStore on the test's backend (SQLite, then PostgreSQL)."""
+    from tests.conftest import make_migrated
+
+    make_migrated(request, database_url)
     db = TrackStore(database_url)
-    db.upgrade()
     yield db
     db.close()
 
