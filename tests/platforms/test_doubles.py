@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -408,6 +409,166 @@ def test_x_bodies_and_headers_match_the_cassettes(x: XDouble) -> None:
     assert key_tree(page) == key_tree(search_recorded["json"])
 
 
+# -- X: recent search ----------------------------------------------------------------------------
+
+APP_TOKEN = "app-only-bearer"
+
+
+@needs_reference
+def test_x_search_recent_matches_the_cassette(x: XDouble) -> None:
+    """The recorded search (query=Tweepy, app-only bearer): same body shape, limit 450."""
+    (recorded,) = cassette("test_client_search_recent_tweets")
+    x.add_app(APP_TOKEN)
+    for n in range(12):
+        x.seed_tweet(f"2022-10-07 22:{n:02d}:12.637103 tweepy", username="TweepyDev")
+    client = tweepy_client(x, bearer_token=APP_TOKEN)
+    client.return_type = requests.Response
+    answer = client.search_recent_tweets("Tweepy")
+    assert answer.status_code == recorded["status"]["code"] == 200
+    assert key_tree(answer.json()) == key_tree(recorded["json"])
+    assert set(answer.json()["meta"]) == set(recorded["json"]["meta"])
+    assert answer.json()["meta"]["result_count"] == 10  # max_results defaults to 10
+    assert answer.headers["x-rate-limit-limit"] == recorded["headers"]["x-rate-limit-limit"][0] == "450"
+    assert answer.headers["server"] == recorded["headers"]["server"][0]
+    user = tweepy_client(x, bearer_token=OAUTH2).search_recent_tweets("Tweepy", user_auth=False)
+    assert len(user.data) == 10  # a user token searches too, in its own bucket of 180
+    assert x.requests[-1].extra_headers["x-rate-limit-limit"] == "180"
+
+
+def test_x_search_recent_pages_and_bounds(x: XDouble) -> None:
+    x.add_app(APP_TOKEN)
+    ids = x.seed_many(45)
+    client = tweepy_client(x, bearer_token=APP_TOKEN)
+    client.return_type = dict
+    seen: list[str] = []
+    token = None
+    while True:
+        page = client.search_recent_tweets("#EndChildLabour2021 OR #EndChildLabour", max_results=20,
+                                           next_token=token)
+        seen += [t["id"] for t in page.get("data", [])]
+        token = page["meta"].get("next_token")
+        if not token:
+            break
+        same = requests.get(f"{x.base_url}/2/tweets/search/recent", timeout=5, params={
+            "query": "#EndChildLabour2021 OR #EndChildLabour", "max_results": 20,
+            "pagination_token": token}, headers={"Authorization": f"Bearer {APP_TOKEN}"})
+        assert same.json()["meta"]["newest_id"] < seen[-1]  # X takes either name
+    assert seen == sorted(ids, key=int, reverse=True)  # newest first, each once
+    middle = sorted(ids, key=int)[20]
+    newer = client.search_recent_tweets("#EndChildLabour2021 OR #EndChildLabour", since_id=middle,
+                                        max_results=100)
+    assert [t["id"] for t in newer["data"]] == sorted(ids, key=int, reverse=True)[:24]
+    older = client.search_recent_tweets("#EndChildLabour2021 OR #EndChildLabour", until_id=middle,
+                                        max_results=100)
+    assert len(older["data"]) == 20 and older["meta"]["oldest_id"] == min(ids, key=int)
+
+
+def test_x_search_recent_expansions_and_fields(x: XDouble) -> None:
+    x.add_app(APP_TOKEN)
+    x.seed_user("ilo", followers=1200, following=30)
+    original = x.seed_tweet("Join us #EndChildLabour2021 https://ilo.org/day", username="ilo")
+    x.seed_tweet(username="amina", retweet_of=original)
+    quote = x.seed_tweet("Yes #EndChildLabour2021", username="bo", quote_of=original)
+    reply = x.seed_tweet("Count me in #EndChildLabour2021", username="cy", reply_to=quote)
+    client = tweepy_client(x, bearer_token=APP_TOKEN)
+    client.return_type = dict
+    page = client.search_recent_tweets(
+        "#endchildlabour2021", expansions=["author_id", "referenced_tweets.id",
+                                           "referenced_tweets.id.author_id"],
+        tweet_fields=["created_at", "lang", "public_metrics", "entities", "referenced_tweets",
+                      "author_id"], user_fields=["public_metrics"])
+    kinds = [[r["type"] for r in t.get("referenced_tweets", [])] for t in page["data"]]
+    assert kinds == [["replied_to"], ["quoted"], ["retweeted"], []]
+    assert page["data"][2]["text"].startswith("RT @ilo: Join us #EndChildLabour2021")
+    assert page["data"][0]["text"].startswith("@bo ")
+    assert {u["username"] for u in page["includes"]["users"]} == {"ilo", "amina", "bo", "cy"}
+    ilo = next(u for u in page["includes"]["users"] if u["username"] == "ilo")
+    assert ilo["public_metrics"]["followers_count"] == 1200
+    assert {t["id"] for t in page["includes"]["tweets"]} == {original, quote}
+    first = page["data"][3]
+    assert first["public_metrics"]["retweet_count"] == 1 and first["public_metrics"]["quote_count"] == 1
+    assert first["entities"]["urls"][0]["expanded_url"] == "https://ilo.org/day"
+    assert first["created_at"].endswith("Z") and first["lang"] == "en"
+    bare = client.search_recent_tweets("#EndChildLabour2021")
+    assert set(bare["data"][0]) == {"edit_history_tweet_ids", "id", "text"} and "includes" not in bare
+    assert reply in {t["id"] for t in bare["data"]}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    pytest.param("#labourday", {"a", "b", "rt"}, id="hashtag-any-case"),
+    pytest.param("#LabourDay -is:retweet", {"a", "b"}, id="no-retweets"),
+    pytest.param("(#LabourDay OR #ChildrensDay) lang:fr", {"b", "c"}, id="or-in-brackets-and-lang"),
+    pytest.param("#ChildrensDay OR #LabourDay lang:fr", {"b", "c"}, id="and-before-or"),
+    pytest.param("school #LiteracyDay", {"d"}, id="keyword-and-tag"),
+    pytest.param('"back to school"', {"d"}, id="phrase"),
+    pytest.param("from:ilo -#LabourDay", {"d"}, id="from-and-negated-tag"),
+    pytest.param("#LabourDay is:retweet", {"rt"}, id="only-retweets"),
+])
+def test_x_search_recent_query_operators(x: XDouble, query: str, expected: set[str]) -> None:
+    x.add_app(APP_TOKEN)
+    made = {
+        "a": x.seed_tweet("Happy #LabourDay", username="amina"),
+        "b": x.seed_tweet("Bonne fête #labourday", username="bo", lang="fr"),
+        "c": x.seed_tweet("Vive #ChildrensDay", username="cy", lang="fr"),
+        "d": x.seed_tweet("Back to school for #LiteracyDay", username="ilo"),
+    }
+    made["rt"] = x.seed_tweet(username="dee", retweet_of=made["a"])
+    names = {v: k for k, v in made.items()}
+    client = tweepy_client(x, bearer_token=APP_TOKEN)
+    client.return_type = dict
+    page = client.search_recent_tweets(query, max_results=100)
+    assert {names[t["id"]] for t in page.get("data", [])} == expected
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    pytest.param({"max_results": 5},
+                 "The `max_results` query parameter value [5] is not between 10 and 100", id="max-results-5"),
+    pytest.param({"max_results": 101}, "is not between 10 and 100", id="max-results-101"),
+    pytest.param({"since_id": "1", "start_time": "2100-01-01T00:00:00Z"},
+                 "Invalid use of 'since_id' or 'until_id' in conjunction with 'start_time' or 'end_time'.",
+                 id="ids-with-times"),
+    pytest.param({"start_time": "2006-01-01T00:00:00Z"}, "'start_time' must be on or after",
+                 id="start-too-old"),
+    pytest.param({"next_token": "nonsense"},
+                 "The `next_token` query parameter value [nonsense] is not valid", id="bad-token"),
+    pytest.param({"query": "(#a OR"}, "There were errors processing your request", id="unbalanced"),
+    pytest.param({"query": "-is:retweet"}, "Rules must contain a non-negation term", id="only-negation"),
+    pytest.param({"query": "has:nonsense #a"}, "Reference to invalid operator", id="unknown-operator"),
+    pytest.param({"tweet.fields": "colour"}, "The `tweet.fields` query parameter value [colour]",
+                 id="bad-field"),
+])
+def test_x_search_recent_refuses_bad_parameters(x: XDouble, params: dict[str, Any], message: str) -> None:
+    x.add_app(APP_TOKEN)
+    answer = requests.get(f"{x.base_url}/2/tweets/search/recent", params={"query": "#a"} | params,
+                          headers={"Authorization": f"Bearer {APP_TOKEN}"}, timeout=5)
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["title"] == "Invalid Request" and message in body["errors"][0]["message"]
+
+
+def test_x_search_recent_auth_and_faults(x: XDouble) -> None:
+    x.add_app(APP_TOKEN)
+    x.seed_many(12)
+    url = f"{x.base_url}/2/tweets/search/recent"
+    bearer = {"Authorization": f"Bearer {APP_TOKEN}"}
+    assert requests.get(url, params={"query": "#x"}, timeout=5).status_code == 401
+    me = requests.get(f"{x.base_url}/2/users/me", headers=bearer, timeout=5)
+    assert me.status_code == 403 and me.json()["type"].endswith("/unsupported-authentication")
+    x.inject(401, path=url.removeprefix(x.base_url))
+    refused = requests.get(url, params={"query": "#x"}, headers=bearer, timeout=5)
+    assert refused.status_code == 401 and refused.json()["title"] == "Unauthorized"
+    x.inject(503, path="/2/tweets/search/recent")
+    assert requests.get(url, params={"query": "#x"}, headers=bearer, timeout=5).status_code == 503
+    x.inject(200, path="/2/tweets/search/recent", body="<html>maintenance</html>",
+             headers={"Content-Type": "text/html"})
+    html = requests.get(url, params={"query": "#x"}, headers=bearer, timeout=5)
+    assert html.status_code == 200 and html.headers["content-type"] == "text/html"
+    x.inject(429, path="/2/tweets/search/recent")
+    limited = requests.get(url, params={"query": "#x"}, headers=bearer, timeout=5)
+    assert limited.status_code == 429 and limited.headers["x-rate-limit-limit"] == "450"
+    assert int(limited.headers["x-rate-limit-reset"]) > time.time()
+
+
 # -- Mastodon ------------------------------------------------------------------------------------
 
 
@@ -497,6 +658,53 @@ def test_mastodon_tag_timeline_link_header_as_recorded(masto: MastodonDouble) ->
         link = re.sub(r"http://localhost:3000", "", recorded["headers"]["link"][0])
         assert re.fullmatch(r'<[^>]+\?max_id=\d+>; rel="next", <[^>]+\?min_id=\d+>; rel="prev"', link)
         assert list(page.json()[0]) == list(recorded["json"][0])
+
+
+def test_mastodon_tag_timeline_min_id_gives_the_page_right_above(masto: MastodonDouble) -> None:
+    ids = masto.seed(100, tags=("Hoot",), start=1_600_000_000)
+    assert [int(i) >> 16 for i in ids[:2]] == [1_600_000_000_000, 1_600_000_001_000]  # ms << 16
+    api = mastodon_client(masto)
+    assert [str(s.id) for s in api.timeline_hashtag("hoot")] == list(reversed(ids[-20:]))
+    above = api.timeline_hashtag("hoot", min_id=ids[9], limit=50)  # 40 at most
+    assert [str(s.id) for s in above] == list(reversed(ids[10:50]))
+    assert [str(s.id) for s in api.fetch_previous(above)] == list(reversed(ids[50:90]))
+    answer = requests.get(f"{masto.base_url}/api/v1/timelines/tag/hoot?min_id={ids[-1]}")
+    assert answer.json() == [] and "Link" not in answer.headers
+    assert answer.headers["Cache-Control"] == "private, no-store"
+
+
+def test_mastodon_tag_timeline_login_required_and_revoked_tokens() -> None:
+    with MastodonDouble(tag_timelines_require_login=True) as masto:
+        masto.add_account("reader", TOKEN)
+        masto.seed(1)
+        anonymous = requests.get(f"{masto.base_url}/api/v1/timelines/tag/endchildlabour2021")
+        assert (anonymous.status_code, anonymous.json()) == (
+            401, {"error": "This API requires an authenticated user"})
+        instance = requests.get(f"{masto.base_url}/api/v2/instance").json()
+        assert instance["configuration"]["timelines_access"]["hashtag_feeds"]["local"] == "authenticated"
+        assert len(mastodon_client(masto).timeline_hashtag("endchildlabour2021")) == 1
+        masto.revoke(TOKEN)
+        with pytest.raises(mastodon_py.MastodonUnauthorizedError):
+            mastodon_client(masto).timeline_hashtag("endchildlabour2021")
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        revoked = requests.get(f"{masto.base_url}/api/v1/timelines/tag/x", headers=bearer)
+        assert revoked.json() == {"error": "The access token was revoked"}
+
+
+def test_mastodon_federation_gives_other_ids_and_the_same_uri() -> None:
+    from tests.servers.federation import Federation
+
+    with Federation(3) as federation:
+        origin = federation.post(0, "alice", "Pledge #EndChildLabour2021", at=1_700_000_000)
+        copies = [
+            requests.get(f"{i.base_url}/api/v1/timelines/tag/endchildlabour2021").json()[0]
+            for i in federation.instances
+        ]
+        assert len({c["id"] for c in copies}) == 3 and {c["uri"] for c in copies} == {origin["uri"]}
+        domain = federation.instances[0].domain
+        assert [c["account"]["acct"] for c in copies] == ["alice", f"alice@{domain}", f"alice@{domain}"]
+        assert int(copies[1]["id"]) > int(origin["id"])  # delivered later, a later snowflake
+        assert federation.errors() == []
 
 
 def test_mastodon_search_by_url_reblog_and_account_statuses(masto: MastodonDouble) -> None:

@@ -51,12 +51,14 @@ URL the client used (http://127.0.0.1:port/...) and for https://api.twitter.com 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import hmac
 import itertools
 import re
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -98,6 +100,34 @@ LIMIT_UNRETWEET = RateLimit("retweets.delete", 50, WINDOW)
 LIMIT_LOOKUP = RateLimit("tweets.lookup", 900, WINDOW)
 LIMIT_TIMELINE = RateLimit("users.tweets", 900, WINDOW)
 LIMIT_MEDIA = RateLimit("media.upload", 500, WINDOW)
+# Recent search: 450 requests per 15 minutes with an app-only bearer token (as recorded in
+# test_client_search_recent_tweets.yaml: x-rate-limit-limit 450), 180 per user (X's table).
+LIMIT_SEARCH_APP = RateLimit("search.recent.app", 450, WINDOW)
+LIMIT_SEARCH_USER = RateLimit("search.recent.user", 180, WINDOW)
+SEARCH_PATH = "/2/tweets/search/recent"
+SEARCH_DAYS = 7  # recent search covers the last seven days
+MAX_QUERY = 512  # characters of a recent-search query (X's self-serve limit)
+UNSUPPORTED_AUTH_TYPE = "https://api.twitter.com/2/problems/unsupported-authentication"
+APP_ONLY_FORBIDDEN = (
+    "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported "
+    "authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context]."
+)
+TWEET_FIELDS = frozenset({
+    "attachments", "author_id", "context_annotations", "conversation_id", "created_at",
+    "edit_controls", "entities", "geo", "id", "in_reply_to_user_id", "lang", "non_public_metrics",
+    "note_tweet", "organic_metrics", "possibly_sensitive", "promoted_metrics", "public_metrics",
+    "referenced_tweets", "reply_settings", "source", "text", "withheld", "edit_history_tweet_ids",
+})
+USER_FIELDS = frozenset({
+    "created_at", "description", "entities", "id", "location", "name", "pinned_tweet_id",
+    "profile_image_url", "protected", "public_metrics", "url", "username", "verified",
+    "verified_type", "withheld",
+})
+EXPANSIONS = frozenset({
+    "attachments.poll_ids", "attachments.media_keys", "author_id", "edit_history_tweet_ids",
+    "entities.mentions.username", "geo.place_id", "in_reply_to_user_id", "referenced_tweets.id",
+    "referenced_tweets.id.author_id",
+})
 
 MEDIA_TYPES = frozenset(
     {
@@ -275,6 +305,16 @@ class XDouble(HTTPDouble):
         self._nonces: set[tuple[str, str, str, str]] = set()
         self._ids = SnowflakeIds()
         self._user_ids = itertools.count(1_400_000_000_000_000_000)
+        # recent search: every searchable tweet id (API-created and seeded), ascending, so a
+        # page is a bisect and a walk down: O(page), whatever the number of tweets
+        self._index: list[int] = []
+        self._seeded: dict[str, dict[str, Any]] = {}
+        self._facts: dict[str, _Facts] = {}
+        self._profiles: dict[str, dict[str, Any]] = {}
+        self._app_tokens: set[str] = set()
+        self._queries: dict[str, Callable[[_Facts], bool]] = {}
+        self.clock: Callable[[], float] = time.time
+        """What the double takes for now (the 7-day search window, seeded times)."""
         self._routes_x()
 
     def _routes_x(self) -> None:
@@ -291,6 +331,8 @@ class XDouble(HTTPDouble):
         self.route("POST", "/2/media/upload/{id}/finalize", self._media_finalize, rate_limit=LIMIT_MEDIA)
         self.route("GET", "/2/media/upload", self._media_status, rate_limit=LIMIT_MEDIA)
         self.route("POST", "/2/media/metadata", self._media_metadata, rate_limit=LIMIT_MEDIA)
+        # its bucket depends on the kind of token (app or user): consumed by the handler
+        self.route("GET", SEARCH_PATH, self._search_recent)
 
     # -- accounts ------------------------------------------------------------------------------
 
@@ -369,7 +411,11 @@ class XDouble(HTTPDouble):
 
     def error_headers(self, status: int, request: Request) -> dict[str, str]:
         headers = {"Content-Type": PROBLEM_JSON}
-        if status == 429:
+        if status == 429 and request.path.rstrip("/") == SEARCH_PATH:
+            limit = self._search_limit(request)
+            bucket = self._bucket(request, limit)
+            headers.update(self.rate_limit_headers(self._limit(limit), 0, bucket.reset))
+        elif status == 429:
             state = self.peek_rate_limit(request)
             limit, reset = (state[0], state[2]) if state else (LIMIT_CREATE.limit, time.time() + WINDOW)
             headers.update(self.rate_limit_headers(limit, 0, reset))
@@ -386,9 +432,18 @@ class XDouble(HTTPDouble):
         return problem_response(404, problem(404, "Sorry, that page does not exist."))
 
     def check_auth(self, request: Request, required: bool | None) -> Response | None:
-        """Every v2 call here needs user context: a valid OAuth 1.0a signature or a bearer token."""
+        """Every v2 call here needs user context (a valid OAuth 1.0a signature or an OAuth 2 user
+        token), except recent search, which also takes an app-only bearer token."""
         authorization = request.headers.get("authorization", "")
         user: XUser | None = None
+        token = authorization.removeprefix("Bearer ").strip()
+        if authorization.startswith("Bearer ") and token in self._app_tokens:
+            request.auth = "app"
+            if request.path.rstrip("/") != SEARCH_PATH:
+                refusal = problem(403, APP_ONLY_FORBIDDEN, title="Unsupported Authentication",
+                                  type_=UNSUPPORTED_AUTH_TYPE)
+                return problem_response(403, refusal)
+            return None
         if authorization.startswith("OAuth "):
             user = self._verify_oauth1(request, authorization)
             request.auth = "oauth1" if user else None
@@ -544,6 +599,7 @@ class XDouble(HTTPDouble):
             "deleted_at": None,
         }
         self._tweets[tweet_id] = tweet
+        bisect.insort(self._index, int(tweet_id))
         for media_id in fields.media_ids:
             self._media[media_id]["attached_to"] = tweet_id
         return tweet
@@ -734,6 +790,316 @@ class XDouble(HTTPDouble):
             "deleted": False,
         }
 
+    # -- recent search: seeding ----------------------------------------------------------------
+
+    def add_app(self, bearer_token: str) -> None:
+        """Accept `bearer_token` as an app-only token (OAuth 2.0 client credentials): it may
+        search, and nothing else (X answers 403 unsupported-authentication elsewhere)."""
+        with self.lock:
+            self._app_tokens.add(bearer_token)
+
+    def seed_user(
+        self,
+        username: str,
+        *,
+        user_id: str | None = None,
+        name: str | None = None,
+        followers: int = 0,
+        following: int = 0,
+        tweets: int = 0,
+    ) -> dict[str, Any]:
+        """A user who posts seeded tweets (no credentials: nobody signs in as them)."""
+        with self.lock:
+            existing = next((p for p in self._profiles.values() if p["username"] == username), None)
+            if existing is not None:
+                return existing
+            user_id = user_id or str(next(self._user_ids))
+            profile = {
+                "id": user_id,
+                "name": name or username,
+                "username": username,
+                "created_at": "2020-01-01T00:00:00.000Z",
+                "description": "",
+                "protected": False,
+                "verified": False,
+                "url": "",
+                "profile_image_url": "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png",
+                "public_metrics": {
+                    "followers_count": followers,
+                    "following_count": following,
+                    "tweet_count": tweets,
+                    "listed_count": 0,
+                },
+            }
+            self._profiles[user_id] = profile
+            return profile
+
+    def seed_tweet(
+        self,
+        text: str = "",
+        *,
+        username: str = "someone",
+        created_at: datetime | float | None = None,
+        lang: str = "en",
+        retweet_of: str | None = None,
+        quote_of: str | None = None,
+        reply_to: str | None = None,
+        metrics: dict[str, int] | None = None,
+    ) -> str:
+        """A tweet someone made (not through the API), found by recent search; returns its id.
+
+        `retweet_of`: a retweet, its text "RT @user: ..." cut at 140 characters as X does (its
+        entities are those of the cut text, its matching uses the original's too); `quote_of`:
+        the quoted tweet's link appended; `reply_to`: answers that tweet ("@user " first).
+        The targets' counts (retweets, quotes, replies) go up. Ids encode `created_at`.
+        """
+        with self.lock:
+            author = self.seed_user(username)
+            epoch = self.clock() if created_at is None else (
+                created_at.timestamp() if isinstance(created_at, datetime) else float(created_at))
+            tweet_id = self._free_id(epoch)
+            references: list[dict[str, str]] = []
+            conversation = tweet_id
+            in_reply_to_user: str | None = None
+            target_text = ""
+            if retweet_of is not None:
+                original, target_text = self._target(retweet_of, "retweet_count")
+                text = f"RT @{self._username(original['author_id'])}: {original['text']}"
+                if len(text) > 140:
+                    text = text[:139] + "…"
+                references.append({"type": "retweeted", "id": retweet_of})
+            if quote_of is not None:
+                quoted, target_text = self._target(quote_of, "quote_count")
+                link = f"https://x.com/{self._username(quoted['author_id'])}/status/{quote_of}"
+                text = f"{text} {link}".strip()
+                references.append({"type": "quoted", "id": quote_of})
+            if reply_to is not None:
+                parent, _ = self._target(reply_to, "reply_count")
+                conversation = parent.get("conversation_id") or reply_to
+                in_reply_to_user = parent["author_id"]
+                mention = f"@{self._username(parent['author_id'])}"
+                if not text.startswith(mention):
+                    text = f"{mention} {text}"
+                references.append({"type": "replied_to", "id": reply_to})
+            counts = {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
+                      "bookmark_count": 0, "impression_count": 0} | (metrics or {})
+            tweet: dict[str, Any] = {
+                "edit_history_tweet_ids": [tweet_id],
+                "id": tweet_id,
+                "text": text,
+                "author_id": author["id"],
+                "created_at": iso_ms(epoch),
+                "conversation_id": conversation,
+                "lang": lang,
+                "possibly_sensitive": False,
+                "reply_settings": "everyone",
+                "source": "Twitter Web App",
+                "public_metrics": counts,
+                "entities": _search_entities(text, tweet_id),
+            }
+            if in_reply_to_user:
+                tweet["in_reply_to_user_id"] = in_reply_to_user
+            if references:
+                tweet["referenced_tweets"] = references
+            if not tweet["entities"]:
+                del tweet["entities"]
+            self._seeded[tweet_id] = tweet
+            self._facts[tweet_id] = _Facts.of(
+                f"{text} {target_text}" if retweet_of else text, author["username"], lang,
+                {r["type"] for r in references}, epoch)
+            self._profiles[author["id"]]["public_metrics"]["tweet_count"] += 1
+            bisect.insort(self._index, int(tweet_id))
+            return tweet_id
+
+    def seed_many(
+        self,
+        count: int,
+        *,
+        tags: tuple[str, ...] = ("EndChildLabour2021", "EndChildLabour"),
+        users: int = 25,
+        start: datetime | float | None = None,
+        spacing: float = 1.0,
+        langs: tuple[str, ...] = ("en", "fr", "es", "pt"),
+    ) -> list[str]:
+        """`count` tweets by `users` users, `spacing` seconds apart from `start` (default: so
+        the last is a minute old), each with one of `tags`: originals, and (in a fixed pattern)
+        retweets, quotes and replies of earlier ones. Returns their ids, oldest first."""
+        begin = (self.clock() - 60 - count * spacing) if start is None else (
+            start.timestamp() if isinstance(start, datetime) else float(start))
+        for n in range(users):
+            self.seed_user(f"user{n}", followers=n * 10, following=n, tweets=0, name=f"User {n}")
+        ids: list[str] = []
+        for n in range(count):
+            user, tag, lang = f"user{n % users}", tags[n % len(tags)], langs[n % len(langs)]
+            at = begin + n * spacing
+            target = ids[(n * 7) % len(ids)] if ids else None
+            if target is not None and n % 4 == 1:
+                ids.append(self.seed_tweet(username=user, created_at=at, lang=lang, retweet_of=target))
+            elif target is not None and n % 7 == 2:
+                ids.append(self.seed_tweet(f"Yes! #{tag}", username=user, created_at=at, lang=lang,
+                                           quote_of=target))
+            elif target is not None and n % 5 == 3:
+                ids.append(self.seed_tweet(f"Agreed #{tag} n{n}", username=user, created_at=at,
+                                           lang=lang, reply_to=target))
+            else:
+                ids.append(self.seed_tweet(f"Tweet {n} for #{tag} https://example.org/{n}",
+                                           username=user, created_at=at, lang=lang,
+                                           metrics={"like_count": n % 13, "impression_count": n * 3}))
+        return ids
+
+    @property
+    def seeded(self) -> list[dict[str, Any]]:
+        """Every seeded tweet object (all fields), oldest first."""
+        with self.lock:
+            return [dict(self._seeded[str(i)]) for i in self._index if str(i) in self._seeded]
+
+    def _free_id(self, epoch: float) -> str:
+        candidate = (int(epoch * 1000) - TWITTER_EPOCH_MS) << 22
+        position = bisect.bisect_left(self._index, candidate)
+        while position < len(self._index) and self._index[position] == candidate:
+            candidate, position = candidate + 1, position + 1
+        return str(candidate)
+
+    def _target(self, tweet_id: str, counter: str) -> tuple[dict[str, Any], str]:
+        """A seeded tweet that another retweets, quotes or answers; its count goes up."""
+        target = self._seeded.get(tweet_id)
+        if target is None:
+            raise ValueError(f"no seeded tweet {tweet_id} to refer to")
+        target["public_metrics"][counter] += 1
+        return target, target["text"]
+
+    def _username(self, user_id: str) -> str:
+        profile = self._profile(user_id)
+        return profile["username"] if profile else user_id
+
+    def _profile(self, user_id: str) -> dict[str, Any] | None:
+        if user_id in self._profiles:
+            return self._profiles[user_id]
+        user = self._users.get(user_id)
+        if user is None:
+            return None
+        mine = sum(1 for t in self._tweets.values() if t["author_id"] == user_id and not t["deleted"])
+        return {
+            "id": user.user_id, "name": user.name, "username": user.username,
+            "created_at": "2018-12-07T22:06:51.000Z", "description": "", "protected": False,
+            "verified": False, "url": "",
+            "public_metrics": {"followers_count": 0, "following_count": 0, "tweet_count": mine,
+                               "listed_count": 0},
+        }
+
+    # -- recent search: the endpoint -----------------------------------------------------------
+
+    def _search_limit(self, request: Request) -> RateLimit:
+        """The app's bucket for an app-only token, else the user's (an injected fault skips auth)."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return LIMIT_SEARCH_APP if request.auth == "app" or token in self._app_tokens else LIMIT_SEARCH_USER
+
+    def _search_recent(self, request: Request) -> Response:
+        """GET /2/tweets/search/recent: newest first, `max_results` 10..100, since_id/until_id or
+        start_time/end_time (not both kinds), next_token (or pagination_token), expansions."""
+        limited = self._consume_rate_limit(request, self._search_limit(request))
+        if limited is not None:
+            return limited
+        now = self.clock()
+        params = _SearchParams.parse(request, now)
+        if isinstance(params, Response):
+            return params
+        matches = self._queries.get(params.query)
+        if matches is None:
+            compiled = compile_query(params.query)
+            if isinstance(compiled, str):
+                return problem_response(400, invalid_request(compiled, {"query": [params.query]}))
+            matches = self._queries[params.query] = compiled
+        upper = params.upper()  # ids below this one
+        lower = params.lower(now)  # ids above this one
+        position = bisect.bisect_left(self._index, upper) - 1
+        found: list[dict[str, Any]] = []
+        more = False
+        while position >= 0 and self._index[position] > lower:
+            tweet_id = str(self._index[position])
+            position -= 1
+            view = self._search_view(tweet_id)
+            if view is None or not matches(view[1]):
+                continue
+            if len(found) == params.max_results:
+                more = True  # one more match exists: the next page is not empty
+                break
+            found.append(view[0])
+        meta: dict[str, Any] = {"result_count": len(found)}
+        if found:
+            meta = {"newest_id": found[0]["id"], "oldest_id": found[-1]["id"], "result_count": len(found)}
+            if more:
+                meta["next_token"] = _encode_token("n", int(found[-1]["id"]))
+        body: dict[str, Any] = {}
+        if found:
+            body["data"] = [_pick(t, params.tweet_fields, ("edit_history_tweet_ids", "id", "text"))
+                            for t in found]
+            includes, errors = self._includes(found, params)
+            if includes:
+                body["includes"] = includes
+            if errors:
+                body["errors"] = errors
+        body["meta"] = meta
+        return Response(200, body)
+
+    def _search_view(self, tweet_id: str) -> tuple[dict[str, Any], _Facts] | None:
+        """A searchable tweet (every field) and what queries match on; None when gone."""
+        if tweet_id in self._seeded:
+            return self._seeded[tweet_id], self._facts[tweet_id]
+        tweet = self._tweets.get(tweet_id)
+        if tweet is None:
+            retweet = next((r for r in self._retweets if r["id"] == tweet_id), None)
+            if retweet is None or retweet["undone"]:
+                return None
+            tweet = self._retweet_as_tweet(retweet)
+            original = self._tweets[retweet["tweet_id"]]
+            text = f"{tweet['text']} {original['text']}"
+        elif tweet["deleted"]:
+            return None
+        else:
+            text = tweet["text"]
+        rendered = self._render(tweet, TWEET_FIELDS)
+        epoch = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")).timestamp()
+        kinds = {r["type"] for r in rendered.get("referenced_tweets", [])}
+        username = self._username(tweet["author_id"])
+        return rendered, _Facts.of(text, username, "", kinds, epoch)
+
+    def _includes(
+        self, found: list[dict[str, Any]], params: _SearchParams
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """`includes` {users, tweets} for the requested expansions, and partial errors for
+        referenced tweets that are gone."""
+        includes: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        referenced: list[dict[str, Any]] = []
+        if params.expansions & {"referenced_tweets.id", "referenced_tweets.id.author_id"}:
+            seen: set[str] = set()
+            for tweet in found:
+                for reference in tweet.get("referenced_tweets", []):
+                    if reference["id"] in seen:
+                        continue
+                    seen.add(reference["id"])
+                    view = self._search_view(reference["id"])
+                    if view is None:
+                        errors.append(not_found_error("tweet", "referenced_tweets.id", reference["id"]))
+                    else:
+                        referenced.append(view[0])
+            if referenced and "referenced_tweets.id" in params.expansions:
+                defaults = ("edit_history_tweet_ids", "id", "text")
+                includes["tweets"] = [_pick(t, params.tweet_fields, defaults) for t in referenced]
+        user_ids: list[str] = []
+        if "author_id" in params.expansions:
+            user_ids += [t["author_id"] for t in found]
+        if "in_reply_to_user_id" in params.expansions:
+            user_ids += [t["in_reply_to_user_id"] for t in found if t.get("in_reply_to_user_id")]
+        if "referenced_tweets.id.author_id" in params.expansions:
+            user_ids += [t["author_id"] for t in referenced]
+        profiles = [self._profile(i) for i in dict.fromkeys(user_ids)]
+        users = [_pick(p, params.user_fields, ("id", "name", "username")) for p in profiles if p]
+        if users:
+            includes["users"] = users
+        return includes, errors
+
     # -- retweets ------------------------------------------------------------------------------
 
     def _retweet(self, request: Request) -> Response:
@@ -762,9 +1128,11 @@ class XDouble(HTTPDouble):
             for r in self._retweets
         ):
             now = request.received_at or time.time()
+            retweet_id = self._ids.next(now)
+            bisect.insort(self._index, int(retweet_id))
             self._retweets.append(
                 {
-                    "id": self._ids.next(now),
+                    "id": retweet_id,
                     "user_id": user.user_id,
                     "tweet_id": tweet_id,
                     "created_at": iso_ms(now),
@@ -1017,3 +1385,299 @@ def _decode_token(token: str) -> tuple[str, int] | None:
     if not re.fullmatch(r"7140[np][0-9a-z]+", token):
         return None
     return token[4], int(token[5:], 36)
+
+
+# -- recent search: parameters, entities and the query matcher ----------------------------------
+
+WORD = re.compile(r"\w+")
+MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
+URL = re.compile(r"https?://\S+")
+
+
+def snowflake(epoch: float) -> int:
+    """The smallest X id made at `epoch` (Unix seconds): ids are time-ordered."""
+    return max(int(epoch * 1000) - TWITTER_EPOCH_MS, 0) << 22
+
+
+def x_minutes(epoch: float) -> str:
+    """Times as X's validation messages write them: '2021-06-05T08:00Z'."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the query matcher looks at in a tweet (retweets: their original's words too)."""
+
+    words: frozenset[str]
+    text: str
+    tags: frozenset[str]
+    mentions: frozenset[str]
+    username: str
+    lang: str
+    kinds: frozenset[str]  # retweeted, quoted, replied_to
+    epoch: float
+
+    @classmethod
+    def of(cls, text: str, username: str, lang: str, kinds: set[str], epoch: float) -> _Facts:
+        folded = text.casefold()
+        return cls(
+            frozenset(WORD.findall(folded)),
+            folded,
+            frozenset(m.group(1).casefold() for m in HASHTAG.finditer(text)),
+            frozenset(m.casefold() for m in MENTION.findall(text)),
+            username.casefold(),
+            lang,
+            frozenset(kinds),
+            epoch,
+        )
+
+
+def _search_entities(text: str, tweet_id: str) -> dict[str, Any]:
+    """hashtags, mentions and urls (t.co-wrapped, expanded_url kept) of a seeded tweet's text."""
+    entities: dict[str, Any] = {}
+    hashtags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in HASHTAG.finditer(text)]
+    mentions = [{"start": m.start(), "end": m.end(), "username": m.group(1)} for m in MENTION.finditer(text)]
+    urls = [
+        {
+            "start": m.start(),
+            "end": m.end(),
+            "url": tco(f"{tweet_id}:{m.start()}"),
+            "expanded_url": m.group(0),
+            "display_url": re.sub(r"^https?://(www\.)?", "", m.group(0))[:26],
+        }
+        for m in URL.finditer(text)
+    ]
+    for name, items in (("hashtags", hashtags), ("mentions", mentions), ("urls", urls)):
+        if items:
+            entities[name] = items
+    return entities
+
+
+def _pick(item: dict[str, Any], fields: set[str], always: tuple[str, ...]) -> dict[str, Any]:
+    """An object with its default fields and the requested ones it has."""
+    return {k: v for k, v in item.items() if k in always or (k in fields and v not in (None, [], {}))}
+
+
+@dataclass
+class _SearchParams:
+    query: str
+    max_results: int
+    since_id: int | None
+    until_id: int | None
+    start: float | None
+    end: float | None
+    token: int | None
+    tweet_fields: set[str]
+    user_fields: set[str]
+    expansions: set[str]
+
+    def upper(self) -> int:
+        """Ids below this one are in range (until_id, end_time, the page token)."""
+        bounds = [2**63]
+        if self.until_id is not None:
+            bounds.append(self.until_id)
+        if self.end is not None:
+            bounds.append(snowflake(self.end))
+        if self.token is not None:
+            bounds.append(self.token)
+        return min(bounds)
+
+    def lower(self, now: float) -> int:
+        """Ids above this one are in range (since_id, start_time, the 7-day window)."""
+        bounds = [snowflake(now - SEARCH_DAYS * 86400) - 1]
+        if self.since_id is not None:
+            bounds.append(self.since_id)
+        if self.start is not None:
+            bounds.append(snowflake(self.start) - 1)
+        return max(bounds)
+
+    @classmethod
+    def parse(cls, request: Request, now: float) -> _SearchParams | Response:
+        """The request's parameters, or X's 400 for the first invalid one."""
+
+        def refuse(name: str, value: str, message: str) -> Response:
+            return problem_response(400, invalid_request(message, {name: [value]}))
+
+        query = request.arg("query") or ""
+        if not query.strip():
+            return refuse("query", query, "The `query` query parameter can not be empty")
+        if len(query) > MAX_QUERY:
+            return refuse("query", query, f"There were errors processing your request: Rules are "
+                          f"limited to {MAX_QUERY} characters in length")
+        max_results = request.arg("max_results") or "10"
+        if not max_results.isdigit() or not 10 <= int(max_results) <= 100:
+            return refuse("max_results", max_results, f"The `max_results` query parameter value "
+                          f"[{max_results}] is not between 10 and 100")
+        ids: dict[str, int | None] = {}
+        for name in ("since_id", "until_id"):
+            value = request.arg(name)
+            if value is not None and not _is_id(value):
+                return refuse(name, value, f"The `{name}` query parameter value [{value}] does not "
+                              "match ^[0-9]{1,19}$")
+            ids[name] = int(value) if value else None
+        times: dict[str, float | None] = {}
+        for name in ("start_time", "end_time"):
+            value = request.arg(name)
+            times[name] = None
+            if value:
+                try:
+                    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                except ValueError:
+                    return refuse(name, value, f"Invalid '{name}':'{value}'. '{name}' must be a "
+                                  "valid ISO 8601 timestamp (YYYY-MM-DDTHH:mm:ssZ)")
+                times[name] = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        if any(v is not None for v in ids.values()) and any(v is not None for v in times.values()):
+            name = "since_id" if ids["since_id"] is not None else "until_id"
+            return refuse(name, str(ids[name]), "Invalid use of 'since_id' or 'until_id' in conjunction "
+                          "with 'start_time' or 'end_time'.")
+        floor = now - SEARCH_DAYS * 86400
+        start, end = times["start_time"], times["end_time"]
+        if start is not None and start < floor:
+            value = request.arg("start_time") or ""
+            return refuse("start_time", value, f"Invalid 'start_time':'{value}'. 'start_time' must "
+                          f"be on or after {x_minutes(floor + 60)}")
+        if end is not None and end > now - 10:
+            value = request.arg("end_time") or ""
+            return refuse("end_time", value, f"Invalid 'end_time':'{value}'. 'end_time' must be a "
+                          "minimum of 10 seconds prior to the request time.")
+        if start is not None and end is not None and start >= end:
+            value = request.arg("end_time") or ""
+            return refuse("end_time", value, f"Invalid 'end_time':'{value}'. 'end_time' must be "
+                          "after 'start_time'.")
+        # X answers 400 for a since_id older than the window (rooteco/tweetscape#421); the
+        # wording here is ours
+        if ids["since_id"] is not None and ids["since_id"] < snowflake(floor):
+            value = str(ids["since_id"])
+            return refuse("since_id", value, f"Invalid 'since_id':'{value}'. 'since_id' must be a "
+                          f"Tweet created on or after {x_minutes(floor + 60)}")
+        token_text = request.arg("next_token") or request.arg("pagination_token")
+        token = None
+        if token_text:
+            decoded = _decode_token(token_text)
+            if decoded is None or decoded[0] != "n":
+                name = "next_token" if request.arg("next_token") else "pagination_token"
+                return refuse(name, token_text,
+                              f"The `{name}` query parameter value [{token_text}] is not valid")
+            token = decoded[1]
+        chosen: dict[str, set[str]] = {}
+        for name, known in (("tweet.fields", TWEET_FIELDS), ("user.fields", USER_FIELDS),
+                            ("expansions", EXPANSIONS)):
+            values = {v for v in (request.arg(name) or "").split(",") if v}
+            unknown = sorted(values - known)
+            if unknown:
+                return refuse(name, unknown[0], f"The `{name}` query parameter value [{unknown[0]}] "
+                              f"is not one of [{','.join(sorted(known))}]")
+            chosen[name] = values
+        return cls(query, int(max_results), ids["since_id"], ids["until_id"], start, end, token,
+                   chosen["tweet.fields"], chosen["user.fields"], chosen["expansions"])
+
+
+_QUERY_TOKEN = re.compile(r'\s*("[^"]*"|\(|\)|-(?=\()|[^\s()]+)')
+_IS = {"retweet": "retweeted", "quote": "quoted", "reply": "replied_to"}
+Matcher = Callable[[_Facts], bool]
+
+
+def compile_query(query: str) -> Matcher | str:
+    """A recent-search query as a predicate, or X's error message for one it refuses.
+
+    Operators: keywords, "exact phrases", #hashtag, @mention, from:, lang:, is:retweet|reply|
+    quote, negation with '-', OR, parentheses; juxtaposition is AND, and AND binds tighter
+    than OR (X's "AND before OR").
+    """
+    tokens = _QUERY_TOKEN.findall(query)
+    if "".join(tokens).replace(" ", "") != query.replace(" ", "").replace("\t", ""):
+        return f"There were errors processing your request: could not read the query {query!r}"
+    position = 0
+    positives = 0
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def either() -> Matcher:
+        nonlocal position
+        options = [both()]
+        while peek() == "OR":
+            position += 1
+            options.append(both())
+        return options[0] if len(options) == 1 else (lambda f: any(o(f) for o in options))
+
+    def both() -> Matcher:
+        parts: list[Matcher] = []
+        while peek() not in (None, ")", "OR"):
+            parts.append(unary())
+        if not parts:
+            raise _QueryError(f"no viable alternative at input '{peek() or '<EOF>'}'")
+        return parts[0] if len(parts) == 1 else (lambda f: all(p(f) for p in parts))
+
+    def unary() -> Matcher:
+        nonlocal position, positives
+        token = peek() or ""
+        if token == "-":
+            position += 1
+            inner = atom()
+            return lambda f: not inner(f)
+        if token.startswith("-") and len(token) > 1:
+            position += 1
+            term_ = term(token[1:])
+            return lambda f: not term_(f)
+        positives += 1
+        return atom()
+
+    def atom() -> Matcher:
+        nonlocal position
+        token = peek()
+        if token == "(":
+            position += 1
+            inner = either()
+            if peek() != ")":
+                raise _QueryError("missing ')'")
+            position += 1
+            return inner
+        if token is None or token == ")":
+            raise _QueryError(f"no viable alternative at input '{token or '<EOF>'}'")
+        position += 1
+        return term(token)
+
+    try:
+        matcher = either()
+        if peek() is not None:
+            raise _QueryError(f"extraneous input '{peek()}'")
+        if positives == 0:
+            raise _QueryError("Rules must contain a non-negation term")
+    except _QueryError as exc:
+        return f"There were errors processing your request: {exc}"
+    return matcher
+
+
+class _QueryError(Exception):
+    pass
+
+
+def term(token: str) -> Matcher:
+    """One query term as a predicate."""
+    if token.startswith('"') and token.endswith('"') and len(token) >= 2:
+        phrase = token[1:-1].casefold()
+        return lambda f: phrase in f.text
+    if token[0] in "#＃" and len(token) > 1:
+        tag = token[1:].casefold()
+        return lambda f: tag in f.tags
+    if token[0] == "@" and len(token) > 1:
+        name = token[1:].casefold()
+        return lambda f: name in f.mentions
+    operator, colon, value = token.partition(":")
+    if colon and operator.isalpha() and not token.startswith(("http:", "https:")):
+        value = value.casefold()
+        if operator == "lang":
+            return lambda f: f.lang == value
+        if operator == "from":
+            return lambda f: f.username == value
+        if operator == "is" and value in _IS:
+            kind = _IS[value]
+            return lambda f: kind in f.kinds
+        raise _QueryError(f"Reference to invalid operator '{operator}:{value}'. Operator is not "
+                          "available in current product or product packaging.")
+    word = token.casefold()
+    words = WORD.findall(word)
+    if len(words) == 1 and words[0] == word:
+        return lambda f: word in f.words
+    return lambda f: word in f.text
