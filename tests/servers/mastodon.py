@@ -41,8 +41,10 @@ refuses `status_post` on servers older than 4.6.0.
 
 from __future__ import annotations
 
+import bisect
 import html
 import itertools
+import random
 import re
 import time
 import urllib.parse
@@ -59,6 +61,9 @@ from .httpdouble import HTTPDouble, RateLimit, Request, Response
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 INVALID_TOKEN = "The access token is invalid"
+REVOKED_TOKEN = "The access token was revoked"  # Doorkeeper's message for a revoked token
+LOGIN_REQUIRED = "This API requires an authenticated user"
+LINKS = ("in_reply_to_id", "reblog_of_id", "quoted_status_id")  # fields counted per target
 NOT_FOUND = "Record not found"
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist."
@@ -125,6 +130,9 @@ class Account:
     display_name: str
     language: str
     created_at: float
+    # a remote account (known from federation): its origin's domain and account JSON
+    domain: str = ""
+    remote: dict[str, Any] | None = None
 
 
 class MastodonDouble(HTTPDouble):
@@ -143,9 +151,13 @@ class MastodonDouble(HTTPDouble):
         max_media_attachments: int = 4,
         description_limit: int = 1500,
         media_processing_polls: int = 0,
+        tag_timelines_require_login: bool = False,
     ) -> None:
         """`media_processing_polls`: 0 = uploads are processed at once (200 with a url); N > 0 =
-        the upload answers 202 with url null and the next N `GET /api/v1/media/:id` answer 206."""
+        the upload answers 202 with url null and the next N `GET /api/v1/media/:id` answer 206.
+        `tag_timelines_require_login`: an instance whose admin restricted hashtag feeds to
+        logged-in users (`timelines_access.hashtag_feeds: authenticated`, or `timeline_preview`
+        off before 4.4): without a token, 401 LOGIN_REQUIRED."""
         super().__init__()
         self.max_characters = max_characters
         self.characters_reserved_per_url = characters_reserved_per_url
@@ -154,11 +166,19 @@ class MastodonDouble(HTTPDouble):
         self.max_media_attachments = max_media_attachments
         self.description_limit = description_limit
         self.media_processing_polls = media_processing_polls
+        self.tag_timelines_require_login = tag_timelines_require_login
+        self._revoked: set[str] = set()
+        # indices, so a double holding 10,000 statuses still answers a page in microseconds
+        self._own: dict[str, list[str]] = {}  # account id -> its status ids
+        self._links: dict[tuple[str, str], list[str]] = {}  # (field, target id) -> status ids
+        self._tagged: dict[str, list[int]] = {}  # tag -> ids of public originals, ascending
+        self._by_uri: dict[str, str] = {}  # ActivityPub uri -> local id
         self._accounts: dict[str, Account] = {}
         self._statuses: dict[str, dict[str, Any]] = {}
         self._media: dict[str, dict[str, Any]] = {}
         self._idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self._last_id = 0
+        self._salt = random.getrandbits(32)
         self._account_ids = itertools.count(110_000_000_000_000_000)
         self._routes_mastodon()
 
@@ -226,6 +246,156 @@ class MastodonDouble(HTTPDouble):
             for item in self._media.values():
                 item["polls_left"] = 0
 
+    def revoke(self, token: str) -> None:
+        """Revoke an access token (the user removed the app): 401 REVOKED_TOKEN from now on."""
+        with self.lock:
+            self._revoked.add(token)
+
+    @property
+    def domain(self) -> str:
+        """The instance's domain as accounts are qualified with it (`127.0.0.1:port`)."""
+        return urllib.parse.urlsplit(self.base_url).netloc
+
+    # -- statuses made without HTTP: seeding and federation ------------------------------------
+
+    def add_status(
+        self,
+        username: str,
+        text: str,
+        *,
+        at: float | None = None,
+        visibility: str = "public",
+        language: str | None = None,
+        spoiler_text: str = "",
+        in_reply_to_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a status of a local account as if it had posted it `at` (epoch seconds, default
+        now; its snowflake id grows with time); returns it rendered as the API would."""
+        with self.lock:
+            account = self._local(username)
+            fields = _StatusFields(text, spoiler_text, visibility, language, bool(spoiler_text),
+                                   in_reply_to_id, [], None, None)
+            status = self._store_status(fields, account, time.time() if at is None else at)
+            return self._status_json(status, None)
+
+    def seed(
+        self,
+        count: int,
+        *,
+        tags: tuple[str, ...] = ("EndChildLabour2021",),
+        accounts: int = 100,
+        start: float | None = None,
+        every: float = 1.0,
+        text: str = "Seeded post {n} for the campaign",
+    ) -> list[str]:
+        """`count` public statuses by `accounts` local accounts (`user0`...), each with every tag,
+        one each `every` seconds from `start` (default: ending now); returns their ids, oldest
+        first. Fast: no HTTP, no rendering (10,000 take well under a second)."""
+        start = time.time() - count * every if start is None else start
+        hashtags = " ".join(f"#{tag}" for tag in tags)
+        lowered = sorted({tag.lower() for tag in tags})
+        ids: list[str] = []
+        with self.lock:
+            people = [self._local(f"user{k}") for k in range(min(accounts, count) or 1)]
+            for n in range(count):
+                account = people[n % len(people)]
+                now = start + n * every
+                status = {
+                    "id": self._next_id(now), "account_id": account.id, "username": account.username,
+                    "text": f"{text.format(n=n)} {hashtags}", "spoiler_text": "", "visibility": "public",
+                    "language": account.language, "sensitive": False, "in_reply_to_id": None,
+                    "in_reply_to_account_id": None, "media_ids": [], "quoted_status_id": None,
+                    "tags": lowered, "created_at": now, "reblog_of_id": None, "deleted": False,
+                    "idempotency_key": None,
+                }
+                self._add(status)
+                ids.append(status["id"])
+        return ids
+
+    def receive(self, status: dict[str, Any], *, at: float | None = None) -> dict[str, Any]:
+        """Take in a status federated from another instance (its JSON as the origin's API renders
+        it): stored once per `uri` under a local id of this instance (a snowflake of `at`, the
+        arrival, default now), its account `user@origin-domain`; returns it as this instance
+        renders it. A reblog brings the reblogged status in first."""
+        with self.lock:
+            known = self._by_uri.get(status["uri"])
+            if known is not None:
+                return self._status_json(self._statuses[known], None)
+            reblogged = status.get("reblog")
+            original = self.receive(reblogged, at=at) if reblogged else None
+            account = self._remote_account(status["account"], status["uri"])
+            created = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00")).timestamp()
+            local: dict[str, Any] = {
+                "id": self._next_id(time.time() if at is None else at),
+                "account_id": account.id, "username": account.username, "text": "",
+                "spoiler_text": status.get("spoiler_text") or "", "visibility": status["visibility"],
+                "language": status.get("language"), "sensitive": bool(status.get("sensitive")),
+                "in_reply_to_id": None, "in_reply_to_account_id": None, "media_ids": [],
+                "quoted_status_id": None,
+                "tags": sorted({t["name"].lower() for t in status.get("tags") or ()}),
+                "created_at": created, "reblog_of_id": original["id"] if original else None, "deleted": False,
+                "idempotency_key": None, "uri": status["uri"], "url": status.get("url"),
+                "content": status.get("content") or "",
+                "mentions": [self._qualified(m, status["uri"]) for m in status.get("mentions") or ()],
+            }
+            self._add(local)
+            return self._status_json(local, None)
+
+    def status_json(self, status_id: str) -> dict[str, Any]:
+        """A status as this instance renders it to an anonymous reader (what it federates)."""
+        with self.lock:
+            return self._status_json(self._statuses[str(status_id)], None)
+
+    def _local(self, username: str) -> Account:
+        account = next((a for a in self._accounts.values() if a.username == username and not a.domain), None)
+        if account is None:
+            self.add_account(username, f"token-of-{username}")
+            account = next(a for a in self._accounts.values() if a.username == username and not a.domain)
+        return account
+
+    @staticmethod
+    def _origin_domain(acct: str, uri: str) -> tuple[str, str]:
+        user, _, domain = acct.partition("@")
+        return user, domain or urllib.parse.urlsplit(uri).netloc
+
+    def _qualified(self, mention: dict[str, Any], uri: str) -> dict[str, Any]:
+        user, domain = self._origin_domain(mention["acct"], uri)
+        acct = user if domain == self.domain else f"{user}@{domain}"
+        return dict(mention) | {"acct": acct}
+
+    def _remote_account(self, origin_json: dict[str, Any], uri: str) -> Account:
+        """The local record of an account from another instance, made on first sight."""
+        user, domain = self._origin_domain(origin_json["acct"], uri)
+        if domain == self.domain:  # a post of ours coming back (a reblog of it, say)
+            return self._local(user)
+        known = (a for a in self._accounts.values() if a.username == user and a.domain == domain)
+        account = next(known, None)
+        if account is None:
+            account = Account(str(next(self._account_ids)), user, "", origin_json.get("display_name") or "",
+                              "en", time.time(), domain=domain, remote=dict(origin_json))
+            self._accounts[account.id] = account
+        return account
+
+    def _add(self, status: dict[str, Any]) -> None:
+        """Keep a new status and index it."""
+        self._statuses[status["id"]] = status
+        self._own.setdefault(status["account_id"], []).append(status["id"])
+        for link in LINKS:
+            if status[link] is not None:
+                self._links.setdefault((link, status[link]), []).append(status["id"])
+        if status.get("uri"):
+            self._by_uri[status["uri"]] = status["id"]
+        if status["visibility"] == "public" and status["reblog_of_id"] is None:
+            for tag in status["tags"]:
+                bisect.insort(self._tagged.setdefault(tag, []), int(status["id"]))
+
+    def _untag(self, status: dict[str, Any]) -> None:
+        for tag in status["tags"]:
+            ids = self._tagged.get(tag, [])
+            at = bisect.bisect_left(ids, int(status["id"]))
+            if at < len(ids) and ids[at] == int(status["id"]):
+                del ids[at]
+
     # -- HTTPDouble hooks ----------------------------------------------------------------------
 
     def error_body(self, status: int) -> Any:
@@ -257,6 +427,8 @@ class MastodonDouble(HTTPDouble):
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
         if token is None:
             return error(401, INVALID_TOKEN) if required else None
+        if token in self._revoked:
+            return error(401, REVOKED_TOKEN)
         account = next((a for a in self._accounts.values() if a.token == token), None)
         if account is None:
             return error(401, INVALID_TOKEN)
@@ -274,8 +446,11 @@ class MastodonDouble(HTTPDouble):
     # -- ids and urls --------------------------------------------------------------------------
 
     def _next_id(self, now: float) -> str:
-        """Mastodon's snowflake: milliseconds << 16 plus a sequence, as a string."""
-        self._last_id = max(int(now * 1000) << 16, self._last_id + 1)
+        """Mastodon's snowflake: milliseconds << 16 plus 16 bits that differ between instances
+        (Mastodon hashes the table, a secret and the time), as a string; always growing."""
+        ms = int(now * 1000)
+        low = hash((self._salt, ms)) & 0xFFFF
+        self._last_id = max((ms << 16) | low, self._last_id + 1)
         return str(self._last_id)
 
     def _account_url(self, account: Account) -> str:
@@ -346,6 +521,12 @@ class MastodonDouble(HTTPDouble):
         configuration["urls"] = {"streaming": f"ws://{domain}", "status": None}
         configuration["accounts"] = {"max_featured_tags": 10, "max_pinned_statuses": 5}
         configuration["translation"] = {"enabled": False}
+        access = "authenticated" if self.tag_timelines_require_login else "public"
+        configuration["timelines_access"] = {  # Mastodon 4.4+, as recorded
+            "live_feeds": {"local": "public", "remote": "public"},
+            "hashtag_feeds": {"local": access, "remote": access},
+            "trending_link_feeds": {"local": "public", "remote": "public"},
+        }
         return Response(
             200,
             {
@@ -370,7 +551,9 @@ class MastodonDouble(HTTPDouble):
 
     def _account_json(self, account: Account) -> dict[str, Any]:
         """An account shaped like the recorded one (same keys, same order)."""
-        own = [s for s in self._statuses.values() if s["account_id"] == account.id and not s["deleted"]]
+        own = [self._statuses[i] for i in self._own.get(account.id, ()) if not self._statuses[i]["deleted"]]
+        if account.remote is not None:  # as the origin said when the status was delivered
+            return dict(account.remote) | {"id": account.id, "acct": f"{account.username}@{account.domain}"}
         last = max((s["created_at"] for s in own), default=None)
         avatar = f"{self.base_url}/avatars/original/missing.png"
         header = f"{self.base_url}/headers/original/missing.png"
@@ -466,7 +649,7 @@ class MastodonDouble(HTTPDouble):
         refused = self._refuse_status(fields, account)
         if refused is not None:
             return refused
-        status = self._store_status(fields, account, request)
+        status = self._store_status(fields, account, request.received_at or time.time(), key)
         if key:
             self._idempotency[(account.id, key)] = (status["id"], time.time() + 3600)
         self.commit(request)
@@ -515,8 +698,9 @@ class MastodonDouble(HTTPDouble):
             viewer is not None and viewer.id == status["account_id"]
         )
 
-    def _store_status(self, fields: _StatusFields, account: Account, request: Request) -> dict[str, Any]:
-        now = request.received_at or time.time()
+    def _store_status(
+        self, fields: _StatusFields, account: Account, now: float, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         status_id = self._next_id(now)
         parent = self._statuses.get(fields.in_reply_to_id or "")
         status: dict[str, Any] = {
@@ -536,9 +720,9 @@ class MastodonDouble(HTTPDouble):
             "created_at": now,
             "reblog_of_id": None,
             "deleted": False,
-            "idempotency_key": request.headers.get("idempotency-key"),
+            "idempotency_key": idempotency_key,
         }
-        self._statuses[status_id] = status
+        self._add(status)
         for media_id in fields.media_ids:
             self._media[media_id]["status_id"] = status_id
         return status
@@ -560,6 +744,7 @@ class MastodonDouble(HTTPDouble):
         if status is None or status["deleted"] or status["account_id"] != account.id:
             return error(404, NOT_FOUND)
         status["deleted"] = True
+        self._untag(status)
         for media_id in status["media_ids"]:
             self._media[media_id]["status_id"] = None  # kept for redrafting, as Mastodon does
         self.commit(request)
@@ -581,14 +766,8 @@ class MastodonDouble(HTTPDouble):
         return Response(200, self._status_json(existing, account))
 
     def _reblog_by(self, account: Account, status_id: str) -> dict[str, Any] | None:
-        return next(
-            (
-                s
-                for s in self._statuses.values()
-                if s["reblog_of_id"] == status_id and s["account_id"] == account.id and not s["deleted"]
-            ),
-            None,
-        )
+        reblogs = (self._statuses[i] for i in self._links.get(("reblog_of_id", status_id), ()))
+        return next((s for s in reblogs if s["account_id"] == account.id and not s["deleted"]), None)
 
     def _store_reblog(self, account: Account, original: dict[str, Any], request: Request) -> dict[str, Any]:
         now = request.received_at or time.time()
@@ -612,7 +791,7 @@ class MastodonDouble(HTTPDouble):
             "deleted": False,
             "idempotency_key": None,
         }
-        self._statuses[reblog["id"]] = reblog
+        self._add(reblog)
         return reblog
 
     def _unreblog(self, request: Request) -> Response:
@@ -623,6 +802,7 @@ class MastodonDouble(HTTPDouble):
         existing = self._reblog_by(account, original["id"])
         if existing is not None:
             existing["deleted"] = True
+            self._untag(existing)
             self.commit(request)
         return Response(200, self._status_json(original, account))
 
@@ -638,6 +818,8 @@ class MastodonDouble(HTTPDouble):
         url = f"{self._account_url(account)}/{status['id']}"
         if reblog is not None:
             path, url = path + "/activity", f"{self.base_url}{path}/activity"
+        uri = status.get("uri") or f"{self.base_url}{path}"  # a remote status keeps its origin's
+        url = status.get("url") or url
         body: dict[str, Any] = {
             "id": status["id"],
             "created_at": iso(status["created_at"]),
@@ -647,7 +829,7 @@ class MastodonDouble(HTTPDouble):
             "spoiler_text": status["spoiler_text"],
             "visibility": status["visibility"],
             "language": status["language"],
-            "uri": f"{self.base_url}{path}",
+            "uri": uri,
             "url": url,
             "replies_count": self._count(status, "in_reply_to_id"),
             "reblogs_count": self._count(status, "reblog_of_id"),
@@ -663,7 +845,9 @@ class MastodonDouble(HTTPDouble):
         if source:
             body["text"] = status["text"]
         else:
-            body["content"] = self.render_content(status["text"]) if reblog is None else ""
+            body["content"] = (
+                "" if reblog is not None else status.get("content") or self.render_content(status["text"])
+            )
         body.update(
             {
                 "filtered": [],
@@ -671,7 +855,7 @@ class MastodonDouble(HTTPDouble):
                 "application": {"name": "Campaign tests", "website": None},
                 "account": self._account_json(account),
                 "media_attachments": [self._media_json(self._media[m]) for m in status["media_ids"]],
-                "mentions": self._mentions(status["text"]),
+                "mentions": status["mentions"] if "mentions" in status else self._mentions(status["text"]),
                 "tags": [{"name": tag, "url": f"{self.base_url}/tags/{tag}"} for tag in status["tags"]],
                 "emojis": [],
                 "tagged_collections": [],
@@ -684,7 +868,7 @@ class MastodonDouble(HTTPDouble):
         return body
 
     def _count(self, status: dict[str, Any], link: str) -> int:
-        return sum(1 for s in self._statuses.values() if s[link] == status["id"] and not s["deleted"])
+        return sum(1 for i in self._links.get((link, status["id"]), ()) if not self._statuses[i]["deleted"])
 
     def _quote_json(self, status: dict[str, Any], viewer: Account | None) -> dict[str, Any] | None:
         quoted = self._statuses.get(status["quoted_status_id"] or "")
@@ -876,21 +1060,41 @@ class MastodonDouble(HTTPDouble):
         return Response(200, body)
 
     def _tag_timeline(self, request: Request) -> Response:
+        """Public originals with the tag (reblogs are never in hashtag timelines), local and
+        remote ones alike unless `local` / `remote` says; login required when configured."""
+        viewer = self._caller(request)
+        if viewer is None and self.tag_timelines_require_login:
+            return error(401, LOGIN_REQUIRED)
         tag = request.params["tag"]
-        items = [
-            s
-            for s in self._statuses.values()
-            if tag.lower() in s["tags"] and not s["deleted"] and s["visibility"] == "public"
-        ]
-        if is_true(request.arg("only_media")):
-            items = [s for s in items if s["media_ids"]]
-        return self._page(
-            request,
-            items,
-            f"/api/v1/timelines/tag/{tag}",
-            ("limit", "local", "only_media"),
-            self._caller(request),
-        )
+        path, kept = f"/api/v1/timelines/tag/{tag}", ("limit", "local", "only_media", "remote")
+        ids = self._tagged.get(tag.lower(), [])
+        local, remote = is_true(request.arg("local")), is_true(request.arg("remote"))
+        if is_true(request.arg("only_media")) or local or remote:
+            items = [self._statuses[str(i)] for i in ids]
+            items = [
+                s
+                for s in items
+                if (s["media_ids"] or not is_true(request.arg("only_media")))
+                and (not local or "uri" not in s)
+                and (not remote or "uri" in s)
+            ]
+            return self._page(request, items, path, kept, viewer)
+        limit = self._limit_arg(request)
+        max_id, since_id, min_id = (request.arg(name) for name in ("max_id", "since_id", "min_id"))
+        high = len(ids) if max_id is None else bisect.bisect_left(ids, int(max_id))
+        low = 0 if since_id is None else bisect.bisect_right(ids, int(since_id))
+        if min_id is not None:  # the page right above min_id
+            low = max(low, bisect.bisect_right(ids, int(min_id)))
+            window = ids[low : min(high, low + limit)]
+        else:
+            window = ids[max(low, high - limit) : high]
+        page = [self._statuses[str(i)] for i in reversed(window)]
+        return self._paged(request, page, path, kept, viewer)
+
+    @staticmethod
+    def _limit_arg(request: Request) -> int:
+        """Mastodon's `limit`: 20 unless said, at most 40."""
+        return max(min(int(request.arg("limit") or 20), 40), 1)
 
     def _page(
         self,
@@ -902,7 +1106,7 @@ class MastodonDouble(HTTPDouble):
     ) -> Response:
         """Newest first, `limit` (default 20, max 40), max_id / since_id / min_id, and the Link
         header Mastodon sends (next = older via max_id, prev = newer via min_id)."""
-        limit = min(int(request.arg("limit") or 20), 40)
+        limit = self._limit_arg(request)
         max_id, since_id, min_id = (request.arg(name) for name in ("max_id", "since_id", "min_id"))
         ordered = sorted(items, key=lambda s: int(s["id"]), reverse=True)
         ordered = [
@@ -913,8 +1117,19 @@ class MastodonDouble(HTTPDouble):
         ]
         if min_id is not None:  # the page right above min_id, still sent newest first
             ordered = [s for s in ordered if int(s["id"]) > int(min_id)][-limit:]
-        page = ordered[:limit]
-        headers: dict[str, str] = {}
+        return self._paged(request, ordered[:limit], path, kept, viewer)
+
+    def _paged(
+        self,
+        request: Request,
+        page: list[dict[str, Any]],
+        path: str,
+        kept: tuple[str, ...],
+        viewer: Account | None,
+    ) -> Response:
+        """One page as Mastodon answers it: the statuses, and when there are any, the Link header
+        and the recorded caching headers."""
+        headers: dict[str, str] = {"Cache-Control": "private, no-store", "Vary": "Authorization, Origin"}
         if page:
             base = {name: request.arg(name) or "" for name in kept if request.arg(name) is not None}
 

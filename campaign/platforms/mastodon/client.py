@@ -36,6 +36,14 @@ def connect(handle: str, secrets: Secrets, base_url: str = "",
     return api, instance
 
 
+def connect_public(instance: str, token: str | None = None,
+                   timeout: float = 30.0) -> Mastodon:
+    """A client of ``instance`` for reading (tag timelines), signed in only when given a token:
+    most instances serve hashtag timelines to anyone, some only to logged-in users."""
+    return Mastodon(access_token=token or None, api_base_url=instance.rstrip("/"),
+                    ratelimit_method="throw", request_timeout=timeout, version_check_mode="none")
+
+
 def _said(exc: mx.MastodonError) -> str:
     """The instance's own message (Mastodon.py packs status, reason and error into args)."""
     args = [str(a) for a in exc.args if a not in (None, "")]
@@ -43,8 +51,9 @@ def _said(exc: mx.MastodonError) -> str:
 
 
 @contextmanager
-def mapped_errors(api: Mastodon) -> Iterator[None]:
-    """Turn Mastodon.py's exceptions into the runner's outcomes."""
+def mapped_errors(api: Mastodon, what: str = "the post") -> Iterator[None]:
+    """Turn Mastodon.py's exceptions into the runner's outcomes (``what`` was refused: the
+    post, or what a collector asked for)."""
     try:
         yield
     except PublishError:
@@ -64,9 +73,9 @@ def mapped_errors(api: Mastodon) -> Iterator[None]:
         if status == 429:
             raise RateLimited(f"Mastodon rate limit: {_said(exc)}",
                               reset_time(api.ratelimit_reset)) from None
-        raise Refused(f"Mastodon refused the post: {_said(exc)}") from None
+        raise Refused(f"Mastodon refused {what}: {_said(exc)}") from None
     except mx.MastodonError as exc:
-        raise Refused(f"Mastodon refused the post: {_said(exc)}") from None
+        raise Refused(f"Mastodon refused {what}: {_said(exc)}") from None
 
 
 def instance_of(handle: str) -> str:
