@@ -239,6 +239,45 @@ class LocalPDS:
                 return records
             params["cursor"] = page["cursor"]
 
+    def create_post(self, account: PDSAccount, text: str, *, tags: list[str] | None = None,
+                    facet_tags: list[str] | None = None, created_at: str = "2021-06-12T07:30:00.000Z",
+                    **extra: Any) -> dict[str, Any]:
+        """A new app.bsky.feed.post record (createRecord): its uri and cid.
+
+        `facet_tags` become tag facets over the whole text (a facet names its tag itself, so the tag
+        need not be written in the text); `tags` is the record's own `tags` field.
+        """
+        record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text, "createdAt": created_at,
+                                  **extra}
+        if facet_tags:
+            end = len(text.encode())
+            record["facets"] = [{"index": {"byteStart": 0, "byteEnd": end},
+                                 "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}
+                                for tag in facet_tags]
+        if tags:
+            record["tags"] = tags
+        made: dict[str, Any] = self.xrpc("com.atproto.repo.createRecord", token=account.access_jwt, body={
+            "repo": account.did, "collection": "app.bsky.feed.post", "record": record})
+        return made
+
+    def create_posts(self, account: PDSAccount, texts: list[str], *,
+                     created_at: str = "2021-06-12T07:30:00.000Z") -> list[str]:
+        """Many posts at once (com.atproto.repo.applyWrites, 200 a call: one commit each call, a
+        firehose event per call): their at:// URIs, in order. Hashtags are left in the text."""
+        uris: list[str] = []
+        for start in range(0, len(texts), 200):
+            writes = [{"$type": "com.atproto.repo.applyWrites#create", "collection": "app.bsky.feed.post",
+                       "value": {"$type": "app.bsky.feed.post", "text": text, "createdAt": created_at}}
+                      for text in texts[start:start + 200]]
+            done = self.xrpc("com.atproto.repo.applyWrites", token=account.access_jwt,
+                             body={"repo": account.did, "writes": writes}, timeout=60.0)
+            uris += [r["uri"] for r in done["results"]]
+        return uris
+
+    def update_handle(self, account: PDSAccount, handle: str) -> None:
+        """Change the account's handle (com.atproto.identity.updateHandle); its DID stays."""
+        self.xrpc("com.atproto.identity.updateHandle", body={"handle": handle}, token=account.access_jwt)
+
     def get_record(self, did: str, collection: str, rkey: str) -> dict[str, Any]:
         """One record: a dict with uri, cid and value; XrpcError 400 RecordNotFound when absent."""
         record: dict[str, Any] = self.xrpc(
