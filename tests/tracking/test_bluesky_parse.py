@@ -13,6 +13,7 @@ import yaml
 
 from campaign.platforms.bluesky.parse import BadRecord, post_view, record_post, sort_at
 from campaign.tracking.records import Author, PostKind, Relation
+from campaign.tracking.store import TrackStore
 from tests.conftest import REFERENCE
 
 READ = datetime(2025, 5, 20, tzinfo=UTC)
@@ -199,3 +200,18 @@ def test_sort_at_is_the_earlier_of_created_and_indexed() -> None:
     assert sort_at(view) == datetime(2021, 6, 12, 8, tzinfo=UTC)
     assert sort_at({"record": {"createdAt": "2021-06-11T00:00:00+02:00"}}) == \
         datetime(2021, 6, 10, 22, tzinfo=UTC)
+
+
+def test_nul_lone_surrogates_and_huge_counts_are_stored(tracks: TrackStore) -> None:
+    view = json.loads(json.dumps(views()[0]))
+    view["record"]["text"] = "a\x00b \ud800 #EndChildLabour2021"
+    view["author"] |= {"displayName": "x\x00y", "followersCount": 2**64}
+    view |= {"likeCount": 10**30, "\x00key": "\udfff"}
+    post = post_view(view, read_at=READ)
+    assert post.text == "a\ufffdb \ufffd #EndChildLabour2021"
+    assert "likes" not in post.metrics and post.author.followers is None
+    assert tracks.save_posts("test", [post]).stored == 1  # on PostgreSQL too
+    firehose = record_post(did=DID, uri=URI, read_at=READ, handle="h\x00",
+                           record=record(text="\x00 #EndChildLabour2021"))
+    assert firehose.text == "\ufffd #EndChildLabour2021" and firehose.author.handle == "h\ufffd"
+    assert tracks.save_posts("test", [firehose]).stored == 1

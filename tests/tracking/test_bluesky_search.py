@@ -98,6 +98,51 @@ def test_a_window_past_the_cursor_cap_is_read_whole(tracks: TrackStore) -> None:
     forget_sessions()
 
 
+def test_the_posts_of_one_millisecond_across_the_cap_are_all_kept(tracks: TrackStore) -> None:
+    # 95 newer posts, 10 sharing one millisecond T, 45 older: the cursor stops after 100, in the
+    # middle of T's posts; the walk below T must keep the 5 of T it had not reached
+    with AppviewDouble(cursor_cap=100) as appview:
+        appview.add_account(HANDLE, PASSWORD)
+        at = SINCE + timedelta(hours=2)
+        seed(appview, 45, start=SINCE + timedelta(hours=1), step=timedelta(seconds=10))
+        for i in range(10):
+            appview.add_post(f"same {i} #EndChildLabour2021", at, indexed_at=at, rkey=f"same{i}")
+        seed(appview, 95, start=at + timedelta(seconds=1), step=timedelta(seconds=10))
+        outcome = run(tracks, spec(appview), now=SINCE + timedelta(days=1))
+        assert outcome.exit_code == 0 and outcome.run.bad == 0
+        assert tracks.count_posts("bluesky") == 150
+        assert searched(appview)[1]["until"] == "2021-06-12T02:00:00.001Z"
+    forget_sessions()
+
+
+class _SameCursor(AppviewDouble):
+    """An appview that answers every page with the cursor it was given (or "100")."""
+
+    def _search(self, request: Any) -> Any:
+        answer = super()._search(request)
+        if isinstance(answer.body, dict) and answer.body.get("posts"):
+            answer.body["cursor"] = request.arg("cursor") or "100"
+        return answer
+
+
+def test_a_cursor_given_back_unchanged_ends_the_walk(tracks: TrackStore) -> None:
+    with _SameCursor() as appview:
+        appview.add_account(HANDLE, PASSWORD)
+        seed(appview, 150, start=SINCE + timedelta(hours=1), step=timedelta(minutes=1))
+        stopping, pages = threading.Event(), []
+
+        def on_page(*_: Any) -> None:  # a loop is stopped, and the test fails, not hangs
+            pages.append(1)
+            if len(pages) >= 50:
+                stopping.set()
+
+        outcome = run(tracks, spec(appview), now=SINCE + timedelta(days=1), stopping=stopping,
+                      on_page=on_page)
+        assert outcome.run.status is RunStatus.OK and len(pages) < 50
+        assert tracks.count_posts("bluesky") == 150
+    forget_sessions()
+
+
 def test_a_second_run_reads_only_new_windows(tracks: TrackStore, appview: AppviewDouble) -> None:
     seed(appview, 100, step=timedelta(hours=1))
     first = run(tracks, spec(appview))

@@ -243,6 +243,40 @@ def test_an_unreadable_status_is_counted_and_the_rest_stored(tracks: TrackStore,
     assert tracks.count_posts() == 1  # the checkpoint then points past the injected ids
 
 
+def test_an_instance_that_ignores_min_id_is_read_once_not_forever(tracks: TrackStore,
+                                                                   masto: MastodonDouble) -> None:
+    # a cache in front of the instance answers every min_id with the same newest page of 40
+    ids = masto.seed(60, start=START)
+    cached = [masto.status_json(i) for i in reversed(ids[-40:])]
+    masto.inject(200, path="/api/v1/timelines/tag/", times=None, body=cached)
+    stopping, pages = threading.Event(), []
+
+    def on_page(*_: Any) -> None:  # a loop is stopped, and the test fails, not hangs
+        pages.append(1)
+        if len(pages) >= 20:
+            stopping.set()
+
+    outcome = run(tracks, spec(masto), stopping=stopping, on_page=on_page)
+    assert outcome.run.status is RunStatus.OK and len(pages) == 2
+    assert len(timeline_requests(masto)) == 2 and tracks.count_posts() == 40
+    assert tracks.checkpoints(spec(masto).source_name) == {TAG: {"min_id": ids[-1]}}
+    assert "does not page forward" in outcome.run.problems[0]
+
+
+def test_a_page_of_junk_first_is_counted_not_a_crash(tracks: TrackStore,
+                                                     masto: MastodonDouble) -> None:
+    masto.seed(2, start=START)
+    good = masto.status_json(masto.statuses[1]["id"])
+    masto.inject(200, path="/api/v1/timelines/tag/", body=["junk", {"id": None}, good])
+    outcome = run(tracks, spec(masto))
+    assert outcome.exit_code == 0 and outcome.run.bad == 2 and tracks.count_posts() == 1
+    assert tracks.checkpoints(spec(masto).source_name) == {
+        TAG: {"min_id": masto.statuses[1]["id"]}}
+    masto.inject(200, path="/api/v1/timelines/tag/", body=[{"id": None}, [1]])
+    failed = run(tracks, spec(masto))
+    assert failed.exit_code == 1 and "statuses that have no id" in failed.run.message
+
+
 def test_a_source_without_tags_or_instance_is_refused() -> None:
     from campaign.errors import CampaignError
 
@@ -250,3 +284,31 @@ def test_a_source_without_tags_or_instance_is_refused() -> None:
         TagTimelines(SourceSpec("mastodon-tags", "https://a.example", ()))
     with pytest.raises(CampaignError, match="names no instance"):
         TagTimelines(SourceSpec("mastodon-tags", "", (TAG,)))
+
+
+def test_nul_lone_surrogates_and_huge_counts_are_stored(tracks: TrackStore,
+                                                        masto: MastodonDouble) -> None:
+    masto.seed(1, start=START)
+    good = masto.status_json(masto.statuses[0]["id"])
+    hostile = good | {"content": "<p>a\x00b \ud800 #EndChildLabour2021</p>",
+                      "spoiler_text": "\x00", "reblogs_count": 10**30,
+                      "account": good["account"] | {"display_name": "x\x00y",
+                                                    "followers_count": 2**64}}
+    masto.inject(200, path="/api/v1/timelines/tag/", body=[hostile])
+    outcome = run(tracks, spec(masto))
+    assert outcome.exit_code == 0 and outcome.run.stored == 1  # on PostgreSQL too
+    post = tracks.post("mastodon", good["uri"])
+    assert post is not None and post["text"] == "\ufffd\n\na\ufffdb \ufffd #EndChildLabour2021"
+    assert post["reposts"] is None
+
+
+def test_a_page_larger_than_the_bound_is_refused_unread(tracks: TrackStore,
+                                                        masto: MastodonDouble) -> None:
+    masto.seed(50, start=START)
+    collector = TagTimelines(spec(masto))
+    collector.max_body = 60_000  # 40 seeded statuses take about 100 KB
+    outcome = run(tracks, collector)
+    assert outcome.exit_code == 1 and tracks.count_posts() == 0
+    assert "more than 1 MB, far more than a page" in outcome.run.message
+    assert len(timeline_requests(masto)) == 1  # refused, not retried as a passing failure
+    assert run(tracks, spec(masto)).run.stored == 50  # the usual bound reads them

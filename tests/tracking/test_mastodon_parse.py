@@ -179,3 +179,25 @@ def test_malformed_statuses(status: dict[str, Any], change: dict[str, Any], mess
 def test_not_a_status() -> None:
     with pytest.raises(BadStatus, match="not an object but list"):
         status_post([], instance=INSTANCE, read_at=READ)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00",
+                                    "2021-06-12T08:00:00Z" + "9" * 10_000])
+def test_a_date_out_of_range_is_refused_not_a_crash(status: dict[str, Any], moment: str) -> None:
+    with pytest.raises(BadStatus, match="not a date"):
+        status_post(status | {"created_at": moment}, instance=INSTANCE, read_at=READ)
+
+
+def test_fields_of_the_wrong_type_are_ignored(status: dict[str, Any]) -> None:
+    hostile = status | {"tags": 5, "mentions": 7, "favourites_count": 10**30,
+                        "card": {"url": "javascript:alert(1)"}, "url": "javascript:alert(2)",
+                        "account": status["account"] | {"followers_count": 2**63}}
+    post = status_post(hostile, instance=INSTANCE, read_at=READ)
+    assert post.hashtags == ("hoot",)  # from the text
+    assert post.mentions == () and post.links == ()
+    assert "likes" not in post.metrics and post.author.followers is None  # no BIGINT holds them
+    assert post.url == post.uri  # never a javascript: address
+    post = status_post(status | {"tags": [{"name": 5}, {"name": "x" * 1000}, "hoot"],
+                                 "mentions": [{"acct": ["a"]}, 3]}, instance=INSTANCE,
+                       read_at=READ)
+    assert post.hashtags == ("hoot",) and post.mentions == ()

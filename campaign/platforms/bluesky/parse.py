@@ -12,6 +12,7 @@ count and report), arrays are read up to a bound, and facets' byte ranges are ne
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -49,8 +50,11 @@ def record_post(*, did: str, uri: str, record: Mapping[str, Any], read_at: datet
     """An ``app.bsky.feed.post`` record written by ``did`` at ``uri`` as an observation.
 
     Raises :class:`BadRecord` when the URI, DID or ``createdAt`` cannot be read."""
-    return _observation(did=did, uri=uri, record=record, read_at=read_at, handle=handle,
-                        author=author, metrics=metrics, raw=record, fallback_date=None)
+    raw = _jsonable(record)  # what a database can hold, read from here on
+    return _observation(did=_storable(did), uri=_storable(uri),
+                        record=raw if isinstance(raw, Mapping) else record, read_at=read_at,
+                        handle=_storable(handle), author=author, metrics=metrics, raw=raw,
+                        fallback_date=None)
 
 
 def post_view(view: Mapping[str, Any], *, read_at: datetime) -> Observation:
@@ -58,6 +62,7 @@ def post_view(view: Mapping[str, Any], *, read_at: datetime) -> Observation:
     stands in for a missing or unreadable ``createdAt``. Raises :class:`BadRecord`."""
     if not isinstance(view, Mapping):
         raise BadRecord(f"a post view is a JSON object, not {type(view).__name__}")
+    view = _jsonable(view)  # what a database can hold (no NUL, no lone surrogate), read from here on
     profile = view.get("author")
     if not isinstance(profile, Mapping):
         raise BadRecord(f"post {_text(view.get('uri'))!r} has no author")
@@ -169,7 +174,7 @@ def _observation(*, did: str, uri: str, record: Mapping[str, Any], read_at: date
         hashtags=unique([normalise_tag(t) for t in tags if len(t) <= MAX_TAG]
                         + list(tags_in_text(text))),
         mentions=unique(mentions), links=unique(links), relations=tuple(relations),
-        metrics=dict(metrics or {}), raw=_jsonable(raw))
+        metrics=dict(metrics or {}), raw=raw)
 
 
 def _features(facets: Any) -> Iterable[Mapping[str, Any]]:
@@ -211,8 +216,27 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+MAX_COUNT = 2**63 - 1  # what a database's BIGINT holds: a bigger count is no count
+
+
 def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 <= value <= MAX_COUNT else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """A string as every database takes it: NUL and lone UTF-16 surrogates (JSON may escape
+    both) become U+FFFD; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    if not value.isascii() and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def _date_or_none(value: Any) -> datetime | None:
@@ -225,12 +249,14 @@ def _date_or_none(value: Any) -> datetime | None:
 def _jsonable(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON can hold it: a record decoded from CBOR carries CIDs and bytes, which
     become their JSON forms (``{"$link": cid}``, ``{"$bytes": base64}``); nesting is bounded."""
-    if value is None or isinstance(value, str | bool | int | float):
+    if isinstance(value, str):
+        return _storable(value)
+    if value is None or isinstance(value, bool | int | float):
         return value
     if depth >= MAX_DEPTH:
         return None
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+        return {_storable(str(k)): _jsonable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v, depth + 1) for v in value]
     if isinstance(value, bytes | bytearray | memoryview):

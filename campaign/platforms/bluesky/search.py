@@ -100,6 +100,9 @@ class SearchPosts:
         end = self._clock()
         if context.until is not None:
             end = min(end, context.until)
+        # to the millisecond, as checkpoints keep it: a finer end would never be reached by a
+        # window's end read back from its checkpoint, and the walk would ask again forever
+        end = end.replace(microsecond=end.microsecond // 1000 * 1000)
         budget = [context.limit]
         for tag in self.spec.tags:
             yield from self._tag(tag, dict(context.checkpoints.get(tag) or {}), end, context,
@@ -130,17 +133,21 @@ class SearchPosts:
             views = views if isinstance(views, list) else []
             oldest = self._date(window.get("oldest"), tag)
             floor = self._date(window.get("floor"), tag)
-            fresh = []
+            again = []  # at the floor: the walk before read some of them, maybe not all
             for view in views:
                 at = sort_at(view) if isinstance(view, Mapping) else None
                 if at is not None and (oldest is None or at < oldest):
                     oldest = at
-                if floor is None or at is None or at < floor:
-                    fresh.append(view)  # at the floor: read by the walk before (docstring)
-            posts, problems = self._read(fresh)
+                again.append(floor is not None and at is not None and at >= floor)
+            # every view is stored, those at the floor too (the walk before may have stopped in
+            # the middle of that millisecond's posts; the store keeps each post once), but a bad
+            # one there was counted already
+            posts, problems = self._read(views, again)
             cursor = answer.get("cursor")
+            sent = window.get("cursor")
             window = dict(window, oldest=iso(oldest) if oldest else None)
-            if isinstance(cursor, str) and cursor and views:
+            # a cursor given back as it was sent would read the same page forever: the walk ends
+            if isinstance(cursor, str) and cursor and views and cursor != sent:
                 window["cursor"] = cursor
             elif self._rest_of_window(window, oldest):
                 # the cursor stopped: ask again below the oldest post seen (docstring)
@@ -164,15 +171,16 @@ class SearchPosts:
         # no progress since the last walk (every post left shares one millisecond): done
         return oldest > since and (floor is None or oldest < parse_date(floor))
 
-    def _read(self, views: list[Any]) -> tuple[list[Observation], list[str]]:
+    def _read(self, views: list[Any], again: list[bool]) -> tuple[list[Observation], list[str]]:
         read_at = self._clock()
         posts: list[Observation] = []
         problems: list[str] = []
-        for view in views:
+        for view, seen in zip(views, again, strict=True):
             try:
                 posts.append(post_view(view, read_at=read_at))
             except BadRecord as exc:
-                problems.append(f"{self.host}: {exc}")
+                if not seen:
+                    problems.append(f"{self.host}: {exc}")
         return posts, problems
 
     def _date(self, value: Any, tag: str) -> datetime | None:

@@ -35,10 +35,12 @@ from campaign.platforms.mastodon.client import connect_public, mapped_errors
 from campaign.platforms.mastodon.parse import BadStatus, status_post
 from campaign.queue.engine import utcnow
 from campaign.tracking.collect import Context
+from campaign.tracking.imports_lines import clean
 from campaign.tracking.records import Observation, Page
 from campaign.tracking.sources import SourceSpec
 
 PAGE = 40  # the most statuses Mastodon gives a timeline page
+MAX_BODY = 16 * 2**20  # bytes of one page, decompressed: 40 statuses are far less
 MAX_PROBLEMS = 5  # problems named per page; the count says the rest
 
 
@@ -72,6 +74,8 @@ class TagTimelines:
         self.token = spec.secrets.get("access_token") or None if spec.secrets else None
         self._api: Mastodon | None = None
         self._last: requests.Response | None = None  # the instance's last answer, as sent
+        self.max_body = MAX_BODY
+        self._oversize = False
 
     def pages(self, context: Context) -> Iterator[Page]:
         """Each tag's pages from its checkpoint (or the first-run start) up to the newest."""
@@ -85,11 +89,25 @@ class TagTimelines:
             newest_only = min_id is None
             while not context.stopping.is_set() and (left is None or left > 0):
                 size = PAGE if left is None else min(PAGE, left)
-                statuses = self._read(api, tag, None if min_id is None else str(min_id), size)
+                sent = None if min_id is None else str(min_id)
+                statuses = self._read(api, tag, sent, size)
                 if not statuses:
                     break
-                yield self._page(tag, statuses)
-                min_id = str(statuses[0].get("id"))  # the newest: the page is newest first
+                newest = _newest(statuses)
+                if newest is None:
+                    raise Refused(f"Mastodon instance {self.host} answered the timeline of "
+                                  f"#{tag} with statuses that have no id: is {self.instance} a "
+                                  "Mastodon instance?")
+                if sent is not None and _id_key(newest) <= _id_key(sent):
+                    # nothing above min_id: the instance ignores it (a cache, a server that only
+                    # pages by max_id); asking again would answer the same page forever
+                    yield Page([], None, read=len(statuses), problems=(
+                        f"{self.host} #{tag}: the instance answered min_id={sent[:40]} with older "
+                        "statuses (it does not page forward): only its newest page is read each "
+                        "run",))
+                    break
+                yield self._page(tag, statuses, newest)
+                min_id = newest
                 if left is not None:
                     left -= len(statuses)
                 if newest_only or len(statuses) < size:
@@ -112,12 +130,23 @@ class TagTimelines:
         return self._api
 
     def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Keep the answer, its body read here up to ``max_body`` (requests calls this hook
+        before it reads the body, so a page of gigabytes is never held in memory)."""
         self._last = response
+        chunks, size = [], 0
+        for chunk in response.iter_content(65536):
+            size += len(chunk)
+            if size > self.max_body:
+                self._oversize = True
+                response.close()
+                raise ValueError(f"the answer is larger than {self.max_body} bytes")
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what response.content then gives
 
     def _read(self, api: Mastodon, tag: str, min_id: str | None,
               size: int) -> list[dict[str, Any]]:
         """One page of ``tag``: the page right above ``min_id``, or the newest one."""
-        self._last = None
+        self._last, self._oversize = None, False
         with self._errors(api, tag), warnings.catch_warnings():
             # Mastodon.py warns when the instance says the timeline needs login; the 401 that
             # follows says it better (see _explain)
@@ -125,7 +154,8 @@ class TagTimelines:
             api.timeline_hashtag(tag, min_id=min_id, limit=size)
         answer = self._last
         try:
-            body = json.loads(answer.content) if answer is not None else None
+            # NUL and lone surrogates (JSON may escape them) no database stores: U+FFFD
+            body = json.loads(clean(answer.content)) if answer is not None else None
         except ValueError:
             body = None
         if not isinstance(body, list):
@@ -134,7 +164,7 @@ class TagTimelines:
                           "Mastodon instance?")
         return body
 
-    def _page(self, tag: str, statuses: list[dict[str, Any]]) -> Page:
+    def _page(self, tag: str, statuses: list[dict[str, Any]], newest: str) -> Page:
         read_at = utcnow()
         posts: list[Observation] = []
         problems: list[str] = []
@@ -145,7 +175,7 @@ class TagTimelines:
                 problems.append(f"{self.host} #{tag}: status "
                                 f"{status.get('id') if isinstance(status, dict) else '?'}: "
                                 f"{exc.message}")
-        return Page(posts, (tag, {"min_id": str(statuses[0].get("id"))}), read=len(statuses),
+        return Page(posts, (tag, {"min_id": newest}), read=len(statuses),
                     bad=len(problems), problems=tuple(problems[:MAX_PROBLEMS]))
 
     # -- errors ----------------------------------------------------------------------------
@@ -173,6 +203,10 @@ class TagTimelines:
 
     def _explain(self, exc: mx.MastodonError, tag: str) -> None:
         """Raise the PublishError a reader needs for ``exc``, or return for the client's map."""
+        if self._oversize:
+            raise Refused(f"Mastodon instance {self.host} answered the timeline of #{tag} with "
+                          f"more than {self.max_body // 2**20 or 1} MB, far more than a page of "
+                          f"statuses: is {self.instance} a Mastodon instance?")
         if isinstance(exc, mx.MastodonRatelimitError | mx.MastodonNetworkError):
             return
         answer = self._last
@@ -204,6 +238,21 @@ class TagTimelines:
             raise AuthFailed(f"Mastodon instance {self.host} refused the access token "
                              f"({said or 'unauthorized'}): check it, or give a new one with "
                              "--credentials")
+
+
+def _id_key(status_id: str) -> tuple[int, str]:
+    """How status ids compare: Mastodon's are decimal snowflakes, Pleroma's and GoToSocial's
+    fixed-width sortable strings; a longer id is a later one, equal lengths compare as text."""
+    return len(status_id), status_id
+
+
+def _newest(statuses: list[Any]) -> str | None:
+    """The newest id of a page (whatever order the instance sent it in), None when no status
+    has one; an id longer than any real one is not taken."""
+    ids = [str(s["id"]) for s in statuses
+           if isinstance(s, dict) and isinstance(s.get("id"), str | int)
+           and not isinstance(s.get("id"), bool) and 0 < len(str(s["id"])) <= 64]
+    return max(ids, key=_id_key) if ids else None
 
 
 def _error_of(answer: requests.Response | None) -> str:

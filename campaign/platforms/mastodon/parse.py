@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from campaign.tracking.records import (
+    MAX_TAG,
     Author,
     Observation,
     PostKind,
@@ -127,15 +128,29 @@ def _when(value: Any, field: str) -> datetime:
     if not isinstance(value, str) or not value:
         raise BadStatus(f"Mastodon status has no {field}")
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(value[:64].replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or year 1 / 9999 moved out of range
         raise BadStatus(f"Mastodon status has a {field} that is not a date: {value[:40]!r}") \
             from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+MAX_COUNT = 2**63 - 1  # what a database's BIGINT holds: a bigger count is no count
 
 
 def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 <= value <= MAX_COUNT else None
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a list field (tags, mentions); anything else is no items."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _web(value: Any) -> str:
+    """An http(s) address, else '' (a ``javascript:`` URL is never kept)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
 
 
 def _author(account: Any, instance: str) -> Author:
@@ -212,16 +227,15 @@ def status_post(status: Mapping[str, Any], *, instance: str, read_at: datetime) 
     spoiler = str(body.get("spoiler_text") or "").strip()
     if spoiler:
         text = f"{spoiler}\n\n{text}" if text else spoiler
-    tags = [t.get("name", "") for t in body.get("tags") or () if isinstance(t, Mapping)]
-    hashtags = unique([*(normalise_tag(str(t)) for t in tags), *tags_in_text(text)])
-    mentions = unique(mastodon_acct(str(m["acct"]), instance)
-                      for m in body.get("mentions") or ()
-                      if isinstance(m, Mapping) and m.get("acct"))
+    tags = [t["name"] for t in _items(body.get("tags")) if isinstance(t.get("name"), str)]
+    hashtags = unique([*(normalise_tag(t) for t in tags if len(t) <= MAX_TAG),
+                       *tags_in_text(text)])
+    mentions = unique(mastodon_acct(m["acct"], instance) for m in _items(body.get("mentions"))
+                      if isinstance(m.get("acct"), str) and m["acct"])
     card = body.get("card")
-    card_url = [str(card["url"])] if isinstance(card, Mapping) and card.get("url") else []
+    card_url = [_web(card.get("url"))] if isinstance(card, Mapping) else []
     # servers that do not class their anchors still link mentions and tags to these pages
-    own = {str(x.get("url")) for x in [*(body.get("mentions") or ()), *(body.get("tags") or ())]
-           if isinstance(x, Mapping)}
+    own = {str(x.get("url")) for x in [*_items(body.get("mentions")), *_items(body.get("tags"))]}
     anchors = tuple(a for a in anchors if a not in own)
     metrics = {name: value for name, key in (("likes", "favourites_count"),
                                               ("reposts", "reblogs_count"),
@@ -230,7 +244,7 @@ def status_post(status: Mapping[str, Any], *, instance: str, read_at: datetime) 
                if (value := _count(status.get(key))) is not None}
     return Observation(
         network=NETWORK, remote_id=uri, author=author, created_at=created_at, text=text,
-        read_at=read_at, kind=kind, url=str(status.get("url") or uri), uri=uri,
+        read_at=read_at, kind=kind, url=_web(status.get("url")) or _web(uri), uri=uri,
         language=str(status.get("language") or body.get("language") or ""),
         hashtags=hashtags, mentions=mentions, links=unique([*anchors, *card_url]),
         relations=tuple(relations), metrics=metrics, raw=dict(status))
