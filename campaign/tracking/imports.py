@@ -290,7 +290,10 @@ class ArchiveSource:
         for n, _end, raw in read_lines(self._handle, 0, 0, self.max_line):
             if n > SNIFF_LINES:
                 break
-            if raw is None or raw.isspace():
+            if raw is None:
+                why = why or f"line {n}: over {self.max_line:,} bytes"
+                continue
+            if raw.isspace():
                 continue
             if crowded(raw):
                 why = why or f"line {n}: {CROWDED}"

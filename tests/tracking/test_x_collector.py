@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.platforms.credentials import Secrets
-from campaign.platforms.x.collector import SearchRecent, id_time, search_query
+from campaign.platforms.x.collector import SearchRecent, id_time, search_query, snowflake
 from campaign.queue.engine import utcnow
 from campaign.tracking.collect import Outcome, collect
 from campaign.tracking.models import POSTS
+from campaign.tracking.records import Page
 from campaign.tracking.sources import SourceSpec, build
 from campaign.tracking.store import RunStatus, TrackStore
 from tests.servers.x import SEARCH_PATH, XDouble
+from tests.servers.x import _encode_token as encode_token
 
 APP = "app-only-bearer-token"
 TAGS = ("endchildlabour2021", "endchildlabour")
@@ -137,6 +139,78 @@ def test_a_first_sweep_from_since_resumes_by_id(tracks: TrackStore, x: XDouble) 
     resumed = searches(x)[1]
     assert "start_time" not in resumed and id_time(resumed["since_id"]) < since
     assert sorted(stored(tracks)) == sorted(ids) and not set(old) & set(stored(tracks))
+
+
+def test_a_sweep_left_unfinished_for_a_week_is_closed_not_asked_for(
+        tracks: TrackStore, x: XDouble) -> None:
+    """Its until_id is older than recent search reaches: asking for it (with a since_id inside
+    the window) is a request X cannot answer; the sweep is over, the next starts at its newest."""
+    week_ago = utcnow() - timedelta(days=8)
+    newest, oldest = snowflake(week_ago + timedelta(hours=1)), snowflake(week_ago)
+    source = build(spec(x))
+    tracks.save_page(source.name, Page([], (search_query(TAGS), {"since_id": None, "sweep": {
+        "newest_id": str(newest), "until_id": str(oldest), "since_id": None}})))
+    ids = seed(x, 30)
+    outcome = collect(tracks, source, sleep=[].append)
+    assert outcome.exit_code == 0 and sorted(stored(tracks)) == sorted(ids)
+    assert all("until_id" not in a for a in searches(x))
+    assert outcome.run.problems[0].startswith("X searches only the last 7 days: the sweep "
+                                              "stopped at posts of ")
+    assert checkpoint(tracks) == {"since_id": max(ids, key=int), "sweep": None}
+
+
+def test_a_post_made_during_a_sweep_is_the_next_sweeps(tracks: TrackStore, x: XDouble) -> None:
+    ids = seed(x, 250, start=time.time() - 3600)
+    during: list[str] = []
+
+    def post_once(*_: Any) -> None:
+        if not during:
+            during.append(x.seed_tweet("made mid-sweep #EndChildLabour2021", username="late"))
+
+    run(tracks, x, on_page=post_once)
+    assert sorted(stored(tracks)) == sorted(ids)  # pages go back in time: not in this sweep
+    assert checkpoint(tracks) == {"since_id": max(ids, key=int), "sweep": None}
+    outcome = run(tracks, x)
+    assert outcome.run.read == 1 and sorted(stored(tracks)) == sorted(ids + during)
+
+
+@pytest.mark.parametrize("same", [pytest.param("page", id="same-page-again"),
+                                  pytest.param("token", id="same-token-again")])
+def test_a_next_page_that_does_not_go_back_fails_instead_of_looping(
+        tracks: TrackStore, x: XDouble, same: str) -> None:
+    """X bills every post of every page: a cursor that does not move must not be followed."""
+    ids = sorted(seed(x, 250), key=int)
+    tweets = {t["id"]: t for t in x.seeded}
+    armed: list[None] = []
+
+    def after_first(*_: Any) -> None:
+        if armed:
+            return
+        last = ids[-100] if same == "page" else ids[-101]  # page one's oldest, or one older
+        token = encode_token("n", int(ids[-100]))  # the token page one answered
+        body = {"data": [{"id": last, "text": tweets[last]["text"],
+                          "created_at": tweets[last]["created_at"]}],
+                "meta": {"newest_id": last, "oldest_id": last, "result_count": 1,
+                         "next_token": token}}
+        armed.append(x.inject(200, path=SEARCH_PATH, times=None, body=body))
+
+    outcome = run(tracks, x, on_page=after_first, max_posts=1000)
+    assert (outcome.exit_code, outcome.run.status) == (1, RunStatus.FAILED)
+    said = "does not go back in time" if same == "page" else "the same next_token twice"
+    assert said in outcome.run.message and outcome.run.read <= 102
+    x.clear_faults()
+    run(tracks, x)
+    assert sorted(stored(tracks), key=int) == ids
+
+
+def test_an_empty_first_page_with_a_token_is_followed(tracks: TrackStore, x: XDouble) -> None:
+    """X may answer a page of no posts that still has a next_token: the sweep goes on."""
+    ids = seed(x, 30)
+    x.inject(200, path=SEARCH_PATH, body={"meta": {"result_count": 0,
+                                                   "next_token": encode_token("n", 2**62)}})
+    outcome = run(tracks, x)
+    assert outcome.exit_code == 0 and sorted(stored(tracks)) == sorted(ids)
+    assert checkpoint(tracks) == {"since_id": max(ids, key=int), "sweep": None}
 
 
 @pytest.mark.parametrize("fault", [
@@ -269,6 +343,14 @@ def test_max_posts_sizes_pages_and_caps_the_run(tracks: TrackStore, x: XDouble) 
     assert sorted(stored(tracks)) == sorted(ids)
 
 
+def test_the_estimate_is_what_a_capped_run_reads(tracks: TrackStore, x: XDouble) -> None:
+    seed(x, 150)
+    estimate = SearchRecent(spec(x)).estimate(105)
+    outcome = run(tracks, x, max_posts=105)
+    assert [a["max_results"] for a in searches(x)] == ["100", "10"]
+    assert outcome.run.read == 110 and "at most 110 posts" in estimate
+
+
 def test_since_older_than_the_window_is_clamped_and_said(tracks: TrackStore, x: XDouble) -> None:
     seed(x, 12)
     source_spec = spec(x, since=utcnow() - timedelta(days=30))
@@ -284,6 +366,8 @@ def test_the_estimate_sentence(x: XDouble) -> None:
         "This run reads at most 150 posts from X, about $0.75 at $0.005 a post read.")
     assert SearchRecent(spec(x, options={"price_per_read": 0.01})).estimate(5) == (
         "This run reads at most 10 posts from X, about $0.10 at $0.01 a post read.")
+    assert SearchRecent(spec(x)).estimate(105) == (  # 100, then X's smallest page
+        "This run reads at most 110 posts from X, about $0.55 at $0.005 a post read.")
     assert SearchRecent(spec(x, max_posts=2000)).estimate(None).startswith(
         "This run reads at most 2,000 posts from X, about $10.00")
     unbounded = SearchRecent(spec(x)).estimate(None)

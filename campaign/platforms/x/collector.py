@@ -100,7 +100,10 @@ class SearchRecent:
         if cap is None:
             return (f"X bills every post a search returns ({price}): with no --max-posts this "
                     f"run reads every post matching {self.query} it has not read yet{window}.")
-        posts = max(cap, PAGE_MIN) if cap > 0 else 0  # X's smallest page is 10 posts
+        # pages of 100, then one of what is left, but never under X's smallest page (10 posts):
+        # a cap of 105 reads 100 + 10
+        rest = cap % PAGE_MAX if cap > 0 else 0
+        posts = cap - rest + (max(rest, PAGE_MIN) if rest else 0) if cap > 0 else 0
         return (f"This run reads at most {posts:,} posts from X, about "
                 f"${posts * self.price:,.2f} at {price}{window}.")
 
@@ -118,6 +121,17 @@ class SearchRecent:
         params: dict[str, Any] = {}
         newest: str | None = None
         until: str | None = None
+        stale = _id_or_none(sweep.get("until_id")) if sweep is not None else None
+        if sweep is not None and stale is not None and id_time(stale) < floor:
+            # a sweep left unfinished for a week: what it had left is out of X's reach (asking
+            # for it would pair an until_id older than the window with a since_id inside it),
+            # so it is over, and the next one starts at its newest post
+            notes.append(f"X searches only the last 7 days: the sweep stopped at posts of "
+                         f"{id_time(stale):%Y-%m-%d %H:%M} UTC cannot be finished, and the "
+                         "older posts it had not reached were not read (run it at least once "
+                         "a week)")
+            done_since = _id_or_none(sweep.get("newest_id")) or done_since
+            sweep = None
         if sweep is not None and _id_or_none(sweep.get("until_id")):
             newest, until = _id_or_none(sweep.get("newest_id")), str(sweep["until_id"])
             lower = self._clamp_id(_id_or_none(sweep.get("since_id")), floor, notes)
@@ -150,15 +164,27 @@ class SearchRecent:
             read += count
             meta: Mapping[str, Any] = answer["meta"]  # _search made sure it is there
             newest = newest or _id_or_none(meta.get("newest_id"))
-            until = _id_or_none(meta.get("oldest_id")) or until
-            token = meta.get("next_token") or None
+            oldest = _id_or_none(meta.get("oldest_id"))
+            if oldest is not None and until is not None and int(oldest) >= int(until):
+                # a page that does not go back in time: its token would loop (and X bills
+                # every post of every page); what was read is stored, the sweep goes on later
+                raise Refused(f"X search on {self.host} answered a page that does not go back "
+                              f"in time (oldest post {oldest}, the page before ended at "
+                              f"{until}): run it again later, it resumes from there")
+            until = oldest or until
+            previous, token = token, meta.get("next_token") or None
+            if token is not None and token == previous:
+                raise Refused(f"X search on {self.host} answered the same next_token twice: "
+                              "run it again later, it resumes from the last stored page")
             bad = len(problems)
             said = tuple([*notes, *problems][:5])
             notes = []
-            if token and until:
+            if token:
+                # no oldest id yet (an empty first page): nothing to resume from but the start
                 checkpoint = {"since_id": done_since, "sweep": {
-                    "newest_id": newest, "until_id": until, "since_id": lower}}
-                yield Page(posts, (self.stream, checkpoint), read=count, bad=bad, problems=said)
+                    "newest_id": newest, "until_id": until, "since_id": lower}} if until else None
+                yield Page(posts, (self.stream, checkpoint) if checkpoint else None, read=count,
+                           bad=bad, problems=said)
                 continue
             # the sweep reached its lower bound: the next one starts at its newest post
             checkpoint = {"since_id": newest or done_since, "sweep": None}
