@@ -12,12 +12,14 @@ same path as a restart after a kill: nothing lost, nothing doubled.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from campaign.errors import CampaignError
 from campaign.platforms.base import AuthFailed, PublishError, RateLimited, Refused, Transient
 from campaign.queue.engine import utcnow
 from campaign.tracking.records import Page
@@ -142,7 +144,7 @@ def collect(store: TrackStore, source: Source, *, max_posts: int | None = None,
                     totals.read += page.read or len(page.posts)
                     totals.stored += saved.stored
                     totals.updated += saved.updated
-                    totals.bad += page.bad
+                    totals.bad += page.bad + saved.refused
                     totals.pages += 1
                     totals.done, totals.total = page.done, page.total
                     totals.waiting_until = None
@@ -181,6 +183,13 @@ def collect(store: TrackStore, source: Source, *, max_posts: int | None = None,
         status, message = RunStatus.FAILED, exc.message
     except KeyboardInterrupt:
         store.finish_run(run_id, RunStatus.INTERRUPTED, "interrupted (Ctrl-C)", clock())
+        raise
+    except Exception as exc:
+        # the store failing (the database gone) or a bug: the log must not show the run as
+        # running until it goes stale; the error goes on up to say what happened
+        said = exc.message if isinstance(exc, CampaignError) else type(exc).__name__
+        with contextlib.suppress(Exception):
+            store.finish_run(run_id, RunStatus.FAILED, f"stopped by an error: {said}", clock())
         raise
     finally:
         source.close()

@@ -13,7 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.queue.models import Base, UTCDateTime
@@ -32,9 +41,9 @@ class TrackedAuthor(Base):
     handle: Mapped[str] = mapped_column(String(300))
     display_name: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(500))
-    followers: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    following: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    posts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    followers: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    following: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    posts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the values above were true
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -49,9 +58,9 @@ class TrackedAuthorRead(Base):
         ForeignKey("tracked_authors.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime())
     handle: Mapped[str] = mapped_column(String(300))
-    followers: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    following: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    posts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    followers: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    following: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    posts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class TrackedPost(Base):
@@ -77,11 +86,11 @@ class TrackedPost(Base):
     reply_to: Mapped[str | None] = mapped_column(String(500), nullable=True)
     repost_of: Mapped[str | None] = mapped_column(String(500), nullable=True)
     quote_of: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    likes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reposts: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    replies: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    quotes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    impressions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    likes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reposts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    replies: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    quotes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    impressions: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     metrics_at: Mapped[datetime] = mapped_column(UTCDateTime())
     mentions: Mapped[str] = mapped_column(Text)  # JSON list
     links: Mapped[str] = mapped_column(Text)  # JSON list

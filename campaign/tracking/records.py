@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -118,16 +119,28 @@ def normalise_tag(tag: str) -> str:
 
 
 # A hashtag in text, as the networks link them: '#' (or the full-width '＃') not after a letter,
-# digit, '&' or '/' (so 'a#b', '&#39;' and URLs' fragments are not tags), then letters, marks,
-# digits and '_', with at least one that is not a digit (#2021 alone is no tag on any network).
-_TAG = re.compile(r"(?<![\w&/#＃])[#＃]((?:[^\W_]|_|[\u0300-\u036f\u200c\u200d])*"
-                  r"(?:[^\W\d_]|_)(?:[^\W_]|_|[\u0300-\u036f\u200c\u200d])*)")
+# mark, digit, '&' or '/' (so 'a#b', '&#39;' and URLs' fragments are not tags), then letters,
+# marks, digits, '_' and the joiners, with at least one letter or mark (#2021 and #_ alone are no
+# tags on any network). Marks (\p{M}) belong to the word as X's \p{M}, Mastodon's [[:word:]] and
+# Bluesky's run to the next space have them: without them #बालश्रम would end at its virama.
+_TAG_PATTERN = (r"(?<![\p{L}\p{M}\p{Nd}_&/#＃])[#＃]([\p{L}\p{M}\p{Nd}_\u200c\u200d]+)")
 MAX_TAG = 100  # longer runs are not hashtags any network links (X: 100, Bluesky: 64 graphemes)
+
+
+@lru_cache(maxsize=1)
+def _tag_patterns() -> tuple[Any, Any]:
+    import regex  # \p{...} classes; imported on first use, for start-up time
+
+    return regex.compile(_TAG_PATTERN), regex.compile(r"[\p{L}\p{M}]")
 
 
 def tags_in_text(text: str) -> tuple[str, ...]:
     """The hashtags written in ``text``, normalised, in order of first use, each once."""
-    return unique(normalise_tag(m) for m in _TAG.findall(text) if len(m) <= MAX_TAG)
+    if "#" not in text and "＃" not in text:
+        return ()
+    tag, wordy = _tag_patterns()
+    return unique(normalise_tag(m) for m in tag.findall(text)
+                  if len(m) <= MAX_TAG and wordy.search(m))
 
 
 def unique(tags: Iterable[str]) -> tuple[str, ...]:

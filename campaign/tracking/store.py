@@ -30,6 +30,11 @@ from campaign.tracking.records import Author, Observation, Page, PostKind
 BATCH = 1000  # posts per round of statements
 MAX_PARAMETERS = 30_000  # bound values in one statement: under SQLite's 32,766 and psycopg's 65,535
 MAX_PROBLEMS = 20  # problems kept per run: the first ones say what is wrong, the count the rest
+# the columns' lengths (models.py): PostgreSQL refuses a longer value, and one such value would
+# fail its whole page at every run (a record key may be 512 characters, a DID 2,048). A post
+# whose identity does not fit is skipped and counted as bad; a name or address is cut.
+ID_LENGTH, AUTHOR_ID_LENGTH, NAME_LENGTH, URL_LENGTH = 500, 300, 300, 500
+MAX_COUNT = 2**63 - 1  # a BIGINT; a hostile instance's count past it is kept as the largest
 # a run whose process stopped beating this long ago was killed (SIGKILL, power cut)
 STALE = timedelta(minutes=15)
 
@@ -56,6 +61,7 @@ class Saved:
 
     stored: int  # new posts
     updated: int  # posts already stored, seen again
+    refused: int = 0  # posts whose id is longer than the store keeps: counted as bad
 
 
 @dataclass(frozen=True)
@@ -262,25 +268,27 @@ class TrackStore(Database):
         and count the page in its run, all in one transaction."""
         now = now or utcnow()
         stored = updated = 0
+        posts, refused = _storable(page.posts)
+        bad, page_problems = page.bad + len(refused), (*page.problems, *refused[:MAX_PROBLEMS])
         with self._connection() as conn:
-            if page.posts:
-                stored, updated = self._save_posts(conn, source, page.posts, now)
+            if posts:
+                stored, updated = self._save_posts(conn, source, posts, now)
             if page.checkpoint is not None:
                 self._save_checkpoint(conn, source, page.checkpoint[0], page.checkpoint[1], now)
             if run_id is not None:
                 values: dict[str, Any] = {
                     "read": RUNS.c.read + (page.read or len(page.posts)),
                     "stored": RUNS.c.stored + stored, "updated": RUNS.c.updated + updated,
-                    "bad": RUNS.c.bad + page.bad, "heartbeat_at": now}
-                if page.problems:
+                    "bad": RUNS.c.bad + bad, "heartbeat_at": now}
+                if page_problems:
                     kept = conn.execute(select(RUNS.c.problems).where(RUNS.c.id == run_id)
                                         ).scalar_one_or_none()
                     problems = json.loads(kept or "[]")
                     if len(problems) < MAX_PROBLEMS:
                         values["problems"] = _dumps(
-                            (problems + list(page.problems))[:MAX_PROBLEMS])
+                            (problems + list(page_problems))[:MAX_PROBLEMS])
                 conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(**values))
-        return Saved(stored, updated)
+        return Saved(stored, updated, len(refused))
 
     def save_posts(self, source: str, posts: Iterable[Observation],
                    now: datetime | None = None) -> Saved:
@@ -294,7 +302,10 @@ class TrackStore(Database):
         by_id: dict[tuple[str, str], Observation] = {}
         for post in posts:
             by_id[(post.network, post.remote_id)] = post
-        unique_posts = list(by_id.values())
+        # rows are written (and so locked) in the order of their unique key: two processes
+        # storing overlapping pages on one PostgreSQL then wait for each other instead of
+        # deadlocking (each holding a row the other's INSERT ... ON CONFLICT waits for)
+        unique_posts = [by_id[key] for key in sorted(by_id)]
         authors = self._save_authors(conn, [p.author for p in unique_posts],
                                      [p.read_at for p in unique_posts], now)
         moment = self._moment
@@ -337,7 +348,7 @@ class TrackStore(Database):
                 latest[key] = (author, moment)
         ids: dict[tuple[str, str], int] = {}
         history: list[tuple[Any, ...]] = []
-        items = list(latest.items())
+        items = sorted(latest.items())  # in key order, as the posts (no deadlock)
         for batch in chunks(items, BATCH):
             inserted = self._insert_rows(
                 conn, AUTHORS, AUTHOR_COLUMNS,
@@ -359,17 +370,20 @@ class TrackStore(Database):
             ).where(or_(*(and_(AUTHORS.c.network == n, AUTHORS.c.author_id.in_(i))
                           for n, i in by_network.items())))).all()
             changes = []
-            for author_ref, network, author_id, handle, followers, following, posts, at in rows:
+            for author_ref, network, author_id, handle, followers, following, posts, at in sorted(
+                    rows, key=lambda row: (row[1], row[2])):
                 ids[(network, author_id)] = author_ref
                 author, moment = latest[(network, author_id)]
                 if moment <= at:
                     continue  # what is stored was read later
-                new = (author.handle or handle, _keep(author.followers, followers),
-                       _keep(author.following, following), _keep(author.posts, posts))
+                new = (author.handle[:NAME_LENGTH] or handle,
+                       _keep(_fit(author.followers), followers),
+                       _keep(_fit(author.following), following),
+                       _keep(_fit(author.posts), posts))
                 changes.append({"b_ref": author_ref, "handle": new[0], "followers": new[1],
                                 "following": new[2], "posts": new[3],
-                                "display_name": author.display_name, "url": author.url,
-                                "read_at": moment})
+                                "display_name": author.display_name[:NAME_LENGTH],
+                                "url": author.url[:URL_LENGTH], "read_at": moment})
                 if new != (handle, followers, following, posts):
                     history.append(_history_row(author_ref, author, moment))
             if changes:
@@ -464,27 +478,51 @@ def _post_row(post: Observation, author_ref: int, source: str, now: Any,
             repost_of = relation.target_id
         elif relation.kind is PostKind.QUOTE and quote_of is None:
             quote_of = relation.target_id
-    return (post.network, post.remote_id, post.uri, post.url, author_ref, post.author.handle,
-            moment(post.created_at), post.text, post.language[:16], post.kind.value, reply_to,
-            repost_of, quote_of, m.get("likes"), m.get("reposts"), m.get("replies"),
-            m.get("quotes"), m.get("impressions"), moment(post.read_at),
+    return (post.network, post.remote_id, post.uri, post.url[:URL_LENGTH], author_ref,
+            post.author.handle[:NAME_LENGTH], moment(post.created_at), post.text,
+            post.language[:16], post.kind.value, reply_to, repost_of, quote_of,
+            _fit(m.get("likes")), _fit(m.get("reposts")), _fit(m.get("replies")),
+            _fit(m.get("quotes")), _fit(m.get("impressions")), moment(post.read_at),
             _dumps_list(post.mentions), _dumps_list(post.links), _dumps(post.raw), source, now)
 
 
 def _metrics_update(post: Observation) -> dict[str, Any]:
     m = post.metrics
     return {"b_network": post.network, "b_id": post.remote_id, "metrics_at": post.read_at,
-            "likes": m.get("likes"), "reposts": m.get("reposts"), "replies": m.get("replies"),
-            "quotes": m.get("quotes"), "impressions": m.get("impressions")}
+            "likes": _fit(m.get("likes")), "reposts": _fit(m.get("reposts")),
+            "replies": _fit(m.get("replies")), "quotes": _fit(m.get("quotes")),
+            "impressions": _fit(m.get("impressions"))}
 
 
 def _author_row(author: Author, read_at: Any, now: Any) -> tuple[Any, ...]:
-    return (author.network, author.author_id, author.handle, author.display_name, author.url,
-            author.followers, author.following, author.posts, read_at, now)
+    return (author.network, author.author_id, author.handle[:NAME_LENGTH],
+            author.display_name[:NAME_LENGTH], author.url[:URL_LENGTH], _fit(author.followers),
+            _fit(author.following), _fit(author.posts), read_at, now)
 
 
 def _history_row(author_ref: int, author: Author, read_at: datetime) -> tuple[Any, ...]:
-    return (author_ref, read_at, author.handle, author.followers, author.following, author.posts)
+    return (author_ref, read_at, author.handle[:NAME_LENGTH], _fit(author.followers),
+            _fit(author.following), _fit(author.posts))
+
+
+def _fit(count: int | None) -> int | None:
+    """A count as a BIGINT column holds it."""
+    return count if count is None or count <= MAX_COUNT else MAX_COUNT
+
+
+def _storable(posts: Sequence[Observation]) -> tuple[Sequence[Observation], list[str]]:
+    """The posts whose identity fits the columns, and a problem for each other one."""
+    refused: list[str] = []
+    kept: list[Observation] = []
+    for post in posts:
+        if len(post.remote_id) > ID_LENGTH or len(post.uri) > ID_LENGTH \
+                or len(post.author.author_id) > AUTHOR_ID_LENGTH \
+                or any(len(r.target_id) > ID_LENGTH for r in post.relations):
+            refused.append(f"{post.network} post {post.remote_id[:80]!r}: its id, its author's "
+                           "or a related post's is longer than the store keeps; skipped")
+        else:
+            kept.append(post)
+    return (posts, refused) if not refused else (kept, refused)
 
 
 def _run(row: Mapping[Any, Any]) -> RunRecord:

@@ -265,3 +265,105 @@ def test_addresses_become_the_subscription_url() -> None:
         firehose = Firehose(SourceSpec("bluesky-firehose", given, ("x",)))
         assert firehose.url == "wss://bsky.network/xrpc/com.atproto.sync.subscribeRepos"
         assert (firehose.stream, firehose.network) == ("bsky.network", "bluesky")
+
+
+# -- hostile frames -------------------------------------------------------------------------
+
+def _varint(n: int) -> bytes:
+    out = b""
+    while n > 0x7F:
+        out, n = out + bytes([n & 0x7F | 0x80]), n >> 7
+    return out + bytes([n])
+
+
+def commit_of(record: bytes, cid: Any = None, seq: int = 9) -> bytes:
+    """A #commit frame creating one post whose block is ``record`` (DAG-CBOR bytes) in a valid
+    CAR; ``cid`` replaces the operation's CID."""
+    import hashlib
+
+    block_cid = b"\x01\x71\x12\x20" + hashlib.sha256(record).digest()
+    link = b"\xd8\x2a\x58" + bytes([len(block_cid) + 1]) + b"\x00" + block_cid  # CBOR tag 42
+    header = b"\xa2" + bytes(libipld.encode_dag_cbor("roots")) + b"\x81" + link + \
+        bytes(libipld.encode_dag_cbor("version")) + bytes(libipld.encode_dag_cbor(1))
+    car = _varint(len(header)) + header + _varint(len(block_cid) + len(record)) + block_cid + \
+        record
+    return frame({"op": 1, "t": "#commit"}, {
+        "seq": seq, "repo": "did:plc:abc", "time": "2021-06-12T07:30:00Z", "blocks": car,
+        "ops": [{"action": "create", "path": "app.bsky.feed.post/3k",
+                 "cid": block_cid if cid is None else cid}]})
+
+
+def _deep_record(depth: int) -> bytes:
+    """A post with the wanted hashtag and an embed nested ``depth`` arrays deep (keys in
+    DAG-CBOR's order)."""
+    def enc(value: Any) -> bytes:
+        return bytes(libipld.encode_dag_cbor(value))
+
+    return b"\xa4" + enc("text") + enc("#x") + enc("$type") + enc("app.bsky.feed.post") + \
+        enc("embed") + b"\x81" * depth + b"\x01" + enc("createdAt") + \
+        enc("2021-06-12T07:30:00Z")
+
+
+HOSTILE = [
+    pytest.param(bytes(libipld.encode_dag_cbor(1)) + bytes(libipld.encode_dag_cbor({"seq": 1})),
+                 id="header-not-a-map"),
+    pytest.param(bytes(libipld.encode_dag_cbor({"op": 1, "t": "#commit"}))
+                 + bytes(libipld.encode_dag_cbor([1, 2])), id="body-not-a-map"),
+    pytest.param(bytes(libipld.encode_dag_cbor({"op": 1, "t": "#commit"})) + b"\x81" * 100_000
+                 + b"\x01", id="nested-past-any-limit"),
+    pytest.param(commit_of(bytes(libipld.encode_dag_cbor(
+        {"text": "#x", "createdAt": "2021-06-12T07:30:00Z"})), cid=[1, 2]), id="cid-a-list"),
+    pytest.param(commit_of(_deep_record(900)), id="record-nested-900-deep"),
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE)
+def test_a_hostile_frame_is_a_bad_frame_or_a_problem_never_an_exception(data: bytes) -> None:
+    try:
+        event = decode_frame(data, wanted=frozenset({"x"}), handles={})
+    except BadFrame:
+        return
+    assert event.problems and not event.posts
+
+
+@SQLITE_ONLY
+def test_hostile_frames_are_counted_and_the_stream_goes_on(
+        tracks: TrackStore, double: JetstreamDouble) -> None:
+    double.inject("frames", frames=[bytes(p.values[0]) for p in HOSTILE]  # type: ignore[call-overload]
+                  + [IDENTITY])
+    outcome = run(tracks, source("bluesky-firehose", double.url, "x"))
+
+    assert outcome.exit_code == 0 and outcome.run.bad == len(HOSTILE)
+    assert tracks.checkpoints(outcome.run.source) == {f"127.0.0.1:{double.port}": {"seq": 7}}
+
+
+@SQLITE_ONLY
+def test_without_follow_a_busy_stream_stops_at_an_event_from_after_the_start(
+        tracks: TrackStore, double: JetstreamDouble) -> None:
+    # a relay is never idle for the idle time: a run without --follow (cron, `track run`) ends
+    # at the first event stamped after it began, that event stored; a stamp far in the future
+    # is some PDS's wrong clock, not the end of the backlog
+    from datetime import UTC, datetime, timedelta
+
+    def identity(seq: int, when: str) -> bytes:
+        return frame({"op": 1, "t": "#identity"},
+                     {"did": "did:plc:abc", "seq": seq, "handle": "b.test", "time": when})
+
+    soon = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+    double.inject("frames", frames=[IDENTITY, identity(8, "2999-01-01T00:00:00Z"),
+                                    identity(9, soon), identity(10, soon)])
+    outcome = run(tracks, source("bluesky-firehose", double.url, "x"))
+
+    assert outcome.exit_code == 0
+    assert tracks.checkpoints(outcome.run.source) == {f"127.0.0.1:{double.port}": {"seq": 9}}
+
+
+def test_the_handles_noted_are_bounded() -> None:
+    from campaign.platforms.bluesky.firehose import MAX_HANDLES, note_handle
+
+    handles: dict[str, str] = {}
+    for n in range(MAX_HANDLES + 10):
+        note_handle(handles, f"did:plc:{n}", f"h{n}.test")
+    note_handle(handles, "did:plc:20", "again.test")  # noted again: kept as the newest
+    assert len(handles) == MAX_HANDLES and "did:plc:0" not in handles
+    assert handles["did:plc:20"] == "again.test" and next(reversed(handles)) == "did:plc:20"

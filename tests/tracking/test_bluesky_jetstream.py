@@ -204,7 +204,7 @@ def test_a_server_error_is_retried(tracks: TrackStore, jetstream: JetstreamDoubl
 def test_decoding_one_event() -> None:
     handles: dict[str, str] = {}
     wanted = frozenset({"endchildlabour2021"})
-    post = {"did": "did:plc:abc", "time_us": 1725911162329308, "kind": "commit",
+    post: dict[str, Any] = {"did": "did:plc:abc", "time_us": 1725911162329308, "kind": "commit",
             "commit": {"rev": "3l3qo2vutsw2b", "operation": "create",
                        "collection": "app.bsky.feed.post", "rkey": "3l3qo2vuowo2b",
                        "cid": "bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi",
@@ -229,3 +229,34 @@ def test_a_restart_rewinds_the_cursor_a_little() -> None:
     assert stream.url == "wss://jetstream2.us-east.bsky.network/subscribe"
     assert stream.query(None) == {"wantedCollections": "app.bsky.feed.post"}
     assert stream.query({"time_us": 10_000_000})["cursor"] == 7_000_001
+
+
+def test_an_event_nested_past_any_limit_is_a_bad_frame() -> None:
+    from campaign.platforms.bluesky.firehose import BadFrame
+
+    with pytest.raises(BadFrame, match="not JSON"):
+        decode_event("[" * 100_000 + "]" * 100_000, wanted=frozenset({"x"}), handles={})
+
+
+@SQLITE_ONLY
+def test_a_capped_run_after_a_rewind_still_gets_further(tracks: TrackStore,
+                                                        jetstream: JetstreamDouble) -> None:
+    # the posts read again in the rewind were stored by the last run: they neither count
+    # towards --max-posts nor move the checkpoint back, else a capped run would never advance
+    def post(time_us: int) -> str:
+        return json.dumps({"did": "did:plc:abc", "time_us": time_us, "kind": "commit",
+                           "commit": {"rev": "r", "operation": "create", "rkey": f"k{time_us}",
+                                      "collection": "app.bsky.feed.post", "cid": "c",
+                                      "record": {"text": "#x", "createdAt": "2021-06-12T07:30:00Z"}}})
+
+    src = jet(jetstream, "x")
+    stream = f"127.0.0.1:{jetstream.port}"
+    tracks.save_page(src.name, Page([], (stream, {"time_us": 5_000_000})))
+    jetstream.inject("frames", frames=[post(4_000_000), post(5_000_000), post(5_000_001),
+                                       post(5_000_002)])
+
+    outcome = run(tracks, src, max_posts=1)
+
+    assert tracks.checkpoints(src.name) == {stream: {"time_us": 5_000_001}}
+    assert outcome.run.stored == 3  # the two of the rewind (as the last run had) and one new
+    assert "cursor=2000001" in jetstream.requests[-1]

@@ -134,3 +134,14 @@ def test_ctrl_c_closes_the_run_and_goes_on_up(tracks: TrackStore) -> None:
     assert (run.status, run.stored) == (RunStatus.INTERRUPTED, 10)
 
 
+
+
+def test_an_unexpected_error_closes_the_run_as_failed_and_goes_on_up(tracks: TrackStore) -> None:
+    # a bug, or the database gone: the log must not show a dead run as running for 15 minutes
+    source = Listed(30, faults={1: LookupError("a bug")})
+    with pytest.raises(LookupError):
+        collect(tracks, source)
+    (run,) = tracks.runs()
+    assert (run.status, run.stored, run.message) == (RunStatus.FAILED, 10,
+                                                     "stopped by an error: LookupError")
+    assert source.closed == 1

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from campaign.tracking.models import AUTHORS, POSTS
 from campaign.tracking.records import Observation, Page, PostKind, Relation
 from campaign.tracking.store import RunStatus, TrackStore
 from tests.tracking.conftest import T0
@@ -90,3 +92,83 @@ def test_large_pages_are_stored_in_batches(tracks: TrackStore, post: Callable[..
     assert tracks.save_posts("a", posts).stored == size
     assert tracks.save_posts("a", posts).updated == size
     assert tracks.count_posts() == size
+
+
+def test_rows_are_written_in_the_order_of_their_key(tracks: TrackStore,
+                                                   post: Callable[..., Observation]) -> None:
+    # (the order two processes lock rows in: the same for both, so neither deadlocks)
+    tracks.save_posts("a", [post(3, author="c"), post(1, author="a"), post(2, author="b")])
+    with tracks._connection() as conn:
+        posts = conn.execute(select(POSTS.c.remote_id).order_by(POSTS.c.id)).scalars().all()
+        authors = conn.execute(select(AUTHORS.c.author_id).order_by(AUTHORS.c.id)).scalars().all()
+    assert (list(posts), list(authors)) == (["1", "2", "3"], ["a", "b", "c"])
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_processes_storing_overlapping_pages_at_once_never_deadlock(
+        tracks: TrackStore, post: Callable[..., Observation]) -> None:
+    import threading
+
+    tracks.save_posts("w", [post(0)])  # the author exists: only the posts' rows are locked
+    errors: list[Exception] = []
+
+    def store(reverse: bool) -> None:
+        other = TrackStore(tracks.url)  # a connection of its own, as another process has
+        try:
+            for page in range(40):
+                ids = range(1 + page * 200, 1 + page * 200 + 300)  # overlapping the next page
+                try:
+                    other.save_posts(f"s{reverse}",
+                                     [post(n) for n in (reversed(ids) if reverse else ids)])
+                except Exception as exc:  # whatever escapes is the finding
+                    errors.append(exc)
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=store, args=(r,)) for r in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert tracks.count_posts() == 1 + 39 * 200 + 300
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    pytest.param("#EndChildLabour2021 and #endchildlabour2021, #ＥｎｄＣｈｉｌｄＬａｂｏｕｒ2021",
+                 ("endchildlabour2021",), id="one-tag-whatever-its-case-or-width"),
+    # vowel signs and viramas are marks (\p{M}): every network keeps them in the tag
+    pytest.param("रोकें #बालश्रम अब", ("बालश्रम",), id="hindi"),
+    pytest.param("#শিশুশ্রম বন্ধ", ("শিশুশ্রম",), id="bengali"),
+    pytest.param("#แรงงานเด็ก", ("แรงงานเด็ก",), id="thai"),
+    pytest.param("#2021 #_ a#b &#39; https://a.example/#frag", (), id="no-tags"),
+    pytest.param("(#LabourDay) #Children_s_Day", ("labourday", "children_s_day"),
+                 id="brackets-and-underscores"),
+])
+def test_hashtags_in_text(text: str, tags: tuple[str, ...]) -> None:
+    from campaign.tracking.records import tags_in_text
+
+    assert tags_in_text(text) == tags
+
+
+def test_values_past_the_columns_never_fail_a_page(tracks: TrackStore,
+                                                   post: Callable[..., Observation]) -> None:
+    # PostgreSQL refuses a value longer than its column or a count past its integer: one such
+    # post (a 512-character record key, a hostile instance's names and counts) would fail its
+    # page at every run, the checkpoint never passing it
+    from dataclasses import replace
+
+    from campaign.tracking.records import Author
+
+    long_id = replace(post(1), remote_id="at://did:plc:a/app.bsky.feed.post/" + "k" * 512)
+    loud = replace(post(2, metrics={"likes": 2**40}),
+                   author=Author("x", "2", "b" * 400, "d" * 400, followers=2**70))
+    run_id = tracks.start_run("s", "x")
+    saved = tracks.save_page("s", Page([long_id, loud, post(3)], ("st", {"n": 1})), run_id)
+
+    assert (saved.stored, saved.refused) == (2, 1)
+    kept = tracks.post("x", "2")
+    assert kept is not None and kept["likes"] == 2**40 and len(kept["author_handle"]) == 300
+    assert tracks.checkpoints("s") == {"st": {"n": 1}}
+    run = tracks.run(run_id)
+    assert run.bad == 1 and "longer than the store keeps" in run.problems[0]

@@ -66,6 +66,12 @@ IDLE_SECONDS = 2.0  # without follow: caught up after this long without an event
 POLL = 0.2  # longest wait on the socket before looking at the stop flag again
 MAX_FRAME = 8 * 1024 * 1024  # relays send frames up to a few MB (a big commit's blocks)
 MAX_PROBLEMS = 5  # problems a page reports (the count of bad frames is whole)
+# DID -> handle from identity events: a run from the oldest event (or a long --follow) of a relay
+# sees millions of accounts, so the oldest noted are forgotten past this many
+MAX_HANDLES = 100_000
+# without follow, a run ends at the first event stamped after it began (a busy relay is never
+# idle); a stamp further ahead of our clock than this is a host's skewed clock, not "now"
+CLOCK_SKEW = 60.0
 _ACTIONS = ("create", "update")
 _POST_PATH = POST + "/"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -101,6 +107,7 @@ class Event:
     position: int | None
     posts: list[Observation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    stamped: float | None = None  # when the host says the event happened (POSIX seconds)
 
 
 def may_have_tags(record: Mapping[str, Any]) -> bool:
@@ -148,21 +155,45 @@ def decode_frame(data: bytes | str, *, wanted: frozenset[str],
         raise BadFrame("a text frame where the firehose sends binary DAG-CBOR frames")
     try:
         frame = Frame.from_bytes(data)
-    except (ValueError, TypeError, KeyError, AtProtocolError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError,
+            AtProtocolError) as exc:
+        # AttributeError: a header that is no map; RecursionError: nesting past the limit
         raise BadFrame(f"a frame that is not DAG-CBOR ({type(exc).__name__})") from None
     if isinstance(frame, ErrorFrame):
         raise StreamError(str(frame.body.error), str(frame.body.message or ""))
     body = frame.body
+    if not isinstance(body, dict):
+        raise BadFrame(f"a frame whose body is a {type(body).__name__}, not a map")
     seq = body.get("seq")
-    event = Event(seq if isinstance(seq, int) and not isinstance(seq, bool) else None)
+    event = Event(seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
+                  stamped=_stamp(body.get("time")))
     kind = frame.type
     if kind == "#commit":
         _commit_posts(body, event, wanted, handles)
     elif kind == "#identity":
-        did, handle = body.get("did"), body.get("handle")
-        if isinstance(did, str) and isinstance(handle, str) and handle:
-            handles[did] = handle
+        note_handle(handles, body.get("did"), body.get("handle"))
     return event
+
+
+def note_handle(handles: dict[str, str], did: Any, handle: Any) -> None:
+    """Remember ``did``'s handle from an identity event, forgetting the oldest past
+    MAX_HANDLES (memory stays bounded however many accounts the stream names)."""
+    if isinstance(did, str) and isinstance(handle, str) and handle:
+        handles.pop(did, None)
+        handles[did] = handle
+        if len(handles) > MAX_HANDLES:
+            del handles[next(iter(handles))]
+
+
+def _stamp(value: Any) -> float | None:
+    """An event's ``time`` (ISO 8601) as POSIX seconds, None when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value[:64])
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _commit_posts(body: Mapping[str, Any], event: Event, wanted: frozenset[str],
@@ -177,22 +208,25 @@ def _commit_posts(body: Mapping[str, Any], event: Event, wanted: frozenset[str],
     repo = body.get("repo")
     try:
         blocks = libipld.decode_car(body["blocks"])[1]
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
         raise BadFrame(f"a commit whose blocks are not a CAR file ({type(exc).__name__})",
                        event.position) from None
     read_at = datetime.now(UTC)
     for op in posts:
         uri = f"at://{repo}/{op['path']}"
-        record = blocks.get(op.get("cid") or b"")
-        if record is None:
+        cid = op.get("cid")
+        record = blocks.get(cid) if isinstance(cid, bytes) else None
+        if record is None or not isinstance(cid, bytes):
             event.problems.append(f"{uri}: the commit lacks the record's block")
             continue
-        if isinstance(record, dict) and "embed" in record:  # blob refs are CID links
-            record = json_form(record)
         try:
+            if isinstance(record, dict) and "embed" in record:  # blob refs are CID links
+                record = json_form(record)
             post = wanted_post(did=str(repo), uri=uri, record=record, wanted=wanted,
-                               handles=handles, cid=libipld.encode_cid(op["cid"]),
-                               read_at=read_at)
+                               handles=handles, cid=libipld.encode_cid(cid), read_at=read_at)
+        except RecursionError:
+            event.problems.append(f"{uri}: the record is nested too deep")
+            continue
         except (BadRecord, ValueError) as exc:
             event.problems.append(str(exc))
             continue
@@ -291,19 +325,27 @@ class StreamSource:
     def pages(self, context: Context) -> Iterator[Page]:
         """Pages of wanted posts from the stored position on, until stopped, caught up (without
         follow), at ``until`` or at the limit."""
-        query = self.query(context.checkpoints.get(self.stream))
+        state = context.checkpoints.get(self.stream)
+        query = self.query(state)
         url = self.url + ("?" + urlencode(query, doseq=True) if query else "")
+        resumed = state.get(self.key) if state else None
         ws = self._connect(url)
         with ws:  # closed however the run ends (a context manager for websockets' sake too)
             self._ws = ws
             try:
-                yield from self._read(ws, context)
+                yield from self._read(ws, context,
+                                      resumed if isinstance(resumed, int) else None)
             finally:
                 self._ws = None
 
-    def _read(self, ws: ClientConnection, context: Context) -> Iterator[Page]:
+    def _read(self, ws: ClientConnection, context: Context,
+              resumed: int | None = None) -> Iterator[Page]:
+        """The loop. ``resumed`` is the stored position: events at or before it (a Jetstream
+        rewind reads a few seconds again) neither move the checkpoint back nor count towards
+        the limit, so a capped run always gets further than the last one."""
         batch = _Batch(self.stream, self.key)
         taken = 0
+        started = time.time()  # without follow, an event stamped after this means caught up
         last_event = time.monotonic()  # idle time counts from here: the last frame or page
         stopping, follow, until = context.stopping, context.follow, context.until
         while not stopping.is_set():
@@ -342,22 +384,28 @@ class StreamSource:
                 event = self.decode(data)
             except BadFrame as exc:
                 batch.note(str(exc))
-                if exc.position is not None:
+                if exc.position is not None and (resumed is None or exc.position > resumed):
                     batch.position = exc.position
                 continue
             except StreamError as exc:
                 batch.events -= 1
                 yield from _rest(batch)
                 raise self.refusal(exc) from None
-            if event.position is not None:
+            again = resumed is not None and event.position is not None \
+                and event.position <= resumed
+            if event.position is not None and not again:
                 batch.position = event.position
             if event.posts:
                 batch.posts.extend(event.posts)
-                taken += len(event.posts)
+                if not again:
+                    taken += len(event.posts)
             for problem in event.problems:
                 batch.note(problem)
             if context.limit is not None and taken >= context.limit:
                 break
+            if not follow and event.stamped is not None \
+                    and started <= event.stamped <= time.time() + CLOCK_SKEW:
+                break  # caught up: a busy stream (a relay, Jetstream) is never idle
             if batch.events >= self.batch_events and (page := batch.take()) is not None:
                 yield page
                 last_event = time.monotonic()

@@ -26,6 +26,7 @@ from campaign.platforms.bluesky.firehose import (
     Event,
     StreamError,
     StreamSource,
+    note_handle,
     wanted_post,
 )
 from campaign.platforms.bluesky.parse import BadRecord
@@ -42,7 +43,7 @@ def decode_event(data: bytes | str, *, wanted: frozenset[str],
     ``{"error": ...}`` object in place of an event)."""
     try:
         event = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadFrame(f"a frame that is not JSON: {str(data[:60])!r}") from None
     if not isinstance(event, dict):
         raise BadFrame(f"a JSON {type(event).__name__} where an event object is expected")
@@ -51,7 +52,7 @@ def decode_event(data: bytes | str, *, wanted: frozenset[str],
         if "error" in event:
             raise StreamError(str(event.get("error")), str(event.get("message") or ""))
         raise BadFrame("an event without its time_us")
-    out = Event(at)
+    out = Event(at, stamped=min(at, 2**62) / 1_000_000)  # (a float cannot hold every int)
     kind, did = event.get("kind"), event.get("did")
     if kind == "commit":
         commit = event.get("commit")
@@ -70,9 +71,7 @@ def decode_event(data: bytes | str, *, wanted: frozenset[str],
             out.posts.append(post)
     elif kind == "identity":
         identity = event.get("identity")
-        handle = identity.get("handle") if isinstance(identity, dict) else None
-        if isinstance(did, str) and isinstance(handle, str) and handle:
-            handles[did] = handle
+        note_handle(handles, did, identity.get("handle") if isinstance(identity, dict) else None)
     return out
 
 
