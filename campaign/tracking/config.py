@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from campaign.errors import CampaignError
 from campaign.platforms.credentials import Secrets, Ways
-from campaign.tracking.records import normalise_tag, unique
+from campaign.tracking.records import is_tag, normalise_tag, unique
 from campaign.tracking.sources import COLLECTORS, SourceSpec
 
 # where each kind reads when no address is given (public endpoints; an instance must be named)
@@ -46,7 +46,6 @@ MIN_EVERY, MAX_EVERY = timedelta(seconds=10), timedelta(days=7)
 MAX_POSTS = 10_000_000
 # a key that would hold a secret: the file holds references to secrets, never secrets
 _SECRET_KEY = re.compile(r"(?i)token|passw|secret|api_?key|bearer|private|cookie|session")
-_TAG = re.compile(r"\w{1,100}")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -91,7 +90,7 @@ def check_tags(tags: Iterable[str], key: str = "tags") -> tuple[str, ...]:
     """Hashtags as written (``#EndChildLabour2021`` or without '#'), normalised, each once."""
     found = []
     for tag in tags:
-        if not isinstance(tag, str) or not _TAG.fullmatch(normalise_tag(tag.strip())):
+        if not isinstance(tag, str) or not is_tag(normalise_tag(tag.strip())):
             raise SpecProblem(key, f"{str(tag)[:40]!r} is not a hashtag: write e.g. "
                               "#EndChildLabour2021 (letters, digits and _)")
         found.append(normalise_tag(tag.strip()))

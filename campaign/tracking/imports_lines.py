@@ -16,7 +16,7 @@ from typing import IO
 from campaign.errors import CampaignError
 from campaign.tracking.records import Observation
 
-MAX_INT = 2**31 - 1  # the store's integer columns
+MAX_INT = 2**63 - 1  # the store's count columns (BIGINT)
 # JSON values (or CSV cells) in one line, counted by their separators before parsing: a parsed
 # value costs up to ~25 times its bytes (`{},` is 3 bytes, a dict 64), so a line within
 # MAX_LINE could still take a gigabyte; a 500-tweet twarc2 page with includes holds ~60,000

@@ -42,7 +42,7 @@ ALIASES = {"uri": "id", "remote_id": "id", "did": "author_id", "acct": "author_i
            "display_name": "author_name", "favourites": "likes", "reblogs": "reposts"}
 METRIC_COLUMNS = {"likes": "likes", "reposts": "reposts", "replies": "replies",
                   "quotes": "quotes", "impressions": "impressions"}
-MAX_COUNT = 2**31 - 1  # the store's integer columns
+MAX_COUNT = 2**63 - 1  # the store's count columns (BIGINT)
 MAX_ITEMS = 1000  # posts in one JSONL line (a list, a searchPosts response)
 _SPLIT = re.compile(r"[\s,]+")
 

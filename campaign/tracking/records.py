@@ -143,6 +143,11 @@ def tags_in_text(text: str) -> tuple[str, ...]:
                   if len(m) <= MAX_TAG and wordy.search(m))
 
 
+def is_tag(tag: str) -> bool:
+    """True when ``tag`` (normalised, no '#') is a hashtag the networks would link."""
+    return len(tag) <= MAX_TAG and tags_in_text("#" + tag) == (tag,)
+
+
 def unique(tags: Iterable[str]) -> tuple[str, ...]:
     """``tags`` in order of first appearance, each once, empty ones dropped."""
     return tuple(dict.fromkeys(t for t in tags if t))

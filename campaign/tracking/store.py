@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -37,6 +37,7 @@ ID_LENGTH, AUTHOR_ID_LENGTH, NAME_LENGTH, URL_LENGTH = 500, 300, 300, 500
 MAX_COUNT = 2**63 - 1  # a BIGINT; a hostile instance's count past it is kept as the largest
 # a run whose process stopped beating this long ago was killed (SIGKILL, power cut)
 STALE = timedelta(minutes=15)
+STALE_MESSAGE = "stopped without a word (killed?); the next run resumes from its checkpoint"
 
 
 class RunStatus(StrEnum):
@@ -172,6 +173,17 @@ class TrackStore(Database):
                 found.extend(tuple(r) for r in result)
         return found
 
+    def _larger(self, name: str, column: Any) -> Any:
+        """The larger of a stored value and the one bound as ``name``, either of them NULL.
+
+        Counts only grow: an instance that received a post counts only the likes it saw, so a
+        reading from it must not set back the origin's count (nor an older archive a newer
+        reading), and ``metrics_at`` is the latest reading. An unlike is the price paid."""
+        given = _bind(name)
+        if self.is_postgres:
+            return func.greatest(given, column)  # GREATEST skips NULLs
+        return func.max(func.coalesce(given, column), func.coalesce(column, given))
+
     @cached_property
     def _moment(self) -> Callable[[datetime], Any]:
         """An aware datetime as the driver takes it for a ``UTCDateTime`` column: naive UTC; on
@@ -204,8 +216,7 @@ class TrackStore(Database):
                 RUNS.c.source == source, RUNS.c.status == RunStatus.RUNNING.value,
                 RUNS.c.heartbeat_at < now - STALE).values(
                 status=RunStatus.INTERRUPTED.value, finished_at=RUNS.c.heartbeat_at,
-                message="stopped without a word (killed?); the next run resumed from its "
-                        "checkpoint"))
+                message=STALE_MESSAGE))
             row = conn.execute(RUNS.insert().values(
                 source=source, network=network, started_at=now, heartbeat_at=now,
                 status=RunStatus.RUNNING.value, read=0, stored=0, updated=0, bad=0, message="",
@@ -326,15 +337,15 @@ class TrackStore(Database):
             updated += len(seen)
             refresh = [_metrics_update(p) for p in seen if p.metrics]
             if refresh:
+                larger = self._larger
                 conn.execute(update(POSTS).where(
-                    POSTS.c.network == _bind("b_network"), POSTS.c.remote_id == _bind("b_id"),
-                    POSTS.c.metrics_at < _bind("metrics_at")).values(
-                    likes=func.coalesce(_bind("likes"), POSTS.c.likes),
-                    reposts=func.coalesce(_bind("reposts"), POSTS.c.reposts),
-                    replies=func.coalesce(_bind("replies"), POSTS.c.replies),
-                    quotes=func.coalesce(_bind("quotes"), POSTS.c.quotes),
-                    impressions=func.coalesce(_bind("impressions"), POSTS.c.impressions),
-                    metrics_at=_bind("metrics_at")), refresh)
+                    POSTS.c.network == _bind("b_network"), POSTS.c.remote_id == _bind("b_id")
+                ).values(likes=larger("likes", POSTS.c.likes),
+                         reposts=larger("reposts", POSTS.c.reposts),
+                         replies=larger("replies", POSTS.c.replies),
+                         quotes=larger("quotes", POSTS.c.quotes),
+                         impressions=larger("impressions", POSTS.c.impressions),
+                         metrics_at=larger("metrics_at", POSTS.c.metrics_at)), refresh)
         return stored, updated
 
     def _save_authors(self, conn: Connection, authors: Sequence[Author],
@@ -434,7 +445,7 @@ class TrackStore(Database):
                 select(RUNS.c.source, func.max(RUNS.c.network)).group_by(RUNS.c.source))}
             latest = select(RUNS.c.source, func.max(RUNS.c.id).label("id")) \
                 .group_by(RUNS.c.source).subquery()
-            last = {r["source"]: _run(r) for r in conn.execute(
+            last = {r["source"]: _stale_shown(_run(r)) for r in conn.execute(
                 select(RUNS).join(latest, RUNS.c.id == latest.c.id)).mappings()}
             marks: dict[str, dict[str, dict[str, Any]]] = {}
             for source, stream, state in conn.execute(
@@ -523,6 +534,15 @@ def _storable(posts: Sequence[Observation]) -> tuple[Sequence[Observation], list
         else:
             kept.append(post)
     return (posts, refused) if not refused else (kept, refused)
+
+
+def _stale_shown(run: RunRecord, now: datetime | None = None) -> RunRecord:
+    """A run still marked running whose process stopped beating: shown as what it is (the next
+    run of its source records it so)."""
+    if run.status is RunStatus.RUNNING and run.heartbeat_at < (now or utcnow()) - STALE:
+        return replace(run, status=RunStatus.INTERRUPTED, finished_at=run.heartbeat_at,
+                       message=STALE_MESSAGE)
+    return run
 
 
 def _run(row: Mapping[Any, Any]) -> RunRecord:

@@ -145,3 +145,15 @@ def test_make_spec_names_the_value_that_is_wrong() -> None:
 ])
 def test_intervals(text: str | int, seconds: int) -> None:
     assert parse_every(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("tag", [
+    pytest.param("#बालश्रम", id="devanagari-with-virama"),
+    pytest.param("#শিশুশ্রম", id="bengali"),
+    pytest.param("#แรงงานเด็ก", id="thai-with-marks"),
+    pytest.param("#TrabajoInfantil", id="latin"),
+])
+def test_hashtags_in_every_script_are_accepted(tmp_path: Path, tag: str) -> None:
+    path = write(tmp_path, f'hashtags: ["{tag}"]\nsources:\n  - kind: mastodon-tags\n'
+                 "    base_url: https://a.example/\n")
+    assert load_sources(path).tags == (tag[1:].casefold(),)

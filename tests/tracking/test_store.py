@@ -25,15 +25,27 @@ def test_a_post_seen_twice_is_stored_once(tracks: TrackStore,
     assert tracks.post("x", "1")["source"] == "a"  # the first source to see it
 
 
-def test_metrics_are_refreshed_only_by_a_later_reading(tracks: TrackStore,
-                                                      post: Callable[..., Observation]) -> None:
+def test_metrics_only_grow_and_keep_the_latest_reading_time(
+        tracks: TrackStore, post: Callable[..., Observation]) -> None:
     tracks.save_posts("a", [post(1, metrics={"likes": 5}, read_at=T0)])
     tracks.save_posts("a", [post(1, metrics={"likes": 3}, read_at=T0 - timedelta(hours=1))])
-    assert tracks.post("x", "1")["likes"] == 5
+    row = tracks.post("x", "1")
+    assert (row["likes"], row["metrics_at"]) == (5, T0)
     tracks.save_posts("a", [post(1, metrics={"likes": 9, "reposts": 2},
                                  read_at=T0 + timedelta(hours=1))])
     row = tracks.post("x", "1")
-    assert (row["likes"], row["reposts"]) == (9, 2)
+    assert (row["likes"], row["reposts"], row["replies"]) == (9, 2, None)
+
+
+def test_a_later_reading_from_an_instance_that_saw_less_sets_nothing_back(
+        tracks: TrackStore, post: Callable[..., Observation]) -> None:
+    """Mastodon: the origin counts 50 likes; an instance it federated to saw 3 of them."""
+    tracks.save_posts("origin", [post(1, network="mastodon", metrics={"likes": 50, "reposts": 4})])
+    tracks.save_posts("remote", [post(1, network="mastodon", metrics={"likes": 3, "reposts": 6},
+                                      read_at=T0 + timedelta(minutes=5))])
+    row = tracks.post("mastodon", "1")
+    assert (row["likes"], row["reposts"]) == (50, 6)
+    assert row["metrics_at"] == T0 + timedelta(minutes=5)
 
 
 def test_hashtags_relations_and_kinds_are_kept(tracks: TrackStore,
@@ -172,3 +184,11 @@ def test_values_past_the_columns_never_fail_a_page(tracks: TrackStore,
     assert tracks.checkpoints("s") == {"st": {"n": 1}}
     run = tracks.run(run_id)
     assert run.bad == 1 and "longer than the store keeps" in run.problems[0]
+
+
+def test_a_run_whose_process_stopped_beating_shows_as_interrupted(tracks: TrackStore) -> None:
+    tracks.start_run("killed", "x", now=T0)  # its process was killed: no finish, no heartbeat
+    (source,) = tracks.status().sources
+    assert source.last_run is not None
+    assert (source.last_run.status, source.last_run.finished_at) == (RunStatus.INTERRUPTED, T0)
+    assert "killed?" in source.last_run.message
