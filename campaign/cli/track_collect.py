@@ -42,7 +42,7 @@ def collect_options(func: F) -> F:
                      help="On a first run, read nothing older (2021-06-01 or an ISO moment); "
                           "later runs go on from their checkpoint."),
         click.option("--max-posts", type=click.IntRange(1, 10_000_000), default=None,
-                     metavar="N", help="Read at most N posts in this run (X bills each one)."),
+                     metavar="N", help="Read at most N posts in this run (on X, each one is billed)."),
         click.option("--timeout", type=click.FloatRange(0, 3600, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each network call."),
         schedule_option, db_option, json_option,
@@ -251,7 +251,8 @@ def _line(result: Result) -> str:
     r = o.run
     counts = (f"{r.read:,} read, {r.stored:,} new, {r.updated:,} seen again"
               + (f", {r.bad:,} bad records skipped" if r.bad else ""))
-    return f"{r.source}: {counts} ({r.status.value})"
+    how = f"stopped at --max-posts {r.read:,}" if o.capped else r.status.value
+    return f"{r.source}: {counts} ({how})"
 
 
 def _say(results: list[Result], store: TrackStore, runner: TrackRunner, as_json: bool) -> None:

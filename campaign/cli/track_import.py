@@ -135,7 +135,9 @@ def _print(results: list[ImportResult]) -> None:
             out.print(_fill(terminal(r.message)), markup=False, soft_wrap=True)
             continue
         where = f", from line {r.resumed_at + 1:,}" if r.resumed_at else ""
-        head = (f"{name}: {r.format} ({r.network}), {_plural(r.lines, 'line')}{where}: "
+        # twarc2 is X's; a CSV or JSONL file may mix networks, each row saying its own
+        kind = f"{r.format} ({r.network})" if r.format == "twarc2" else r.format
+        head = (f"{name}: {kind}, {_plural(r.lines, 'line')}{where}: "
                 f"{_plural(r.read, 'post')} read, {r.new:,} new, {r.already:,} already stored")
         tail = []
         if r.bad:

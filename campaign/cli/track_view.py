@@ -173,7 +173,8 @@ def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
     from rich.table import Table
 
     # the numbers and dates keep their width; the author and the pledger share what is left
-    # (cut with an ellipsis), the author at most half of it
+    # (the author at most half of it), and a longer one goes on the next line, never cut: the
+    # secretariat must read whose post it is
     fixed = 8 + 5 + 9 + 10 + 2 * 5
     free = max(out.width - fixed, 24)
     from campaign.text.escape import terminal
@@ -183,17 +184,16 @@ def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
     pledger_width = max(free - author_width, 10)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("Network", no_wrap=True, width=8)
-    table.add_column("Author", overflow="ellipsis", no_wrap=True, width=author_width)
+    table.add_column("Author", overflow="fold", width=author_width)
     table.add_column("Posts", justify="right", no_wrap=True, width=5)
     table.add_column("Followers", justify="right", no_wrap=True, width=9)
     table.add_column("Last post", no_wrap=True, width=10)
-    table.add_column("Pledger", overflow="ellipsis", no_wrap=True, width=pledger_width)
+    table.add_column("Pledger", overflow="fold", width=pledger_width)
     for a in found:
         pledger = _text("")
         if a.pledgers:
             p = a.pledgers[0]
-            # the id, country and stakeholder type first: a long name is what gets cut
-            pledger = _text(f"#{p.pledge_id} {p.country} {p.audience}: {p.organisation}",
+            pledger = _text(f"#{p.pledge_id} {p.organisation} ({p.country}, {p.audience})",
                             "green")
             if len(a.pledgers) > 1:
                 pledger.append(f" +{len(a.pledgers) - 1}")
