@@ -50,6 +50,9 @@ demo: $(STAMP)
 	  --no-resolve --db $(DB)
 	$(BIN)/campaign pledge posts --queue --kit $(OUT)/pledge-kits --db $(DB)
 	$(BIN)/campaign pledge report --today 2021-07-01 --db $(DB)
+	$(BIN)/campaign track import schedules/examples/tracking/x-2021.jsonl \
+	  schedules/examples/tracking/posts-2021.csv --db $(DB)
+	$(BIN)/campaign track authors --pledgers --db $(DB)
 	$(BIN)/campaign queue plan --account x --account bluesky --account mastodon --db $(DB)
 	$(BIN)/campaign run --once --now $(NOW) --db $(DB)
 	$(BIN)/campaign db status --db $(DB)
@@ -66,6 +69,7 @@ bench: $(STAMP) $(PDS_STAMP)
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_publish.py
 	$(BIN)/python bench/bench_pledges.py
+	$(BIN)/python bench/bench_track.py
 
 clean:
 	rm -rf $(VENV) exports .pytest_cache .mypy_cache .ruff_cache $(PDS)/node_modules

@@ -172,34 +172,25 @@ def authors(which: str | None, network: str | None, db_url: str | None, as_json:
 def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
     from rich.table import Table
 
-    # the numbers and dates keep their width; the author and the pledger share what is left
-    # (the author at most half of it), and a longer one goes on the next line, never cut: the
-    # secretariat must read whose post it is
-    fixed = 8 + 5 + 9 + 10 + 2 * 5
-    free = max(out.width - fixed, 24)
-    from campaign.text.escape import terminal
-
-    longest = max(len(terminal(a.handle or a.author_id)) for a in found)
-    author_width = max(min(longest, free // 2), 6)
-    pledger_width = max(free - author_width, 10)
+    # the numbers and dates keep their width and the author takes the rest; a pledger's pledge
+    # goes on the line under its author, so that no name is ever cut at 80 columns
+    fixed = 8 + 5 + 9 + 10 + 2 * 4
+    author_width = max(out.width - fixed, 20)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("Network", no_wrap=True, width=8)
-    table.add_column("Author", overflow="fold", width=author_width)
     table.add_column("Posts", justify="right", no_wrap=True, width=5)
     table.add_column("Followers", justify="right", no_wrap=True, width=9)
     table.add_column("Last post", no_wrap=True, width=10)
-    table.add_column("Pledger", overflow="fold", width=pledger_width)
+    table.add_column("Author (and pledge)", overflow="fold", width=author_width)
     for a in found:
-        pledger = _text("")
-        if a.pledgers:
-            p = a.pledgers[0]
-            pledger = _text(f"#{p.pledge_id} {p.organisation} ({p.country}, {p.audience})",
-                            "green")
-            if len(a.pledgers) > 1:
-                pledger.append(f" +{len(a.pledgers) - 1}")
-        table.add_row(a.network, _text(a.handle or a.author_id), f"{a.posts:,}",
+        table.add_row(a.network, f"{a.posts:,}",
                       "" if a.followers is None else f"{a.followers:,}",
-                      f"{a.last_post:%Y-%m-%d}" if a.last_post else "", pledger)
+                      f"{a.last_post:%Y-%m-%d}" if a.last_post else "",
+                      _text(a.handle or a.author_id))
+        for p in a.pledgers:
+            table.add_row("", "", "", "", _text(
+                f"  pledge #{p.pledge_id} {p.organisation}, {p.country}, {p.audience}",
+                "green"))
     out.print(table)
     matched = sum(1 for a in found if a.matched)
     out.print(f"{len(found):,} author{'s' if len(found) != 1 else ''}: {matched:,} matched to a "

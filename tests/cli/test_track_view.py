@@ -112,11 +112,10 @@ def test_authors_lists_pledgers_by_did_and_escapes_handles(
     assert "ann" in result.output and "owned" not in result.output
     lines = result.output.splitlines()
     row = next(i for i, line in enumerate(lines) if "travail.bsky" in line)
-    assert "travail.bsky.social" in lines[row] and "#1 Ministère" in lines[row]
-    # a long organisation goes on under its column, never cut
-    rest = " ".join(line[len(lines[row]) - len(lines[row].lstrip()):].strip()
-                    for line in lines[row:row + 4])
-    assert "(SN, country)" in rest and "…" not in result.output
+    # the pledge under its author, whole: a long organisation goes on, never cut
+    below = " ".join(line.strip() for line in lines[row + 1:row + 3])
+    assert "travail.bsky.social" in lines[row] and "pledge #1 Ministère" in below
+    assert "SN, country" in below and "…" not in result.output
     assert "2 authors: 1 matched to a pledge, 1 not." in result.output
 
 
