@@ -21,6 +21,7 @@ from tests.servers.pds import local_pds  # noqa: F401  (a session fixture: the r
 
 if TYPE_CHECKING:
     from campaign.queue.store import Store
+    from campaign.tracking.store import TrackStore
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
@@ -215,6 +216,17 @@ def store(request: pytest.FixtureRequest, database_url: str) -> Iterator[Store]:
 
     make_migrated(request, database_url)
     db = Store(database_url)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def tracks(request: pytest.FixtureRequest, database_url: str) -> Iterator[TrackStore]:
+    """A migrated TrackStore (hashtag tracking) on the test's backend."""
+    from campaign.tracking.store import TrackStore
+
+    make_migrated(request, database_url)
+    db = TrackStore(database_url)
     yield db
     db.close()
 

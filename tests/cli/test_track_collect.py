@@ -24,14 +24,6 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def tracks(database_url: str) -> Iterator[TrackStore]:
-    db = TrackStore(database_url)
-    db.upgrade()
-    yield db
-    db.close()
-
-
-@pytest.fixture
 def x_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[XDouble]:
     """The X double with 30 tagged posts and an app token in CAMPAIGN_TRACK_X_BEARER_TOKEN."""
     monkeypatch.setenv("CAMPAIGN_TRACK_X_BEARER_TOKEN", TOKEN)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 import click
@@ -24,14 +24,6 @@ from tests.tracking.conftest import make_post
 
 DID = "did:plc:abcdefghijklmnopqrstuvwx"
 MASTODON = "mastodon-tags:https://mastodon.example"
-
-
-@pytest.fixture
-def tracks(database_url: str) -> Iterator[TrackStore]:
-    db = TrackStore(database_url)
-    db.upgrade()
-    yield db
-    db.close()
 
 
 @pytest.fixture

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from campaign.tracking.records import Author, Observation, PostKind, Relation
-from campaign.tracking.store import TrackStore
 
 T0 = datetime(2021, 6, 12, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def tracks(request: pytest.FixtureRequest, database_url: str) -> Iterator[TrackStore]:
-    """A migrated TrackStore on the test's backend (SQLite, then PostgreSQL)."""
-    from tests.conftest import make_migrated
-
-    make_migrated(request, database_url)
-    db = TrackStore(database_url)
-    yield db
-    db.close()
 
 
 def make_post(n: int, *, network: str = "x", author: str = "1", handle: str = "alice",

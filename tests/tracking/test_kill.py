@@ -26,14 +26,6 @@ PAUSE = 0.15  # seconds each page is held: the run lasts long enough to be kille
 
 
 @pytest.fixture
-def tracks(database_url: str) -> Iterator[TrackStore]:
-    db = TrackStore(database_url)
-    db.upgrade()
-    yield db
-    db.close()
-
-
-@pytest.fixture
 def instance() -> Iterator[MastodonDouble]:
     """An instance holding 400 posts of the tag, an hour old to now, every page slowed."""
     with MastodonDouble() as double:
