@@ -9,6 +9,7 @@ Exit codes: 0 all went well or stopped on request, 1 a source failed, 2 bad inpu
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from campaign.tracking.store import Saved, TrackStore
 
 F = TypeVar("F", bound=Callable[..., Any])
+WIDTH = 80  # what goes to stdout is wrapped to it, as `campaign track import` does
 # the option each value of a source comes from, for messages
 OPTIONS = {"tags": "--tag", "since": "--since", "max_posts": "--max-posts",
            "credentials": "--credentials", "handle": "--handle", "every": "--every"}
@@ -202,9 +204,9 @@ class _Progress:
             rich_literal(terminal(spec.source_name)[:40]), total=None, line="connecting")
         estimate = getattr(source, "estimate", None)
         if callable(estimate):
-            said = terminal(estimate(spec.max_posts))
+            said = _fill(terminal(estimate(spec.max_posts)))
             if self.as_json:
-                self.err.print(said, markup=False)
+                self.err.print(said, markup=False, soft_wrap=True)
             else:
                 click.echo(said)
 
@@ -221,8 +223,8 @@ class _Progress:
 
         until = totals.waiting_until
         end = f"until {until:%H:%M:%S} UTC" if until else f"{delay.total_seconds():.0f} s"
-        self.err.print(terminal(redact(f"{spec.source_name}: {message}; waiting {end}")),
-                       markup=False)
+        self.err.print(_fill(terminal(redact(f"{spec.source_name}: {message}; waiting {end}"))),
+                       markup=False, soft_wrap=True)
 
 
 def _collect(specs: list[SourceSpec], common: dict[str, Any], follow: bool = False) -> None:
@@ -251,7 +253,8 @@ def _line(result: Result) -> str:
     r = o.run
     counts = (f"{r.read:,} read, {r.stored:,} new, {r.updated:,} seen again"
               + (f", {r.bad:,} bad records skipped" if r.bad else ""))
-    how = f"stopped at --max-posts {r.read:,}" if o.capped else r.status.value
+    cap = result.spec.max_posts
+    how = f"stopped at --max-posts {cap or r.read:,}" if o.capped else r.status.value
     return f"{r.source}: {counts} ({how})"
 
 
@@ -268,7 +271,7 @@ def _say(results: list[Result], store: TrackStore, runner: TrackRunner, as_json:
                     "database": safe_url(store.url)})
     else:
         for result in results:
-            click.echo(terminal(redact(_line(result))))
+            click.echo(_fill(terminal(redact(_line(result)))))
     for result in results:
         if result.failed:
             click.echo(terminal(redact(f"{result.spec.source_name} failed: {result.message}")),
@@ -280,14 +283,22 @@ def _say(results: list[Result], store: TrackStore, runner: TrackRunner, as_json:
                                        f"e.g. {first}")), err=True)
     if as_json:
         return
+    # each sentence broken where it reads best, each half within 80 columns
     if stopped:
-        click.echo(f"Stopped on request after a whole page: {new:,} new posts stored; the next "
-                   "run resumes where this one stopped.")
+        click.echo(f"Stopped on request after a whole page: {new:,} new posts stored;\n"
+                   "  the next run resumes where this one stopped.")
     elif any(r.failed for r in results):
-        click.echo(f"{new:,} new posts stored; what was read before the failure stays, and the "
-                   "next run resumes from the checkpoint.")
-    click.echo(f"Stored {new:,} new posts ({store.count_posts():,} in all). "
-               f"Database: {safe_url(store.url)}")
+        click.echo(f"{new:,} new posts stored; what was read before the failure stays,\n"
+                   "  and the next run resumes from the checkpoint.")
+    click.echo(_fill(f"Stored {new:,} new posts ({store.count_posts():,} in all). "
+                     f"Database: {safe_url(store.url)}"))
+
+
+def _fill(text: str) -> str:
+    """A line of what happened wrapped to 80 columns, the rest indented; an address or a name
+    is never cut."""
+    return textwrap.fill(text, WIDTH, subsequent_indent="  ", break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _as_dict(result: Result) -> dict[str, Any]:
@@ -322,6 +333,7 @@ def _run_forever(specs: list[SourceSpec], path: Path, common: dict[str, Any]) ->
             click.echo(json.dumps({"at": f"{datetime.now():%Y-%m-%dT%H:%M:%S}",
                                    **_as_dict(result)}, ensure_ascii=False))
             return
+        # a log line per run, never wrapped: one run, one line to grep
         click.echo(terminal(redact(f"{datetime.now():%H:%M:%S} {_line(result)}")))
         if result.failed:
             click.echo(terminal(redact(f"{result.spec.source_name} failed: {result.message}")),

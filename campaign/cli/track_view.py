@@ -8,6 +8,7 @@ that came from a post or a network escaped for the terminal; ``--json`` for mach
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -35,13 +36,19 @@ def _open(db_url: str | None) -> TrackStore:
     return store
 
 
+# what would break a value's line: a handle or a source name holding one could draw a row of
+# its own under the real one (a line or paragraph separator, a tab that moves the columns)
+_BREAKS = re.compile("[\t\n\u2028\u2029]+")
+
+
 def _text(value: object, style: str = "") -> Text:
-    """A value from elsewhere as rich text: escaped for the terminal, never read as markup."""
+    """A value from elsewhere as rich text: escaped for the terminal, never read as markup, on
+    one line (the table wraps it where it must)."""
     from rich.text import Text
 
     from campaign.text.escape import terminal
 
-    return Text(terminal(value), style=style)
+    return Text(_BREAKS.sub(" ", terminal(value)), style=style)
 
 
 def _count(n: int, what: str) -> str:
@@ -170,6 +177,7 @@ def authors(which: str | None, network: str | None, db_url: str | None, as_json:
 
 
 def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
+    from rich.padding import Padding
     from rich.table import Table
 
     # the numbers and dates keep their width and the author takes the rest; a pledger's pledge
@@ -188,9 +196,10 @@ def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
                       f"{a.last_post:%Y-%m-%d}" if a.last_post else "",
                       _text(a.handle or a.author_id))
         for p in a.pledgers:
-            table.add_row("", "", "", "", _text(
-                f"  pledge #{p.pledge_id} {p.organisation}, {p.country}, {p.audience}",
-                "green"))
+            # indented as a whole: a long organisation goes on under its own first line
+            table.add_row("", "", "", "", Padding(_text(
+                f"pledge #{p.pledge_id} {p.organisation}, {p.country}, {p.audience}",
+                "green"), (0, 0, 0, 2)))
     out.print(table)
     matched = sum(1 for a in found if a.matched)
     out.print(f"{len(found):,} author{'s' if len(found) != 1 else ''}: {matched:,} matched to a "

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from campaign.errors import CampaignError
 from campaign.platforms.credentials import Secrets, Ways
 from campaign.tracking.records import is_tag, normalise_tag, unique
-from campaign.tracking.sources import COLLECTORS, SourceSpec
+from campaign.tracking.sources import COLLECTORS, SourceSpec, default_name
 
 # where each kind reads when no address is given (public endpoints; an instance must be named)
 DEFAULT_URLS: dict[str, str] = {
@@ -41,6 +41,22 @@ WAYS: dict[str, Ways] = {
     "mastodon-tags": (("access_token",),),
     "bluesky-search": (("app_password",),),
 }
+# the options each kind reads (campaign/platforms/*), with what each value must be: a kind's
+# collector takes them as they are, so a typo or a wrong type is refused here, with its key
+_FLAG, _TEXT, _URL = "flag", "text", "url"
+_Bounds = tuple[float, float, bool]  # lowest, highest, whether the lowest itself is refused
+KIND_OPTIONS: dict[str, dict[str, str | _Bounds]] = {
+    "x-search": {"query": _TEXT, "price_per_read": (0.0, 100.0, False)},
+    "bluesky-search": {"query": _TEXT, "pds": _URL, "window_hours": (0.1, 24 * 366, False),
+                       "overlap_minutes": (0.0, 24 * 60, False), "days": (0.0, 3660, True)},
+    "bluesky-firehose": {"from_start": _FLAG, "batch_events": (1, 100_000, False),
+                         "batch_seconds": (0.0, 3600, True), "idle_seconds": (0.0, 3600, True)},
+    "bluesky-jetstream": {"from_start": _FLAG, "rewind_seconds": (0.0, 3600, False)},
+    "mastodon-tags": {},
+}
+# a source's name is kept in checkpoints and runs (track_checkpoints.source: VARCHAR(200)):
+# a longer one would fail on PostgreSQL when the first run starts
+MAX_SOURCE_NAME = 200
 DEFAULT_EVERY = timedelta(minutes=15)
 MIN_EVERY, MAX_EVERY = timedelta(seconds=10), timedelta(days=7)
 MAX_POSTS = 10_000_000
@@ -171,6 +187,52 @@ def _shown(text: str) -> str:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
+def check_options(kind: str, options: Mapping[str, Any]) -> None:
+    """Refuse an option the kind does not read, or a value it cannot use (SpecProblem naming
+    ``options.KEY``): a collector would otherwise ignore a misspelt one, or fail on it."""
+    known = KIND_OPTIONS.get(kind, {})
+    for key, value in options.items():
+        what = known.get(str(key))
+        name = f"options.{_shown(str(key))}"
+        if what is None:
+            raise SpecProblem(name, f"{kind} has no option {_shown(str(key))!r}: "
+                              + (f"use {', '.join(known)}" if known else "remove it (it takes "
+                                 "none)"))
+        if isinstance(what, tuple):
+            low, high, open_low = what
+            # a whole number is read with int(): only a YAML integer will do
+            number = _number(value) if not isinstance(low, int) or type(value) is int else None
+            if number is None or not (low < number if open_low else low <= number) \
+                    or number > high:
+                whole = "a whole number" if isinstance(low, int) else "a number"
+                span = (f"more than {low:g} and at most {high:g}" if open_low
+                        else f"from {low:g} to {high:g}")
+                raise SpecProblem(name, f"{_shown(str(value))!r} is not {whole} {span}")
+        elif what == _FLAG:
+            if not isinstance(value, bool):
+                raise SpecProblem(name, f"{_shown(str(value))!r} is not true or false")
+        elif what in (_TEXT, _URL):
+            if not isinstance(value, str) or not value.strip() or len(value) > 4096:
+                raise SpecProblem(name, f"{_shown(str(value))!r} is not a text of 1 to 4,096 "
+                                  "characters")
+            if what == _URL:
+                try:
+                    check_url("bluesky-search", value)
+                except SpecProblem as exc:
+                    raise SpecProblem(name, exc.problem) from None
+
+
+def _number(value: object) -> float | None:
+    """A finite number from YAML (an int, a float or such a text), else None (true is not 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
 def load_secrets(kind: str, ref: str | None) -> Secrets | None:
     """The secrets a source's reference points to, with the fields its kind signs in with."""
     from campaign.platforms.credentials import CredentialsError, load
@@ -203,12 +265,26 @@ def make_spec(kind: str, base_url: str | None, tags: Sequence[str], *,
     if kind == "bluesky-search" and credentials and not handle:
         raise SpecProblem("handle", "bluesky-search signs in with credentials as a handle: add "
                           "the handle, e.g. secretariat.bsky.social")
+    if kind == "bluesky-search" and not credentials:
+        raise SpecProblem("credentials", "Bluesky's search needs a signed-in account: give the "
+                          "handle and a reference, e.g. env:CAMPAIGN_TRACK_BLUESKY with "
+                          "CAMPAIGN_TRACK_BLUESKY_APP_PASSWORD set (an app password)")
     for key in options or {}:
         if _SECRET_KEY.search(str(key)):
             raise SpecProblem(f"options.{key}", "secrets never go here: keep them in the "
                               "environment or a file and name them with credentials: env:PREFIX")
+    check_options(kind, options or {})
+    url = check_url(kind, base_url)
+    named = name.strip() or default_name(kind, url)
+    if len(named) > MAX_SOURCE_NAME:
+        raise SpecProblem("name" if name.strip() else "base_url",
+                          f"{_shown(named)!r} is {len(named):,} characters, and a source's name "
+                          f"({'name' if name.strip() else 'kind:address'}) may have at most "
+                          f"{MAX_SOURCE_NAME}: "
+                          + ("shorten it" if name.strip() else "give the source a shorter name "
+                             "(name: in a sources file)"))
     return SourceSpec(
-        kind=kind, base_url=check_url(kind, base_url), tags=check_tags(tags),
+        kind=kind, base_url=url, tags=check_tags(tags),
         name=name.strip(), secrets=load_secrets(kind, credentials), handle=handle.strip(),
         timeout=timeout, since=parse_since(since),
         every=parse_every(every) if every is not None else None, max_posts=max_posts,
@@ -286,9 +362,11 @@ def load_sources(path: Path, *, schedule_path: Path | None = None,
                     every=entry.every if entry.every is not None else "15m",
                     max_posts=entry.max_posts, timeout=entry.timeout, options=entry.options)
             except SpecProblem as exc:
-                key = exc.key.split(".")[0]
-                at = ("sources", i, "instances", n) if key == "base_url" and entry.instances \
-                    else ("sources", i, key)
+                key, _, option = exc.key.partition(".")
+                at: tuple[str | int, ...] = ("sources", i, "instances", n) \
+                    if key == "base_url" and entry.instances else ("sources", i, key)
+                if key == "options" and option in entry.options:
+                    at = (*at, option)  # the line of the option itself
                 raise SourcesError(path, line(*at), _key(at[2:]) if len(at) > 3 else exc.key,
                                    exc.problem) from None
             where = line("sources", i)

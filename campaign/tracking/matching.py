@@ -31,7 +31,7 @@ from sqlalchemy import Connection, func, select
 from campaign.errors import UsageError
 from campaign.pledges.models import HANDLES, PLEDGE_EVENTS, PLEDGES
 from campaign.queue.engine import Database, utcnow
-from campaign.tracking.models import AUTHOR_HISTORY, AUTHORS, POSTS
+from campaign.tracking.models import AUTHORS, POSTS
 
 Which = Literal["all", "pledgers", "unmatched"]
 WHICH: tuple[str, ...] = ("all", "pledgers", "unmatched")
@@ -164,24 +164,28 @@ def _pledge_handles(conn: Connection, networks: Sequence[str]) -> dict[str, list
 
 
 def _record_x_ids(conn: Connection, handles: Iterable[_Handle]) -> int:
-    """Give each X pledge without a user id the id of the tracked author whose username is
-    (or was, by their history) the pledge's handle; how many were recorded."""
+    """Give each X pledge without a user id the id of the author whose username was the
+    pledge's handle in a post read from X's API; how many were recorded.
+
+    Only posts a collector read from X count, newest first: an archive is a file anyone may
+    write, and a line of it claiming that id 666 is @TravailExemple must not tie the pledge to
+    another account for good (such authors are still matched by username, never recorded)."""
     waiting: dict[str, list[_Handle]] = {}
     for h in handles:
         if not h.did:
             waiting.setdefault(x_key(h.handle), []).append(h)
     if not waiting:
         return 0
-    # the current usernames first, then the history: an account renamed before it was ever
-    # matched is still found by the name its pledge declares
     ids: dict[str, str] = {}
-    current = conn.execute(select(AUTHORS.c.handle, AUTHORS.c.author_id)
-                           .where(AUTHORS.c.network == "x")).all()
-    past = conn.execute(
-        select(AUTHOR_HISTORY.c.handle, AUTHORS.c.author_id)
-        .join(AUTHORS, AUTHORS.c.id == AUTHOR_HISTORY.c.author_ref)
-        .where(AUTHORS.c.network == "x").order_by(AUTHOR_HISTORY.c.read_at.desc())).all()
-    for handle, author_id in [*current, *past]:
+    seen = conn.execute(
+        select(POSTS.c.author_handle, AUTHORS.c.author_id, func.max(POSTS.c.created_at))
+        .join(AUTHORS, AUTHORS.c.id == POSTS.c.author_ref)
+        .where(POSTS.c.network == "x", ~POSTS.c.source.startswith("import:"),
+               func.lower(POSTS.c.author_handle).in_(
+                   sorted({k.lower() for k in waiting} | {f"@{k.lower()}" for k in waiting})))
+        .group_by(POSTS.c.author_handle, AUTHORS.c.author_id)
+        .order_by(func.max(POSTS.c.created_at).desc())).all()
+    for handle, author_id, _last in seen:
         key = x_key(handle or "")
         if key in waiting and key not in ids:
             ids[key] = str(author_id)
@@ -215,7 +219,7 @@ def _index(network: str, handles: Sequence[_Handle]) -> tuple[dict[str, list[Ple
             by_handle.setdefault(key(h.handle), []).append(h.pledger)
         elif h.did:
             by_id.setdefault(h.did, []).append(h.pledger)
-        elif network == "bluesky":
+        else:  # no id yet: by the handle as it is now (X: until a collector has seen it)
             by_handle.setdefault(key(h.handle), []).append(h.pledger)
     return by_id, by_handle
 

@@ -125,7 +125,11 @@ class TrackRunner:
             def on_wait(message: str, delay: timedelta, totals: Totals) -> None:
                 wait_hook(spec, message, delay, totals)
         try:
-            source = self.build_source(spec)
+            try:
+                source = self.build_source(spec)
+            except (ValueError, TypeError) as exc:  # an option the checks let through
+                raise CampaignError(f"{spec.source_name} cannot be set up with its options "
+                                    f"({str(exc)[:200]}): see docs/tracking.md") from None
             if self.on_start is not None:
                 self.on_start(spec, source)  # e.g. the read cost X will bill, said first
             outcome = collect(self.store, source, max_posts=spec.max_posts, follow=self.follow,

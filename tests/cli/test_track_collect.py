@@ -38,6 +38,11 @@ def x_args(x_api: XDouble, *more: str) -> tuple[str, ...]:
             *more)
 
 
+def fits(line: str) -> bool:
+    """Within 80 columns, or a word alone that cannot be broken (the database's address)."""
+    return len(line) <= 80 or " " not in line.strip()
+
+
 def test_x_says_the_read_cost_first_then_stores_and_resumes(
         tracks: TrackStore, x_api: XDouble, db_cli: Callable[..., Result]) -> None:
     result = db_cli(*x_args(x_api, "--max-posts", "100"))
@@ -45,11 +50,23 @@ def test_x_says_the_read_cost_first_then_stores_and_resumes(
     lines = result.stdout.splitlines()
     assert lines[0] == "This run reads at most 100 posts from X, about $0.50 at $0.005 a post read."
     assert lines[1].startswith(f"x-search:{x_api.base_url}: 30 read, 30 new")
-    assert lines[-1].startswith("Stored 30 new posts (30 in all).")
+    assert lines[-2].startswith("Stored 30 new posts (30 in all).")  # the address wraps
+    assert all(fits(line) for line in lines), lines
     assert tracks.count_posts("x") == 30
     again = db_cli(*x_args(x_api))
     assert again.exit_code == 0 and "0 new" in again.stdout  # resumed from since_id
     assert tracks.count_posts("x") == 30
+    # without a cap the sentence on what X bills names the whole query: wrapped, not cut
+    assert all(fits(line) for line in again.stdout.splitlines()), again.stdout
+    assert "#childrensday) it has not read yet." in again.stdout
+
+
+@SQLITE_ONLY
+def test_a_capped_run_says_the_cap_it_was_given(tracks: TrackStore, x_api: XDouble,
+                                                db_cli: Callable[..., Result]) -> None:
+    result = db_cli(*x_args(x_api, "--max-posts", "5"))  # X reads 10 a page at least
+    assert result.exit_code == 0, result.output
+    assert "(stopped at --max-posts 5)" in " ".join(result.stdout.split()), result.stdout
 
 
 @SQLITE_ONLY
@@ -93,6 +110,9 @@ def test_x_with_a_refused_token_fails_in_one_sentence(
                  "are for streams", id="follow-a-search"),
     pytest.param(("track", "bluesky", "--jetstream", "wss://a.example", "--credentials",
                   "env:A"), "reads a public stream", id="credentials-for-a-stream"),
+    pytest.param(("track", "bluesky", "--search", "https://a.example"),
+                 "--credentials: Bluesky's search needs a signed-in account",
+                 id="search-without-an-account"),
 ])
 def test_bad_input_exits_2_with_one_sentence(tracks: TrackStore, db_cli: Callable[..., Result],
                                              args: tuple[str, ...], said: str) -> None:

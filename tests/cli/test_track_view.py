@@ -108,7 +108,31 @@ def test_authors_lists_pledgers_by_did_and_escapes_handles(
     below = " ".join(line.strip() for line in lines[row + 1:row + 3])
     assert "travail.bsky.social" in lines[row] and "pledge #1 Ministère" in below
     assert "SN, country" in below and "…" not in result.output
+    # the pledge's lines all start where its first does, two in from the author
+    author_at = lines[row].index("travail.bsky")
+    assert {len(line) - len(line.lstrip()) for line in lines[row + 1:row + 3]} == {author_at + 2}
     assert "2 authors: 1 matched to a pledge, 1 not." in result.output
+
+
+@pytest.mark.parametrize("breaks", [
+    pytest.param("\n", id="newline"), pytest.param("\u2028", id="line-separator"),
+    pytest.param("\t\t", id="tabs"),
+])
+def test_a_handle_with_line_breaks_cannot_draw_a_row_of_its_own(
+        tracks: TrackStore, db_cli: Callable[..., Result], breaks: str) -> None:
+    fake = f"ann.bsky.social{breaks}x  99  999,999  2026-12-01  fake.bsky.social"
+    source = f"import:a{breaks}b.csv"
+    tracks.save_posts(source, [make_post(1, network="bluesky", author=DID, handle=fake)])
+    result = db_cli("track", "authors")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # the handle goes on in the author's column (wrapped), never as a row starting on the left
+    assert lines[1].startswith("bluesky ") and lines[-1].startswith("1 author:")
+    assert all(line.startswith(" " * 40) for line in lines[2:-1]), result.output
+    said = " ".join(" ".join(line[40:] for line in lines[1:-1]).split())
+    assert said == "ann.bsky.social x 99 999,999 2026-12-01 fake.bsky.social", said
+    shown = db_cli("track", "status").output.splitlines()
+    assert any(line.startswith("import:a b.csv (") for line in shown), shown
 
 
 @pytest.mark.parametrize(("options", "wanted"), [

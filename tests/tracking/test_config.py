@@ -56,15 +56,15 @@ sources:
     every: 1h
     max_posts: 500
     since: 2021-06-01
-    options: {window: 6h}
+    options: {query: "#EndChildLabour2021 lang:fr"}
 """)
     (spec,) = load_sources(path).specs
     assert spec.tags == ("endchildlabour2021", "labourday")
     assert spec.base_url == "https://api.x.com" and spec.secrets is not None
     assert dict(spec.secrets) == {"bearer_token": "sekret-bearer-value"}
     assert spec.since == datetime(2021, 6, 1, tzinfo=UTC)
-    assert (spec.every, spec.max_posts, spec.options) == (timedelta(hours=1), 500,
-                                                          {"window": "6h"})
+    assert (spec.every, spec.max_posts, spec.options) == (
+        timedelta(hours=1), 500, {"query": "#EndChildLabour2021 lang:fr"})
 
 
 BAD = [
@@ -107,6 +107,31 @@ BAD = [
                  "  - kind: mastodon-tags\n    base_url: https://a.example/\n", 4, "base_url",
                  "listed twice (also line 2)", id="listed-twice"),
     pytest.param("- kind: x-search\n", 1, "", "a sources file is a mapping", id="not-a-mapping"),
+    pytest.param("sources:\n  - kind: mastodon-tags\n    base_url: https://a.example/"
+                 + "p" * 200 + "\n", 3, "base_url", "may have at most 200",
+                 id="address-too-long-for-a-name"),
+    pytest.param("sources:\n  - kind: mastodon-tags\n    base_url: https://a.example\n"
+                 "    name: " + "n" * 201 + "\n", 4, "name", "shorten it", id="name-too-long"),
+    pytest.param("sources:\n  - kind: bluesky-search\n    handle: a.bsky.social\n", 2,
+                 "credentials", "needs a signed-in account", id="search-needs-credentials"),
+    pytest.param("sources:\n  - kind: bluesky-jetstream\n    options:\n      from_strat: true\n",
+                 4, "options.from_strat", "has no option 'from_strat': use from_start",
+                 id="misspelt-option"),
+    pytest.param("sources:\n  - kind: mastodon-tags\n    base_url: https://a.example\n"
+                 "    options: {limit: 80}\n", 4, "options.limit", "remove it (it takes none)",
+                 id="option-of-a-kind-without-options"),
+    pytest.param("sources:\n  - kind: bluesky-jetstream\n    options:\n"
+                 "      rewind_seconds: soon\n", 4, "options.rewind_seconds",
+                 "'soon' is not a number from 0 to 3600", id="option-not-a-number"),
+    pytest.param("sources:\n  - kind: bluesky-firehose\n    options:\n"
+                 "      batch_events: [1]\n", 4, "options.batch_events", "not a whole number",
+                 id="option-a-list"),
+    pytest.param("sources:\n  - kind: bluesky-firehose\n    options:\n"
+                 "      from_start: 'yes'\n", 4, "options.from_start", "not true or false",
+                 id="flag-not-a-flag"),
+    pytest.param("sources:\n  - kind: x-search\n    credentials: env:TRACK_X\n    options:\n"
+                 "      price_per_read: free\n", 5, "options.price_per_read", "not a number",
+                 id="price-not-a-number"),
 ]
 
 

@@ -147,3 +147,23 @@ def test_an_empty_store_has_no_authors(tracks: TrackStore) -> None:
 def test_handles_are_compared_as_their_networks_do() -> None:
     assert x_key(" @ILO ") == x_key("ilo")
     assert mastodon_key("@Ilo@Mastodon.SOCIAL") == "ilo@mastodon.social"
+
+
+def test_an_archive_never_ties_an_x_pledge_to_an_account_for_good(
+        tracks: TrackStore, add_pledge: Callable[..., int]) -> None:
+    """An archive line anyone could write claims that id 666 is @TravailSN: shown as matched by
+    its username while it is, never recorded; the account a collector reads from X is."""
+    from campaign.pledges.store import PledgeStore
+
+    pledge_id = add_pledge({"x": "@TravailSN"})
+    tracks.save_posts("import:forged.jsonl", [make_post(1, network="x", author="666",
+                                                        handle="TravailSN")])
+    assert [p.pledge_id for p in one(authors(tracks), "666").pledgers] == [pledge_id]
+    assert not PledgeStore(tracks.url).get(pledge_id).dids.get("x")
+    tracks.save_posts("x-search:https://api.x.com", [
+        make_post(2, network="x", author="4242", handle="TravailSN",
+                  read_at=T0 + timedelta(hours=1))])
+    found = authors(tracks)
+    assert [p.pledge_id for p in one(found, "4242").pledgers] == [pledge_id]
+    assert one(found, "666").pledgers == ()
+    assert PledgeStore(tracks.url).get(pledge_id).dids.get("x") == "4242"

@@ -91,6 +91,20 @@ def test_a_source_that_cannot_be_built_fails_alone(tracks: TrackStore) -> None:
     assert results[0].message.startswith("options.window")
 
 
+def test_a_collector_refusing_an_option_fails_its_source_in_a_sentence(
+        tracks: TrackStore) -> None:
+    def build(s: SourceSpec) -> ListSource:
+        if s.base_url.endswith("i2.example"):
+            raise ValueError("window_hours must be more than 0")  # as SearchPosts does
+        return ListSource(s)
+
+    results = TrackRunner(tracks, SPECS, build_source=build).run_once()
+    assert [r.failed for r in results] == [False, True, False]
+    assert results[1].message == (
+        "mastodon-tags:https://i2.example cannot be set up with its options (window_hours must "
+        "be more than 0): see docs/tracking.md")
+
+
 def test_a_stop_ends_the_run_after_the_page_in_flight_and_the_next_run_resumes(
         tracks: TrackStore) -> None:
     runner: TrackRunner
