@@ -63,7 +63,11 @@ def mapped_errors(api: Mastodon, what: str = "the post") -> Iterator[None]:
                           reset_time(api.ratelimit_reset)) from None
     except mx.MastodonUnauthorizedError as exc:
         raise AuthFailed(f"Mastodon refused the access token: {_said(exc)}") from None
-    except (mx.MastodonServerError, mx.MastodonNetworkError) as exc:
+    except mx.MastodonNetworkError:
+        # its text is urllib3's whole chain (pools, resolvers): the host says enough
+        raise Transient(f"Mastodon instance {api.api_base_url} could not be reached: check the "
+                        "address and the network") from None
+    except mx.MastodonServerError as exc:
         raise Transient(f"Mastodon instance unavailable: {_said(exc)}") from None
     except mx.MastodonAPIError as exc:
         status = exc.args[1] if len(exc.args) > 1 else None

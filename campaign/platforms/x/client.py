@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import tweepy
@@ -116,4 +117,6 @@ def mapped_errors() -> Iterator[None]:
     except tweepy.HTTPException as exc:
         raise Transient(f"X answered {_message(exc)}") from None
     except requests.RequestException as exc:
-        raise Transient(f"X could not be reached: {type(exc).__name__}") from None
+        host = urlsplit(exc.request.url or "").netloc if exc.request is not None else ""
+        raise Transient(f"X{f' at {host}' if host else ''} could not be reached "
+                        f"({type(exc).__name__}): check the address and the network") from None
