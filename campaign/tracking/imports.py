@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from campaign.platforms.base import Refused
 from campaign.queue.engine import utcnow
 from campaign.tracking.collect import Context, Totals, collect
@@ -88,6 +90,16 @@ class Layout:
     delimiter: str = ","
     body_offset: int = 0  # CSV: where the rows start (after the header)
     body_line: int = 0
+
+
+def _loads(raw: bytes) -> Any:
+    """A JSON line with orjson (several times faster); what orjson refuses (NaN, an integer past
+    64 bits, nesting past its limit, a corrupt line) is read again by the json module, so
+    what is accepted, and the message for what is not, are the json module's."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def source_name(path: Path) -> str:
@@ -222,7 +234,7 @@ class ArchiveSource:
     def _json_records(self, line: int, offset: int, handler: Handler) -> Iterator[
             tuple[int, int, list[Observation], list[str], list[str], str | None]]:
         """(line, offset after it, posts, problems, API errors, why it is bad) per line."""
-        loads = json.loads
+        loads = _loads
         for n, end, raw in read_lines(self._handle, line, offset, self.max_line):
             if raw is None:
                 yield n, end, [], [], [], f"over {self.max_line:,} bytes: skipped unread"

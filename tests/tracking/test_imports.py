@@ -360,3 +360,18 @@ def test_pages_resume_from_the_checkpoint_alone(tmp_path: Path) -> None:
     rest = list(source.pages(Context({middle[0]: middle[1]})))
     source.close()
     assert [len(p.posts) for p in rest] == [len(p.posts) for p in pages[2:]]
+
+
+def test_a_line_only_the_json_module_reads_is_imported(tracks: TrackStore,
+                                                        tmp_path: Path) -> None:
+    # lines are parsed with orjson, which refuses an integer past 64 bits and NaN: the json
+    # module reads those lines again, so they import as they always did
+    page = _objects(TWARC / "brexit.jsonl")[0]
+    page["data"][0]["big"] = 2**70
+    page["data"][1]["ratio"] = float("nan")
+    path = tmp_path / "odd-numbers.jsonl"
+    path.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    result = import_archive(tracks, path)
+    assert (result.new, result.bad, result.exit_code) == (len(page["data"]), 0, 0)
+    stored = tracks.post("x", page["data"][0]["id"])
+    assert stored is not None and json.loads(stored["raw"])["big"] == 2**70

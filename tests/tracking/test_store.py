@@ -3,8 +3,10 @@ history, checkpoints saved with their page, runs logged."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -192,3 +194,19 @@ def test_a_run_whose_process_stopped_beating_shows_as_interrupted(tracks: TrackS
     assert source.last_run is not None
     assert (source.last_run.status, source.last_run.finished_at) == (RunStatus.INTERRUPTED, T0)
     assert "killed?" in source.last_run.message
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param({"id": "1", "nested": [{"a": 1.5, "b": None}], "text": "école ✊"}, id="plain"),
+    pytest.param({1: "a key that is no string"}, id="int-key"),
+    pytest.param({"count": 2**70}, id="integer-past-64-bits"),
+    pytest.param({"seen": T0}, id="datetime-through-str"),
+])
+def test_the_raw_record_is_kept_as_the_json_module_writes_it(
+        tracks: TrackStore, post: Callable[..., Observation], raw: dict[Any, Any]) -> None:
+    # orjson writes what it can, the json module the rest: the same text either way
+    from dataclasses import replace
+
+    tracks.save_posts("a", [replace(post(1), raw=raw)])
+    assert tracks.post("x", "1")["raw"] == json.dumps(raw, ensure_ascii=False,
+                                                       separators=(",", ":"), default=str)

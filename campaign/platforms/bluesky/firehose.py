@@ -357,6 +357,10 @@ class StreamSource:
             if until is not None and datetime.now(UTC) >= until:
                 break
             wait = POLL
+            if batch.events:
+                # the page is due at its deadline, not a POLL later: at the end of a replay (or
+                # in a lull) the last posts are stored as soon as batch_seconds allow
+                wait = max(min(wait, batch.started + self.batch_seconds - now), 0.0)
             if not follow:
                 left = self.idle_seconds - (now - last_event)
                 if left <= 0:

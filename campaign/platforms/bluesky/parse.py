@@ -246,9 +246,31 @@ def _date_or_none(value: Any) -> datetime | None:
         return None
 
 
+_SCALARS = frozenset((int, float, bool, type(None)))
+
+
 def _jsonable(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON can hold it: a record decoded from CBOR carries CIDs and bytes, which
     become their JSON forms (``{"$link": cid}``, ``{"$bytes": base64}``); nesting is bounded."""
+    # the firehose's hot path: plain dicts, lists and clean strings by their exact type (an
+    # isinstance against Mapping costs more than the rest); the general rules below for others
+    kind = type(value)
+    if kind is dict and depth < MAX_DEPTH:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str or "\x00" in k or (not k.isascii() and _SURROGATE.search(k)):
+                k = _storable(str(k))
+            kv = type(v)
+            if kv is str:
+                out[k] = v if "\x00" not in v and (v.isascii() or not _SURROGATE.search(v)) \
+                    else _storable(v)
+            elif kv in _SCALARS:
+                out[k] = v
+            else:
+                out[k] = _jsonable(v, depth + 1)
+        return out
+    if kind is list and depth < MAX_DEPTH:
+        return [v if type(v) in _SCALARS else _jsonable(v, depth + 1) for v in value]
     if isinstance(value, str):
         return _storable(value)
     if value is None or isinstance(value, bool | int | float):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from campaign.tracking.records import (
@@ -33,6 +34,9 @@ _PRECEDENCE = (PostKind.REPOST, PostKind.QUOTE, PostKind.REPLY)
 # public_metrics key -> our METRICS key; impression_count only on tweets since late 2022
 _METRICS = {"like_count": "likes", "retweet_count": "reposts", "reply_count": "replies",
             "quote_count": "quotes", "impression_count": "impressions"}
+
+# an archive names the same few hashtags a million times: each normalised once
+_normalise = lru_cache(maxsize=8192)(normalise_tag)
 
 __all__ = ["TweetError", "as_page", "page_posts", "tweet_post", "users_by_id"]
 
@@ -61,11 +65,12 @@ def page_posts(page: Mapping[str, Any], *, read_at: datetime
     if not isinstance(tweets, list):
         return [], [f"'data' is a {type(data).__name__}, not a list of tweets"]
     users = users_by_id(page)
+    authors: dict[str, Author] = {}  # a page's authors post many of its tweets: built once
     posts: list[Observation] = []
     problems: list[str] = []
     for index, tweet in enumerate(tweets):
         try:
-            posts.append(tweet_post(tweet, users, read_at=read_at))
+            posts.append(_tweet_post(tweet, users, read_at, authors))
         except TweetError as exc:
             problems.append(f"tweet {index + 1} of 'data': {exc}")
     return posts, problems
@@ -75,6 +80,11 @@ def tweet_post(tweet: Any, users: Mapping[str, Mapping[str, Any]], *,
                read_at: datetime) -> Observation:
     """One v2 tweet object as an observed post, its author from ``users`` (``includes.users``
     by id); raises :class:`TweetError` for an object that is not a readable tweet."""
+    return _tweet_post(tweet, users, read_at, {})
+
+
+def _tweet_post(tweet: Any, users: Mapping[str, Mapping[str, Any]], read_at: datetime,
+                authors: dict[str, Author]) -> Observation:
     if not isinstance(tweet, Mapping):
         raise TweetError(f"a {type(tweet).__name__}, not a tweet object")
     if "tweet_count" in tweet and "id" not in tweet:
@@ -90,14 +100,17 @@ def tweet_post(tweet: Any, users: Mapping[str, Mapping[str, Any]], *,
     username = str(user.get("username") or "")
     entities = _mapping(tweet.get("entities"))
     kind, relations = _relations(tweet.get("referenced_tweets"), tweet_id)
+    author = authors.get(author_id)
+    if author is None:
+        author = authors[author_id] = _author(author_id, user)
     return Observation(
-        network=NETWORK, remote_id=tweet_id, author=_author(author_id, user),
+        network=NETWORK, remote_id=tweet_id, author=author,
         created_at=created_at, text=text, read_at=read_at, kind=kind,
         url=f"{WEB}/{username}/status/{tweet_id}" if username else f"{WEB}/i/web/status/{tweet_id}",
         language=str(tweet.get("lang") or ""),
         # a retweet's text is cut ("RT @u: ...") and its entities with it: the text adds what
         # the entities miss, and the entities what a cut text lost
-        hashtags=unique([*(normalise_tag(str(h.get("tag") or ""))
+        hashtags=unique([*(_normalise(str(h.get("tag") or ""))
                            for h in _items(entities.get("hashtags"))), *tags_in_text(text)]),
         mentions=unique(str(m.get("username") or "") for m in _items(entities.get("mentions"))),
         links=unique(str(u.get("expanded_url") or u.get("url") or "")
