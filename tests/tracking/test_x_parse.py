@@ -163,15 +163,22 @@ def test_metrics_with_impressions_and_missing_ones() -> None:
     assert post.metrics == {"likes": 3, "reposts": 1, "impressions": 120}  # missing != zero
 
 
-def test_hashtags_from_entities_and_truncated_text() -> None:
-    """A retweet's text is cut: the entities keep the tag the text lost, the text adds tags
-    the entities miss; all normalised (NFKC + case folding) and each once."""
-    text = "RT @ilo: #EndChildLabour2021 now #ＬａｂｏｕｒＤａｙ and #endchildlabour2021…"
+def test_hashtags_are_x_s_own_entities_normalised() -> None:
+    """X's entities are its reading of the text: a retweet's text cut mid-tag makes no tag of
+    the piece; every tag normalised (NFKC + case folding) and each once."""
+    text = "RT @ilo: #EndChildLabour2021 now #ＬａｂｏｕｒＤａｙ and #EndChildLab…"
     post = tweet_post(tweet(text=text,
                             entities={"hashtags": [{"tag": "EndChildLabour2021"},
-                                                   {"tag": "ChildrensDay"}]}), {},
+                                                   {"tag": "ＬａｂｏｕｒＤａｙ"},
+                                                   {"tag": "endchildlabour2021"}]}), {},
                       read_at=READ_AT)
-    assert post.hashtags == ("endchildlabour2021", "childrensday", "labourday")
+    assert post.hashtags == ("endchildlabour2021", "labourday")
+
+
+def test_a_tweet_read_without_entities_has_its_tags_from_the_text() -> None:
+    post = tweet_post(tweet(text="Notre plan #EndChildLabour2021 #LabourDay"), {},
+                      read_at=READ_AT)
+    assert post.hashtags == ("endchildlabour2021", "labourday")
 
 
 def test_links_prefer_expanded_urls() -> None:

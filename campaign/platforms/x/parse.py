@@ -108,10 +108,12 @@ def _tweet_post(tweet: Any, users: Mapping[str, Mapping[str, Any]], read_at: dat
         created_at=created_at, text=text, read_at=read_at, kind=kind,
         url=f"{WEB}/{username}/status/{tweet_id}" if username else f"{WEB}/i/web/status/{tweet_id}",
         language=str(tweet.get("lang") or ""),
-        # a retweet's text is cut ("RT @u: ...") and its entities with it: the text adds what
-        # the entities miss, and the entities what a cut text lost
-        hashtags=unique([*(_normalise(str(h.get("tag") or ""))
-                           for h in _items(entities.get("hashtags"))), *tags_in_text(text)]),
+        # X's own entities when the tweet has them: they are X's reading of this very text,
+        # and a retweet's text cut mid-word ("RT @u: ... #EndChildLab…") must not make a tag
+        # of the piece; the text only for a tweet read without entities
+        hashtags=unique(_normalise(str(h.get("tag") or ""))
+                        for h in _items(entities.get("hashtags"))) if "entities" in tweet
+        else tags_in_text(text),
         mentions=unique(str(m.get("username") or "") for m in _items(entities.get("mentions"))),
         links=unique(str(u.get("expanded_url") or u.get("url") or "")
                      for u in _items(entities.get("urls"))),
