@@ -25,7 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import argparse
 import random
 import sqlite3
 import tempfile
@@ -34,6 +33,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import figures  # beside this file: the --only option every benchmark has
 import yaml
 
 from campaign.atomic import atomic_open
@@ -258,16 +258,11 @@ FIGURES = ("import", "smart")
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Every figure (or those asked for), in one temporary folder."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(FIGURES),
-                        help=f"comma-separated figures to run, of {', '.join(FIGURES)}")
+    parser = figures.parser(__doc__, FIGURES)
     parser.add_argument("--pledges", type=int, default=PLEDGES,
                         help="pledges imported (default 10,000)")
     args = parser.parse_args(argv)
-    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = sorted(set(wanted) - set(FIGURES))
-    if unknown:
-        parser.error(f"unknown figure {', '.join(unknown)}: choose among {', '.join(FIGURES)}")
+    wanted = figures.wanted(parser, args, FIGURES)
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
         if "import" in wanted:
             bench_import(Path(tmp), args.pledges)

@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # the project root, for tests.pg (the throwaway PostgreSQL server the tests use too)
 sys.path.insert(0, str(ROOT))
 
-import argparse
 import contextlib
 import json
 import logging
@@ -35,6 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
+
+import figures  # beside this file: the --only option every benchmark has
 
 from campaign.content.render import RenderedPost, Renderer
 from campaign.content.resources import builtin_schedule
@@ -555,16 +556,11 @@ FIGURES = ("plan", "list", "dispatch", "workers", "memory")
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Every figure (or those asked for), in one temporary folder."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(FIGURES),
-                        help=f"comma-separated figures to run, of {', '.join(FIGURES)}")
+    parser = figures.parser(__doc__, FIGURES)
     parser.add_argument("--posts", type=int, default=PLAN_POSTS,
                         help="posts planned, listed and held in memory (default 100,000)")
     args = parser.parse_args(argv)
-    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = sorted(set(wanted) - set(FIGURES))
-    if unknown:
-        parser.error(f"unknown figure {', '.join(unknown)}: choose among {', '.join(FIGURES)}")
+    wanted = figures.wanted(parser, args, FIGURES)
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
         folder = Path(tmp)
         if "plan" in wanted:

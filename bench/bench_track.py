@@ -41,7 +41,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.servers: the same servers the tests start
 
-import argparse
 import json
 import os
 import resource
@@ -54,6 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import figures  # beside this file: the --only option every benchmark has
 from track_data import seed_pds, write_archive  # beside this file: the data it generates
 
 POSTS = int(os.environ.get("BENCH_TRACK_POSTS", "1000000"))
@@ -139,10 +139,10 @@ def _pages_of(archive: Path) -> Iterator[list[Any]]:
     """The posts of each page the import stores (one transaction each), extracted by the
     importer's own reading and parsing (imports.extract), not stored; the garbage collector set
     as collect() sets it for our import, so both passes run under the same setting."""
-    from campaign.tracking.collect import _FewerCollections
+    from campaign.bulk import fewer_collections
     from campaign.tracking.imports import extract
 
-    with _FewerCollections():
+    with fewer_collections():
         for page in extract(archive):
             yield page.posts
 
@@ -682,9 +682,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv and argv[0] == "child-bare":
         child_bare(*argv[1:5])
         return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(FIGURES),
-                        help=f"comma-separated figures to run, of {', '.join(FIGURES)}")
+    parser = figures.parser(__doc__, FIGURES)
     parser.add_argument("--posts", type=int, default=POSTS,
                         help="posts in the imported archive (default 1,000,000)")
     parser.add_argument("--stream-posts", type=int, default=STREAM_POSTS,
@@ -692,10 +690,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--timeline-posts", type=int, default=TIMELINE_POSTS,
                         help="posts seeded in each double (default 10,000)")
     args = parser.parse_args(argv)
-    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = sorted(set(wanted) - set(FIGURES))
-    if unknown:
-        parser.error(f"unknown figure {', '.join(unknown)}: choose among {', '.join(FIGURES)}")
+    wanted = figures.wanted(parser, args, FIGURES)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="campaign-bench-track-") as tmp:
         if "import" in wanted:

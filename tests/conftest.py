@@ -108,6 +108,8 @@ def db_cli(run: Callable[..., Result], database_url: str) -> Callable[..., Resul
 
 # -- queue database backends -------------------------------------------------------------------
 BACKENDS = ["sqlite", "postgresql"]
+# a test whose subject does not depend on the backend (the store is proven on both elsewhere)
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="session")

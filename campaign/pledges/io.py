@@ -22,16 +22,16 @@ stored, matched by organisation and title; they are written in the pledges' tran
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from campaign.atomic import atomic_open
+from campaign.bulk import fewer_collections
 from campaign.content.yamlsource import max_file_bytes, read_bytes
 from campaign.errors import CampaignError, ScheduleError
 from campaign.pledges.form import MAX_ANSWER, FormRules, PledgeForm, PledgeInvalid, pledge_key
@@ -451,20 +451,6 @@ def _check_progress(store: PledgeStore, records: Sequence[ProgressRecord], rules
 
 
 # -- the import -------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the import: every checked row stays alive until it
-    is stored, and each full collection walks all of them again (a fifth of the time of a
-    10,000-row import); a row's objects hold no cycles worth collecting before it ends."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def import_pledges(store: PledgeStore, paths: Sequence[Path], rules: FormRules, *,
                    atomic: bool = False, dry_run: bool = False, resolve: Resolver | None = None,
                    actor: str = "import", progress: Progress | None = None,
@@ -473,7 +459,7 @@ def import_pledges(store: PledgeStore, paths: Sequence[Path], rules: FormRules, 
     is rejected, none with ``dry_run``); with ``skip_existing`` a pledge (or report) already
     stored is skipped rather than rejected, so a growing export of the form imports again;
     ImportFileError for a file that cannot be read."""
-    with _collector_paused():
+    with fewer_collections():
         return _import(store, paths, rules, atomic=atomic, dry_run=dry_run, resolve=resolve,
                        actor=actor, progress=progress, skip_existing=skip_existing)
 

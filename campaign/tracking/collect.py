@@ -13,13 +13,13 @@ same path as a restart after a kill: nothing lost, nothing doubled.
 from __future__ import annotations
 
 import contextlib
-import gc
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from campaign.bulk import fewer_collections
 from campaign.errors import CampaignError
 from campaign.platforms.base import AuthFailed, PublishError, RateLimited, Refused, Transient
 from campaign.queue.engine import utcnow
@@ -110,34 +110,7 @@ def clamp_wait(reset_at: datetime | None, now: datetime, policy: Policy) -> time
     return min(max(reset_at - now, policy.rate_limit_floor), policy.rate_limit_cap)
 
 
-class _FewerCollections(contextlib.ContextDecorator):
-    """The cyclic garbage collector run less often while a run reads: a page of parsed posts is
-    hundreds of thousands of young objects, and at Python's default threshold (a collection
-    every 700 allocations) the collector walks them dozens of times a page, a third of an
-    import's time. Almost all of them are freed by reference counting anyway. Nested and
-    concurrent runs (the runner's threads) share one setting, restored when the last ends."""
-
-    THRESHOLD = 100_000
-    _lock = threading.Lock()
-    _depth = 0
-    _saved: tuple[int, ...] = ()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if _FewerCollections._depth == 0:
-                _FewerCollections._saved = gc.get_threshold()
-                first, *rest = _FewerCollections._saved
-                gc.set_threshold(max(first, self.THRESHOLD), *rest)
-            _FewerCollections._depth += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            _FewerCollections._depth -= 1
-            if _FewerCollections._depth == 0:
-                gc.set_threshold(*_FewerCollections._saved)
-
-
-@_FewerCollections()
+@fewer_collections()
 def collect(store: TrackStore, source: Source, *, max_posts: int | None = None,
             follow: bool = False, until: datetime | None = None,
             stopping: threading.Event | None = None, policy: Policy | None = None,

@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, func, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
 
 from campaign.errors import CampaignError
 from campaign.queue.engine import Database, chunks, utcnow
@@ -501,8 +501,6 @@ def _array_casts(dialect: Any, table: Table, columns: tuple[str, ...]) -> str:
 
 
 def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
     return bindparam(name)
 
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 
 from campaign.tracking.store import TrackStore
+from tests.conftest import SQLITE_ONLY
 from tests.servers.federation import Federation, federation  # noqa: F401  (a fixture)
 from tests.servers.jetstream import JetstreamDouble
 from tests.servers.mastodon import MastodonDouble
@@ -19,8 +20,6 @@ from tests.servers.pds import LocalPDS
 from tests.servers.x import XDouble
 
 TOKEN = "app-token-0123456789abcdef"
-# what does not depend on the backend runs on SQLite only (the store is proven on both)
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

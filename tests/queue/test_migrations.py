@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from campaign.queue.engine import Database
 from campaign.queue.store import Store
 
 # (due_at as stored: naive UTC, timezone, the month on the post's own clocks)
@@ -19,15 +20,15 @@ DUES = [
 MANY = 2_345  # more than one batch of the migration's 2,000
 
 
-def _to(store: Store, revision: str) -> None:
-    """Migrate ``store``'s database to ``revision`` exactly (older ones included)."""
+def _to(store: Database, revision: str, *, down: bool = False) -> None:
+    """Migrate ``store``'s database to ``revision`` exactly (older ones included), up or down."""
     from alembic import command
 
     config = store._alembic_config()
     engine = create_engine(store.url)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+        (command.downgrade if down else command.upgrade)(config, revision)
     engine.dispose()
 
 

@@ -26,6 +26,7 @@ from campaign.tracking.models import AUTHORS, POSTS, TAGS
 from campaign.tracking.records import Page
 from campaign.tracking.sources import SourceSpec, build
 from campaign.tracking.store import RunStatus, Saved, TrackStore
+from tests.conftest import SQLITE_ONLY
 from tests.servers.jetstream import JetstreamDouble
 from tests.servers.pds import LocalPDS, PDSAccount
 
@@ -86,8 +87,6 @@ def publish(pds: LocalPDS, account: PDSAccount, text: str) -> str:
         publisher.close()
 
 
-# the store plays no part in how a bad stream is told apart: one backend is enough
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

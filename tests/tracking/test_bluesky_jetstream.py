@@ -17,12 +17,10 @@ from campaign.platforms.bluesky.jetstream import Jetstream, decode_event
 from campaign.tracking.records import Page
 from campaign.tracking.sources import SourceSpec
 from campaign.tracking.store import RunStatus, Saved, TrackStore
+from tests.conftest import SQLITE_ONLY
 from tests.servers.jetstream import JetstreamDouble
 from tests.servers.pds import LocalPDS, PDSAccount
 from tests.tracking.test_bluesky_firehose import new_tag, publish, run, source, stored
-
-# the store plays no part in how a bad stream is told apart: one backend is enough
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="module")

@@ -300,3 +300,15 @@ def test_create_session_is_limited_per_five_minutes() -> None:
         assert answers[30].status_code == 429
         assert answers[30].headers["ratelimit-policy"] == "30;w=300"
         assert answers[30].json()["error"] == "RateLimitExceeded"
+
+
+def test_a_clock_with_microseconds_ends_the_run(tracks: TrackStore,
+                                                appview: AppviewDouble) -> None:
+    """Checkpoints keep milliseconds: an end finer than them was never reached, and the walk
+    asked again forever."""
+    seed(appview, 30, step=timedelta(hours=1))
+    now = NOW + timedelta(microseconds=123_456)
+    source = SearchPosts(spec(appview), clock=lambda: now)
+    outcome = collect(tracks, source, sleep=lambda seconds: None)
+    assert (outcome.run.status, tracks.count_posts("bluesky")) == (RunStatus.OK, 30)
+    assert len(searched(appview)) <= 12  # 8 daily windows and their last pages, not thousands

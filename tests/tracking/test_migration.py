@@ -29,20 +29,9 @@ def test_0005_adds_the_tracking_tables_and_keeps_the_pledges(database_url: str,
     assert db.upgrade() == ("0004", "0005")
     assert set(inspect(db.engine).get_table_names()) >= TABLES
     assert pledges.get(pledge.id).form.name == PLEDGE["name"]
-    _to_down(db, "0004")
+    _to(db, "0004", down=True)
     assert not TABLES & set(inspect(db.engine).get_table_names())
     assert db.upgrade() == ("0004", "0005")
     db.close()
     pledges.close()
 
-
-def _to_down(db: TrackStore, revision: str) -> None:
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    config = db._alembic_config()
-    engine = create_engine(db.url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
-    engine.dispose()

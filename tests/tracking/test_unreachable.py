@@ -11,8 +11,7 @@ from campaign.platforms.credentials import Secrets
 from campaign.tracking.collect import collect
 from campaign.tracking.sources import SourceSpec, build
 from campaign.tracking.store import RunStatus, TrackStore
-
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+from tests.conftest import SQLITE_ONLY
 
 
 def closed_port() -> int:
