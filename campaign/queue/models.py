@@ -242,3 +242,29 @@ class Event(Base):
     to_status: Mapped[Status] = mapped_column(StatusType)
     actor: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AmplifyDecision(Base):
+    """One decision of `campaign amplify auto` about one collected post and one account: queued,
+    or skipped and why (migration 0006). The audit log the secretariat answers questions from."""
+
+    __tablename__ = "amplify_decisions"
+    __table_args__ = (Index("ix_amplify_decisions_account", "account_id", "at"),
+                      Index("ix_amplify_decisions_post", "post_ref", "account_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run: Mapped[str] = mapped_column(String(40))  # one invocation's id
+    policy: Mapped[str] = mapped_column(String(300))  # the policy file's name (and digest)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    post_ref: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_posts.id", ondelete="SET NULL"), default=None)
+    network: Mapped[str] = mapped_column(String(16))
+    remote_id: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(500))
+    action: Mapped[str] = mapped_column(String(16))  # repost or quote
+    decision: Mapped[str] = mapped_column(String(16))  # queued, skipped (or would-queue: dry run)
+    reason: Mapped[str] = mapped_column(String(40))  # a code, e.g. not-a-pledger, daily-cap
+    detail: Mapped[str] = mapped_column(Text)
+    queued_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), default=None)
+    dry_run: Mapped[bool] = mapped_column(Boolean)

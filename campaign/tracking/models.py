@@ -145,9 +145,65 @@ class TrackRun(Base):
     problems: Mapped[str] = mapped_column(Text)  # JSON list of the first few problems
 
 
+class TrackDay(Base):
+    """The posts of one day (UTC), network and language: every post's when ``tag`` is '', one
+    hashtag's otherwise. What a report reads for its time charts and totals, instead of the
+    posts (migration 0006), kept up to date in the transaction that stores the posts."""
+
+    __tablename__ = "track_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n_original: Mapped[int] = mapped_column(Integer)
+    n_reply: Mapped[int] = mapped_column(Integer)
+    n_repost: Mapped[int] = mapped_column(Integer)
+    n_quote: Mapped[int] = mapped_column(Integer)
+    likes: Mapped[int] = mapped_column(BigInteger)
+    reposts: Mapped[int] = mapped_column(BigInteger)
+    replies: Mapped[int] = mapped_column(BigInteger)
+    quotes: Mapped[int] = mapped_column(BigInteger)
+    impressions: Mapped[int] = mapped_column(BigInteger)
+    measured: Mapped[int] = mapped_column(Integer)  # posts whose network reported impressions
+    audience: Mapped[int] = mapped_column(BigInteger)  # each post's author's followers, added
+
+
+class TrackAuthorDay(Base):
+    """One author's posts of one day (UTC) and language, every post's or one hashtag's: what a
+    report reads for its contributors, reach and pledgers."""
+
+    __tablename__ = "track_author_days"
+    __table_args__ = (Index("ix_track_author_days_author", "author_ref", "tag", "day"),
+                      {"sqlite_with_rowid": False})
+
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    author_ref: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[str] = mapped_column(String(16))
+    n_original: Mapped[int] = mapped_column(Integer)
+    n_reply: Mapped[int] = mapped_column(Integer)
+    n_repost: Mapped[int] = mapped_column(Integer)
+    n_quote: Mapped[int] = mapped_column(Integer)
+    likes: Mapped[int] = mapped_column(BigInteger)
+    reposts: Mapped[int] = mapped_column(BigInteger)
+    replies: Mapped[int] = mapped_column(BigInteger)
+    quotes: Mapped[int] = mapped_column(BigInteger)
+    impressions: Mapped[int] = mapped_column(BigInteger)
+    measured: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[int] = mapped_column(BigInteger)
+
+
 AUTHORS = cast(Table, TrackedAuthor.__table__)
 AUTHOR_HISTORY = cast(Table, TrackedAuthorRead.__table__)
 POSTS = cast(Table, TrackedPost.__table__)
 TAGS = cast(Table, TrackedTag.__table__)
 CHECKPOINTS = cast(Table, Checkpoint.__table__)
 RUNS = cast(Table, TrackRun.__table__)
+DAYS = cast(Table, TrackDay.__table__)
+AUTHOR_DAYS = cast(Table, TrackAuthorDay.__table__)
+# the counts both summary tables add up, in their order
+COUNTS = ("n_original", "n_reply", "n_repost", "n_quote", "likes", "reposts", "replies", "quotes",
+          "impressions", "measured", "audience")

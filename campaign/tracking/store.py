@@ -28,6 +28,7 @@ from campaign.errors import CampaignError
 from campaign.queue.engine import Database, chunks, utcnow
 from campaign.tracking.models import AUTHOR_HISTORY, AUTHORS, CHECKPOINTS, POSTS, RUNS, TAGS
 from campaign.tracking.records import Author, Observation, Page, PostKind
+from campaign.tracking.summary import Summary, add_growth, day_of, new_post_counts
 
 BATCH = 1000  # posts per round of statements
 MAX_PARAMETERS = 30_000  # bound values in one statement: under SQLite's 32,766 and psycopg's 65,535
@@ -163,21 +164,24 @@ class TrackStore(Database):
 
     def _insert_rows(self, conn: Connection, table: Table, columns: Sequence[str],
                      rows: Sequence[Sequence[Any]], keys: Sequence[str] = (),
-                     returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+                     returning: Sequence[str] = (), adding: Sequence[str] = ()
+                     ) -> list[tuple[Any, ...]]:
         """``INSERT ... VALUES (...), (...) [ON CONFLICT (keys) DO NOTHING] [RETURNING ...]`` at
         the driver's level, as many rows a statement as the bound-parameter limit allows.
 
         The hot path of every collector and import: SQLAlchemy's per-value processing cost
         more than SQLite's own work, so values arrive ready (times through :meth:`_moment`)
-        and the statement is written once per shape."""
+        and the statement is written once per shape. ``adding`` names the columns a row already
+        stored under the same key adds the new values to (the summaries' counts), instead of
+        leaving the stored row be."""
         if not rows:
             return []
         if self.is_postgres:
-            return self._insert_arrays(conn, table, columns, rows, keys, returning)
+            return self._insert_arrays(conn, table, columns, rows, keys, returning, adding)
         mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
         one = "(" + ", ".join([mark] * len(columns)) + ")"
         head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-        tail = (f" ON CONFLICT ({', '.join(keys)}) DO NOTHING" if keys else "") + \
+        tail = _conflict(table, keys, adding) + \
             (f" RETURNING {', '.join(returning)}" if returning else "")
         per = max(1, MAX_PARAMETERS // len(columns))
         found: list[tuple[Any, ...]] = []
@@ -192,13 +196,14 @@ class TrackStore(Database):
 
     def _insert_arrays(self, conn: Connection, table: Table, columns: Sequence[str],
                        rows: Sequence[Sequence[Any]], keys: Sequence[str],
-                       returning: Sequence[str]) -> list[tuple[Any, ...]]:
+                       returning: Sequence[str], adding: Sequence[str] = ()
+                       ) -> list[tuple[Any, ...]]:
         """PostgreSQL's form of :meth:`_insert_rows`: one array a column, ``INSERT ... SELECT
         FROM unnest(...)``. A statement of one placeholder a column is parsed once by psycopg
         and the server (a VALUES list of 24,000 placeholders was parsed at every page: ~5x
         slower); rows still go in the order given (``WITH ORDINALITY``), the unique key's."""
         casts = _array_casts(self.engine.dialect, table, tuple(columns))
-        tail = (f" ON CONFLICT ({', '.join(keys)}) DO NOTHING" if keys else "") + \
+        tail = _conflict(table, keys, adding) + \
             (f" RETURNING {', '.join(returning)}" if returning else "")
         names = ", ".join(columns)
         sql = (f"INSERT INTO {table.name} ({names}) SELECT {names} FROM unnest({casts}) "
@@ -356,8 +361,9 @@ class TrackStore(Database):
         moment = self._moment
         seen_now = moment(now)
         stored = updated = 0
+        summary = Summary()
         for batch in chunks(unique_posts, BATCH):
-            rows = [_post_row(p, authors[(p.author.network, p.author.author_id)], source,
+            rows = [_post_row(p, authors[(p.author.network, p.author.author_id)][0], source,
                               seen_now, moment) for p in batch]
             inserted = self._insert_rows(conn, POSTS, POST_COLUMNS, rows,
                                          ("network", "remote_id"), ("id", "network", "remote_id"))
@@ -369,6 +375,12 @@ class TrackStore(Database):
             seen = [p for p in batch if (p.network, p.remote_id) not in new]
             stored += len(new)
             updated += len(seen)
+            for p in batch:
+                if (p.network, p.remote_id) in new:
+                    ref, followers = authors[(p.author.network, p.author.author_id)]
+                    summary.add(dict.fromkeys(t[:100] for t in p.hashtags), day_of(p.created_at),
+                                p.network, p.language[:16], ref, new_post_counts(p, followers))
+            add_growth(self, conn, seen, summary)
             refresh = [_metrics_update(p) for p in seen if p.metrics]
             if refresh:
                 larger = self._larger
@@ -380,18 +392,21 @@ class TrackStore(Database):
                          quotes=larger("quotes", POSTS.c.quotes),
                          impressions=larger("impressions", POSTS.c.impressions),
                          metrics_at=larger("metrics_at", POSTS.c.metrics_at)), refresh)
+        summary.write(self, conn)
         return stored, updated
 
     def _save_authors(self, conn: Connection, authors: Sequence[Author],
-                      read_at: Sequence[datetime], now: datetime) -> dict[tuple[str, str], int]:
-        """Each author's row id; new authors inserted, changed ones updated (their handle or
-        counts read later than the stored ones), and a history row for every change."""
+                      read_at: Sequence[datetime], now: datetime
+                      ) -> dict[tuple[str, str], tuple[int, int | None]]:
+        """Each author's row id and followers as now stored; new authors inserted, changed ones
+        updated (their handle or counts read later than the stored ones), and a history row for
+        every change."""
         latest: dict[tuple[str, str], tuple[Author, datetime]] = {}
         for author, moment in zip(authors, read_at, strict=True):
             key = (author.network, author.author_id)
             if key not in latest or latest[key][1] <= moment:
                 latest[key] = (author, moment)
-        ids: dict[tuple[str, str], int] = {}
+        ids: dict[tuple[str, str], tuple[int, int | None]] = {}
         history: list[tuple[Any, ...]] = []
         items = sorted(latest.items())  # in key order, as the posts (no deadlock)
         for batch in chunks(items, BATCH):
@@ -400,8 +415,8 @@ class TrackStore(Database):
                 [_author_row(a, self._moment(moment), self._moment(now)) for _, (a, moment) in batch],
                 ("network", "author_id"), ("id", "network", "author_id"))
             for author_ref, network, author_id in inserted:
-                ids[(network, author_id)] = author_ref
                 author, moment = latest[(network, author_id)]
+                ids[(network, author_id)] = (author_ref, _fit(author.followers))
                 history.append(_history_row(author_ref, author, moment))
             known = [key for key, _ in batch if key not in ids]
             if not known:
@@ -417,7 +432,7 @@ class TrackStore(Database):
             changes = []
             for author_ref, network, author_id, handle, followers, following, posts, at in sorted(
                     rows, key=lambda row: (row[1], row[2])):
-                ids[(network, author_id)] = author_ref
+                ids[(network, author_id)] = (author_ref, followers)
                 author, moment = latest[(network, author_id)]
                 if moment <= at:
                     continue  # what is stored was read later
@@ -425,6 +440,7 @@ class TrackStore(Database):
                        _keep(_fit(author.followers), followers),
                        _keep(_fit(author.following), following),
                        _keep(_fit(author.posts), posts))
+                ids[(network, author_id)] = (author_ref, new[1])
                 changes.append({"b_ref": author_ref, "handle": new[0], "followers": new[1],
                                 "following": new[2], "posts": new[3],
                                 "display_name": author.display_name[:NAME_LENGTH],
@@ -498,6 +514,19 @@ def _array_casts(dialect: Any, table: Table, columns: tuple[str, ...]) -> str:
     to ``VARCHAR(n)`` would cut a longer value where the column's own check refuses it."""
     return ", ".join("%s::" + re.sub(r"\(\d+\)", "", table.c[name].type.compile(dialect=dialect))
                      + "[]" for name in columns)
+
+
+def _conflict(table: Table, keys: Sequence[str], adding: Sequence[str]) -> str:
+    """The ``ON CONFLICT`` clause: leave a stored row be, or add to its counts."""
+    if not keys:
+        return ""
+    if not adding:
+        return f" ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+    # saturating: what is added is never negative, and a hostile count past a BIGINT stays
+    # the largest one instead of failing the page (PostgreSQL) or turning to a float (SQLite)
+    sets = ", ".join(f"{c} = CASE WHEN {table.name}.{c} > {MAX_COUNT} - excluded.{c} THEN "
+                     f"{MAX_COUNT} ELSE {table.name}.{c} + excluded.{c} END" for c in adding)
+    return f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
 
 
 def _bind(name: str) -> Any:
