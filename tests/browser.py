@@ -78,9 +78,23 @@ class Page:
         self.context.close()
 
 
+# screenshots are kept as test artifacts (CI keeps the folder): one folder a test
+ARTIFACTS = Path(os.environ.get("CAMPAIGN_ARTIFACTS")
+                 or Path(__file__).resolve().parent.parent / "test-artifacts") / "screenshots"
+
+
+def artifact_folder(request: pytest.FixtureRequest) -> Path:
+    """Where a test keeps its screenshots: test-artifacts/screenshots/<module>/<test>/."""
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+    folder = ARTIFACTS / request.node.module.__name__.rsplit(".", 1)[-1] / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
-def open_page(browser: Any, tmp_path: Path) -> Iterator[Callable[[Path], Page]]:
-    """Open kit pages; every one must end with no console error, dialog or outside request."""
+def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[Path], Page]]:
+    """Open pages from their files; every one must end with no console error, dialog or
+    outside request, and leaves a screenshot in test-artifacts/screenshots/."""
     opened: list[Page] = []
 
     def open_(path: Path) -> Page:
@@ -88,8 +102,9 @@ def open_page(browser: Any, tmp_path: Path) -> Iterator[Callable[[Path], Page]]:
         return opened[-1]
 
     yield open_
+    folder = artifact_folder(request)
     for number, page in enumerate(opened):
-        page.close(tmp_path / f"screenshot-{number}.png")
+        page.close(folder / f"screenshot-{number}.png")
         assert not page.errors, page.errors
         assert not page.dialogs, page.dialogs
         assert not page.requests, page.requests

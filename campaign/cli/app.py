@@ -28,14 +28,16 @@ COMMANDS = {
     "pledge": "campaign.cli.pledge:pledge",
     "queue": "campaign.cli.queue:queue",
     "render": "campaign.cli.render:render",
+    "report": "campaign.cli.report:report",
     "run": "campaign.cli.run:run",
+    "story": "campaign.cli.story:story",
     "track": "campaign.cli.track:track",
     "validate": "campaign.cli.validate:validate",
 }
 # the first line of each command's help, for the command list of `campaign --help`
 SUMMARIES = {
     "accounts": "Register the accounts posts go out from, and check they can sign in.",
-    "amplify": "Queue a repost or a quote of someone else's post.",
+    "amplify": "Repost or quote others' posts: one by hand, or those a policy chooses.",
     "calendar": "Show the year at a glance: each entry's date, time, audiences and title.",
     "db": "Create or upgrade the queue database.",
     "export": "Write posts as ICS, CSV (posts, Buffer, Hootsuite), JSON, JSONL, Markdown or HTML.",
@@ -44,7 +46,9 @@ SUMMARIES = {
     "pledge": "Collect Action Pledges, check them SMART, follow their progress.",
     "queue": "Plan, review and edit the queue of posts.",
     "render": "Print ready-to-share posts for a day, a month or an entry, with each post's length.",
+    "report": "Report how the hashtags were used: over time, by whom, where, with what reach.",
     "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
+    "story": "Write the December story of the year: one page, month by month, offline.",
     "track": "Track who uses the campaign's hashtags, and which are pledgers.",
     "validate": "Check a schedule and render every post of it, reporting every problem at once.",
 }

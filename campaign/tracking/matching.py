@@ -251,6 +251,37 @@ def _network_authors(conn: Connection, network: str, handles: Sequence[_Handle],
     return found
 
 
+def pledger_refs(conn: Connection) -> dict[int, tuple[Pledger, ...]]:
+    """Every tracked author some pledge names (row id -> its pledges), matched as
+    :func:`authors` matches, with a few indexed queries per network and no write: what
+    reports and amplification join the summaries with."""
+    handles = _pledge_handles(conn, NETWORKS)
+    found: dict[int, list[Pledger]] = {}
+    for network, wanted in handles.items():
+        by_id, by_handle = _index(network, wanted)
+        key = _KEYS[network]
+        rows: list[Any] = []
+        for ids in _chunks(sorted(by_id)):
+            rows += [(ref, by_id[aid]) for ref, aid in conn.execute(
+                select(AUTHORS.c.id, AUTHORS.c.author_id).where(
+                    AUTHORS.c.network == network, AUTHORS.c.author_id.in_(ids)))]
+        column = AUTHORS.c.author_id if network == "mastodon" else AUTHORS.c.handle
+        for names in _chunks(sorted(by_handle)):
+            # the stored handle may carry an '@' (an archive's): both spellings asked
+            asked = [*names, *(f"@{n}" for n in names)]
+            rows += [(ref, by_handle.get(key(name or ""), [])) for ref, name in conn.execute(
+                select(AUTHORS.c.id, column).where(AUTHORS.c.network == network,
+                                                   func.lower(column).in_(asked)))]
+        for ref, pledgers in rows:
+            found.setdefault(int(ref), []).extend(pledgers)
+    return {ref: tuple(_dedup(p)) for ref, p in found.items() if p}
+
+
+def _chunks(values: Sequence[str], size: int = 5000) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def _dedup(pledgers: Iterable[Pledger]) -> list[Pledger]:
     seen: dict[int, Pledger] = {}
     for p in pledgers:
