@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal_column, not_, select
@@ -40,12 +42,14 @@ from campaign.reports.model import (
 )
 from campaign.tracking.matching import Pledger, pledger_refs
 from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, COUNTS, DAYS, POSTS, TAGS
+from campaign.tracking.records import normalise_tag
 
 LANGUAGES = ("en", "fr", "es")
 NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 # the very expression of ix_tracked_posts_engagement (SQLite uses the index only then)
-ENGAGEMENT: ColumnElement[int] = literal_column("coalesce(likes, 0) + coalesce(reposts, 0) + coalesce(replies, 0) "
-                            "+ coalesce(quotes, 0)")
+ENGAGEMENT: ColumnElement[int] = literal_column(
+    "coalesce(likes, 0) + coalesce(reposts, 0) + coalesce(replies, 0) + coalesce(quotes, 0)")
+WALK = 50_000  # posts the top posts' walk down the engagement index may read
 MAX_CHOICES = 30  # hashtags named when an unknown one is asked for: the most used
 _UNKNOWN = {"en": "unknown", "fr": "inconnue", "es": "desconocido"}
 _NOT_PLEDGER = {"en": "not a pledger", "fr": "sans engagement", "es": "sin compromiso"}
@@ -121,6 +125,9 @@ def check_query(conn: Connection, query: ReportQuery,
                           "give --from before --to")
     if query.top < 1:
         raise ReportError(f"--top {query.top}: give 1 or more")
+    if not (query.networks or query.languages or query.audiences or query.countries):
+        return _check_hashtag(conn, query)
+    # the choices are looked up only when a filter names values (a year's tags add up)
     choices = _choices(conn)
     choices["audiences"] = sorted({*choices["audiences"], *audiences})
     choices["networks"] = sorted({*choices["networks"], *NETWORK_NAMES})
@@ -134,8 +141,13 @@ def check_query(conn: Connection, query: ReportQuery,
                     raise ReportError(f"no post has a {what} yet ({what} '{value}' asked): "
                                       "collect or import posts first (`campaign track`)")
                 raise UsageError(what, value, known)
+    _check_hashtag(conn, query)
+
+
+def _check_hashtag(conn: Connection, query: ReportQuery) -> None:
     if query.hashtag is not None and not conn.execute(
             select(DAYS.c.tag).where(DAYS.c.tag == query.hashtag).limit(1)).first():
+        choices = _choices(conn)
         if not choices["hashtags"]:
             raise ReportError(f"no hashtag has been seen yet ('{query.hashtag}' asked): collect "
                               "or import posts first (`campaign track`)")
@@ -151,6 +163,8 @@ def build_report(db: str | Database | None, query: ReportQuery, *, language: str
     observance days (None: the built-in calendar, moved to the period's year)."""
     if language not in LANGUAGES:
         raise UsageError("report language", language, LANGUAGES)
+    if query.hashtag is not None:  # '#EndChildLabour2021' is the tag endchildlabour2021
+        query = replace(query, hashtag=normalise_tag(query.hashtag))
     if schedule is None:
         schedule = _built_in(query.start.year)
     with _opened(db) as store:
@@ -232,7 +246,7 @@ class _Builder:
             query=q, language=self.lang, generated_at=self.now, totals=_counts(total),
             contributors=contributors, reach=reach, series=series, by_network=by_network,
             by_language=by_language, by_audience=by_audience, by_country=by_country,
-            top_posts=self._top_posts(), top_contributors=self._top_contributors(authors),
+            top_posts=self._top_posts(sum(total[:4])), top_contributors=self._top_contributors(authors),
             tags=self._tags(sum(total[:4])), observances=observed, month=month,
             active=active, silent=silent, lights=lights)
 
@@ -338,23 +352,41 @@ class _Builder:
         return (_ordered(audience_posts, audience_people, audience_label),
                 _ordered(country_posts, country_people, country_label))
 
-    def _top_posts(self) -> tuple[TopPost, ...]:
+    def _top_posts(self, matching: int) -> tuple[TopPost, ...]:
+        """The most engaged posts. When the filters keep a good share of all posts, walk the
+        engagement index from the top until enough match (a few rows read); otherwise sort the
+        posts the filters keep. SQLite's planner prefers the period's index even for a year
+        of a million posts (then it sorts all of them), so there the walk's conditions are
+        written ``+column``, which SQLite documents as keeping a term off every index."""
+        if not matching:
+            return ()
         p = POSTS
-        where = [p.c.created_at >= _start(self.q.start), p.c.created_at < _start(
-            self.q.end + timedelta(days=1))]
+        everything = self.conn.execute(
+            select(func.sum(DAYS.c.n_original + DAYS.c.n_reply + DAYS.c.n_repost
+                            + DAYS.c.n_quote)).where(DAYS.c.tag == "")).scalar() or 0
+        # rows the walk reads before finding enough, if matching posts are spread evenly
+        walk = self.q.top * int(everything) / matching <= WALK and \
+            self.conn.dialect.name == "sqlite"
+
+        def c(name: str) -> Any:
+            column = p.c[name]
+            return literal_column(f"+{p.name}.{name}", type_=column.type) if walk else column
+
+        where = [c("created_at") >= _start(self.q.start),
+                 c("created_at") < _start(self.q.end + timedelta(days=1))]
         if self.q.networks:
-            where.append(p.c.network.in_(self.q.networks))
+            where.append(c("network").in_(self.q.networks))
         if self.q.languages:
-            where.append(p.c.language.in_(self.q.languages))
+            where.append(c("language").in_(self.q.languages))
         if self.authors is not None:
-            where.append(self.authors(p.c.author_ref))
+            where.append(self.authors(c("author_ref")))
         if self.q.hashtag:
-            where.append(p.c.id.in_(select(TAGS.c.post_ref).where(TAGS.c.tag == self.q.hashtag)))
-        rows = self.conn.execute(
-            select(p.c.network, p.c.remote_id, p.c.url, p.c.author_handle, p.c.created_at,
-                   p.c.kind, p.c.language, p.c.text, p.c.likes, p.c.reposts, p.c.replies,
-                   p.c.quotes, p.c.impressions, p.c.author_ref)
-            .where(*where).order_by(ENGAGEMENT.desc(), p.c.id).limit(self.q.top)).all()
+            where.append(c("id").in_(select(TAGS.c.post_ref).where(TAGS.c.tag == self.q.hashtag)))
+        query = (select(p.c.network, p.c.remote_id, p.c.url, p.c.author_handle, p.c.created_at,
+                        p.c.kind, p.c.language, p.c.text, p.c.likes, p.c.reposts, p.c.replies,
+                        p.c.quotes, p.c.impressions, p.c.author_ref)
+                 .where(*where).order_by(ENGAGEMENT.desc(), p.c.id.desc()).limit(self.q.top))
+        rows = self.conn.execute(query).all()
         return tuple(TopPost(
             str(r[0]), str(r[1]), str(r[2] or ""), str(r[3] or ""), _aware(r[4]), str(r[5]),
             str(r[6] or ""), str(r[7] or ""), int(r[8] or 0), int(r[9] or 0), int(r[10] or 0),
@@ -508,6 +540,7 @@ def observances(schedule: Any, language: str, start: date | None = None,
     return tuple(found)
 
 
+@lru_cache(maxsize=4)
 def _built_in(year: int) -> Any:
     """The built-in calendar moved to ``year`` (its observance days), None when it cannot be."""
     from campaign.content.resources import builtin_schedule
