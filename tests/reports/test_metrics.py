@@ -192,3 +192,13 @@ def test_metrics_read_again_grow_the_report(db: TrackStore) -> None:
     db.save_posts("test", [again])
     report = build_report(db, year_query(2021, hashtag="sdg87"))
     assert report.totals.likes == 70 and report.totals.posts == 1
+
+
+def test_top_posts_are_ordered_by_the_indexed_expression() -> None:
+    """SQLite uses an index on an expression only for that very text."""
+    import importlib
+
+    from campaign.reports.metrics import ENGAGEMENT
+
+    migration = importlib.import_module("campaign.queue.migrations.versions.0006_reports")
+    assert str(ENGAGEMENT) == migration.ENGAGEMENT
