@@ -1,30 +1,37 @@
-"""``campaign amplify repost|quote``: queue a repost or a quote of someone else's post."""
+"""``campaign amplify``: repost or quote someone else's post by hand (``repost``, ``quote``), or
+those a policy chooses among the collected posts (``auto``), and read why (``log``)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from campaign.cli.options import db_option, json_option, open_store, print_json, utc_text
 
+if TYPE_CHECKING:
+    from rich.table import Table
 
-@click.command(short_help="Queue a repost or a quote of someone else's post.")
-@click.argument("how", type=click.Choice(("repost", "quote")))
-@click.argument("target", metavar="POST_URL")
-@click.option("--account", "account_name", required=True, metavar="NETWORK[=HANDLE]",
-              help="The account that reposts or quotes, e.g. bluesky=@ilo.org.")
-@click.option("--text", default="", help="The words of a quote post.")
-@click.option("--at", "when", default=None, metavar="ISO",
-              help="When to send it (default: now), e.g. 2021-06-12T10:00+02:00.")
-@click.option("--language", default="en", show_default=True, help="Language of the quote text.")
-@click.option("--review", is_flag=True, help="Queue it as a draft, to approve first.")
-@json_option
-@db_option
-def amplify(how: str, target: str, account_name: str, text: str, when: str | None,
-            language: str, review: bool, as_json: bool, db_url: str | None) -> None:
-    """Queue a repost or a quote of someone else's post.
+    from campaign.queue.amplify_auto import Decision, Decisions, Logged
 
-    It goes through the same queue as campaign posts: exactly once, retried, paused on rate limits.
-    """
+LANGS = ("fr", "en", "es")
+SHOWN = 200  # decisions printed; --json lists them all
+
+
+@click.group(short_help="Repost or quote others' posts: one by hand, or those a policy chooses.")
+def amplify() -> None:
+    """Repost or quote others' posts: one by hand, or those a policy chooses.
+
+    Every amplification goes through the same queue as campaign posts: exactly once, retried,
+    paused on rate limits. `auto` chooses among the collected posts under a policy file and
+    records why each was queued or skipped; `log` reads that record."""
+
+
+def _by_hand(how: str, target: str, account_name: str, text: str, when: str | None,
+             language: str, review: bool, as_json: bool, db_url: str | None) -> None:
     from campaign.queue.amplify import parse_when, queue_amplification
 
     store = open_store(db_url)
@@ -37,3 +44,180 @@ def amplify(how: str, target: str, account_name: str, text: str, when: str | Non
         return
     click.echo(f"Queued {how} #{post.id} of {target} on {account.network} {account.handle}, "
                f"due {post.due_at:%Y-%m-%d %H:%M} UTC ({post.status}).")
+
+
+def _hand_options(func: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed((
+            click.argument("target", metavar="POST_URL"),
+            click.option("--account", "account_name", required=True, metavar="NETWORK[=HANDLE]",
+                         help="The account that reposts or quotes, e.g. bluesky=@ilo.org."),
+            click.option("--text", default="", help="The words of a quote post."),
+            click.option("--at", "when", default=None, metavar="ISO",
+                         help="When to send it (default: now), e.g. 2021-06-12T10:00+02:00."),
+            click.option("--language", default="en", show_default=True,
+                         help="Language of the quote text."),
+            click.option("--review", is_flag=True, help="Queue it as a draft, to approve first."),
+            json_option, db_option)):
+        func = option(func)
+    return func
+
+
+@amplify.command(short_help="Queue a repost of someone else's post.")
+@_hand_options
+def repost(target: str, account_name: str, text: str, when: str | None, language: str,
+           review: bool, as_json: bool, db_url: str | None) -> None:
+    """Queue a repost of someone else's post."""
+    _by_hand("repost", target, account_name, text, when, language, review, as_json, db_url)
+
+
+@amplify.command(short_help="Queue a quote of someone else's post, with your words.")
+@_hand_options
+def quote(target: str, account_name: str, text: str, when: str | None, language: str,
+          review: bool, as_json: bool, db_url: str | None) -> None:
+    """Queue a quote of someone else's post, with your words (--text)."""
+    _by_hand("quote", target, account_name, text, when, language, review, as_json, db_url)
+
+
+@amplify.command(short_help="Queue the collected posts a policy file chooses; say why not the rest.")
+@click.option("--policy", "policy_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="The policy (YAML): see schedules/examples/amplify-policy.yaml.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the decisions; queue nothing and record nothing.")
+@click.option("--now", "now_text", default=None, metavar="ISO",
+              help="Decide as at this moment (default: now), e.g. 2021-06-12T10:00+02:00.")
+@click.option("--lang", "-l", "lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="Language of the printout.")
+@click.option("--schedule", "schedule_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="The schedule whose timezone and hashtags are the policy's "
+                                 "defaults (default: the built-in 2021 campaign).")
+@json_option
+@db_option
+def auto(policy_path: Path, dry_run: bool, now_text: str | None, lang: str,
+         schedule_path: Path | None, as_json: bool, db_url: str | None) -> None:
+    """Queue the collected posts a policy file chooses; say why not the rest.
+
+    Each recent collected post is decided for each of the policy's accounts: queued, or skipped
+    with a reason (not-a-pledger, reply, too-young, daily-cap...). Every decision is recorded in
+    the audit log (`campaign amplify log`); --dry-run records and queues nothing."""
+    from campaign.queue.amplify_auto import decide
+    from campaign.queue.amplify_policy import load_policy
+
+    policy = load_policy(policy_path, schedule_path=schedule_path)
+    store = open_store(db_url)
+    result = decide(store, policy, now=_moment(now_text), dry_run=dry_run)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    _print_decisions(result, lang)
+
+
+@amplify.command(short_help="Read the audit log: what amplify auto queued or skipped, and why.")
+@click.option("--since", "since_text", default=None, metavar="ISO",
+              help="From this day or moment on (UTC unless an offset is given), e.g. 2021-06-12.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
+              help="At most this many decisions, newest first.")
+@click.option("--lang", "-l", "lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="Language of the printout.")
+@json_option
+@db_option
+def log(since_text: str | None, limit: int, lang: str, as_json: bool, db_url: str | None) -> None:
+    """Read the audit log: what amplify auto queued or skipped, and why."""
+    from campaign.queue.amplify_auto import decision_log
+
+    since = _moment(since_text, "--since") if since_text else None
+    found = decision_log(open_store(db_url), since=since, limit=limit)
+    if as_json:
+        print_json([d.as_dict() for d in found])
+        return
+    _print_log(found, lang)
+
+
+def _moment(text: str | None, option: str = "--now") -> datetime:
+    """A day or moment given on the command line, in UTC (now when not given)."""
+    from datetime import UTC
+
+    from campaign.errors import CampaignError
+    from campaign.queue.engine import utcnow
+    from campaign.when import check_year
+
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CampaignError(f"{option} '{text}' is not a date-time: write e.g. "
+                            "2021-06-12T10:00+02:00") from None
+    check_year(moment, f"{option} '{text}'")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+# -- printing -----------------------------------------------------------------------------------
+def _table(lang: str, first: str) -> Table:
+    from rich.table import Table
+
+    from campaign.queue import amplify_labels as labels
+
+    head = labels.headers(lang)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", width=80)
+    for key, width in ((first, 9), ("author", 18), ("account", 20), ("decision", 13),
+                       ("reason", 16)):
+        table.add_column(head[key], no_wrap=True, overflow="ellipsis", max_width=width)
+    return table
+
+
+def _row(item: Decision | Logged, first: str, lang: str) -> list[str]:
+    from campaign.queue import amplify_labels as labels
+    from campaign.text.escape import rich_literal
+
+    return [rich_literal(first), rich_literal(item.author),
+            rich_literal(item.account), labels.decision(lang, item.decision),
+            labels.reason(lang, item.reason)]
+
+
+def _print_decisions(result: Decisions, lang: str) -> None:
+    from babel.dates import format_datetime
+    from babel.numbers import format_decimal
+
+    from campaign.cli.options import console
+    from campaign.queue import amplify_labels as labels
+    from campaign.text.escape import rich_literal
+
+    out = console()
+    out.print(rich_literal(labels.text(lang, "policy", policy=result.policy.split(" sha256:")[0],
+                                       run=result.run,
+                                       at=format_datetime(result.at, "short", tzinfo=result.at.tzinfo,
+                                                          locale=lang) + " UTC")))
+    if not result.items:
+        out.print(labels.text(lang, "none"))
+    else:
+        table = _table(lang, "post")
+        for item in result.items[:SHOWN]:
+            table.add_row(*_row(item, f"#{item.post_ref}", lang))
+        out.print(table)
+        if len(result.items) > SHOWN:
+            out.print(labels.text(lang, "more", n=format_decimal(len(result.items) - SHOWN,
+                                                                 locale=lang)))
+    skipped = result.skipped
+    counts = {"queued": format_decimal(result.queued, locale=lang),
+              "skipped": format_decimal(sum(skipped.values()), locale=lang)}
+    line = labels.text(lang, "summary", mode="", **counts)
+    out.print(labels.text(lang, "dry") + line if result.dry_run else line[:1].upper() + line[1:])
+    if skipped:
+        out.print(labels.text(lang, "by_reason") + " " + ", ".join(
+            f"{labels.reason(lang, code)} {format_decimal(n, locale=lang)}"
+            for code, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+def _print_log(found: Sequence[Logged], lang: str) -> None:
+    from campaign.cli.options import console
+    from campaign.queue import amplify_labels as labels
+
+    out = console()
+    if not found:
+        out.print(labels.text(lang, "empty_log"))
+        return
+    table = _table(lang, "at")
+    for item in found:
+        table.add_row(*_row(item, f"{item.at:%m-%d %H:%M}", lang))
+    out.print(table)

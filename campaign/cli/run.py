@@ -6,6 +6,7 @@ campaign.queue.runner; this module reads the options and says what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from campaign.cli.options import (
 
 if TYPE_CHECKING:
     from campaign.queue.dispatch import Preview
-    from campaign.queue.runner import Dispatcher
+    from campaign.queue.runner import Chore, Dispatcher
     from campaign.queue.runner import Report as RunReport
     from campaign.queue.store import Store
 
@@ -50,11 +51,17 @@ if TYPE_CHECKING:
               help="Pretend it is this moment: with --dry-run, or when every account with due "
                    "posts is an outbox account (replaying a past campaign into files).")
 @timeout_option(30.0)
+@click.option("--amplify-policy", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also run `amplify auto` under this policy on its own schedule (read again "
+                   "each time; a failing turn is logged and publishing goes on).")
+@click.option("--amplify-every", type=click.IntRange(1, 24 * 60), default=15, show_default=True,
+              metavar="MINUTES", help="How often the amplify policy runs.")
 @click.option("--publish-delay", type=float, default=0.0, hidden=True)
 @json_option
 def run(db_url: str | None, once: bool, dry_run_only: bool, outbox: Path | None, worker: str | None,
         require_review: bool, grace: str, lease: str, now_text: str | None,
-        timeout: float, publish_delay: float, as_json: bool) -> None:
+        timeout: float, amplify_policy: Path | None, amplify_every: int, publish_delay: float,
+        as_json: bool) -> None:
     """Publish due posts: exactly once each, retrying what fails for a passing reason.
 
     With --once, exits 0 when everything due went out or was missed by policy, and 1 when a post
@@ -75,9 +82,13 @@ def run(db_url: str | None, once: bool, dry_run_only: bool, outbox: Path | None,
         raise CampaignError("--outbox writes a dry run's report: add --dry-run; to publish into a "
                             "file, add an outbox account (campaign accounts add x NAME "
                             "--credentials outbox:PATH)")
+    if amplify_policy is not None and dry_run_only:
+        raise CampaignError("--amplify-policy with --dry-run: preview the policy's choices with "
+                            "campaign amplify auto --policy FILE --dry-run")
     clock = replay_clock(now_text)
     policy = run_policy(grace, lease, timeout, require_review)
     store = open_store(db_url)
+    chores = _amplify_chores(store, amplify_policy, amplify_every, clock)
     if dry_run_only:
         now = clock()
         _say_preview(store, now, dry_run(store, now, policy, outbox), outbox, as_json)
@@ -90,9 +101,23 @@ def run(db_url: str | None, once: bool, dry_run_only: bool, outbox: Path | None,
                          delay=publish_delay)
     dispatcher = Dispatcher(store, pool, worker=name, policy=policy, clock=clock)
     try:
-        _run(dispatcher, store, once, as_json, name)
+        _run(dispatcher, store, once, as_json, name, chores)
     finally:
         pool.close()
+
+
+def _amplify_chores(store: Store, path: Path | None, minutes: int,
+                    clock: Callable[[], datetime]) -> list[Chore]:
+    """`amplify auto` as a chore of the runner; a bad policy stops `run` here (exit 2)."""
+    if path is None:
+        return []
+    from datetime import timedelta
+
+    from campaign.queue.amplify_auto import scheduled
+    from campaign.queue.runner import Chore
+
+    return [Chore(f"amplify policy {path}", timedelta(minutes=minutes),
+                  scheduled(store, path, clock))]
 
 
 def _say_preview(store: Store, now: datetime, preview: Preview, report_file: Path | None,
@@ -167,12 +192,18 @@ def _summary(report: RunReport, store: Store) -> None:
                f"Database: {safe_url(store.url)}")
 
 
-def _run(dispatcher: Dispatcher, store: Store, once: bool, as_json: bool, name: str) -> None:
+def _run(dispatcher: Dispatcher, store: Store, once: bool, as_json: bool, name: str,
+         chores: Sequence[Chore] = ()) -> None:
     from campaign.queue.engine import safe_url
     from campaign.queue.runner import RunHalted, Runner, stop_on_signals
 
     if once:
         stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
+        for chore in chores:  # what the policy chooses now goes out in this pass
+            try:
+                chore.work()
+            except Exception as exc:  # logged; publishing goes on
+                click.echo(f"{chore.name} failed: {exc}; publishing goes on", err=True)
         try:
             report = dispatcher.run_once()
         except RunHalted as halted:
@@ -202,4 +233,4 @@ def _run(dispatcher: Dispatcher, store: Store, once: bool, as_json: bool, name: 
                    f"failed {r.failed}, missed {r.missed}, reconciled {r.reconciled + r.requeued}")
         _say_problems(r)
 
-    Runner(dispatcher, on_report=on_report).run()
+    Runner(dispatcher, on_report=on_report, chores=chores).run()

@@ -13,9 +13,9 @@ import random
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -423,19 +423,56 @@ def _minutes(span: timedelta) -> str:
     return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
 
+@dataclass(frozen=True)
+class Chore:
+    """Work the runner does on an interval of its own (``campaign run --amplify-policy``): in
+    the main thread between dispatch passes, so never during one; a failure is logged and
+    publishing goes on."""
+
+    name: str
+    every: timedelta
+    work: Callable[[], object]
+
+
 class Runner:
     """Long-running process: APScheduler (one in-memory job) wakes the Dispatcher when needed.
 
     The scheduled job only sets an event; the pass itself runs in the main thread. So a wake-up
     can never be dropped for overlapping a pass still running, and a signal reaches the pass.
+    Chores get an interval job each, which marks them due and wakes the loop the same way.
     """
 
     def __init__(self, dispatcher: Dispatcher,
-                 on_report: Callable[[Report], None] | None = None) -> None:
+                 on_report: Callable[[Report], None] | None = None,
+                 chores: Sequence[Chore] = ()) -> None:
         self.dispatcher = dispatcher
         self.on_report = on_report or (lambda report: None)
+        self.chores = tuple(chores)
         self._scheduler: BackgroundScheduler | None = None
         self._wakeup = threading.Event()
+        self._due: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _chore_due(self, name: str) -> None:
+        """Called by APScheduler's thread: mark the chore due and wake the main loop."""
+        with self._lock:
+            self._due.add(name)
+        self._wakeup.set()
+
+    def run_chores(self) -> None:
+        """Do the chores whose time has come; one that fails is logged and the runner goes on
+        publishing (it is tried again on its next turn)."""
+        with self._lock:
+            due, self._due = self._due, set()
+        for chore in self.chores:
+            if chore.name not in due or self.dispatcher.stopping.is_set():
+                continue
+            try:
+                chore.work()
+            except Exception as exc:
+                reason = exc.message if isinstance(exc, CampaignError) else repr(exc)
+                log.error("%s failed (%s); publishing goes on, next try in %s", chore.name,
+                          reason, chore.every)
 
     def _wake(self) -> None:
         """One dispatch pass, then the next wake-up is scheduled whatever happened."""
@@ -475,8 +512,6 @@ class Runner:
         self._schedule_in(max(when, floor) - now)
 
     def _schedule_in(self, delay: timedelta) -> None:
-        from datetime import UTC, datetime
-
         # the dispatcher's clock may be a replayed one (--now): APScheduler runs on real time
         run_date = datetime.now(UTC) + max(delay, timedelta(0))
         if self._scheduler is None:
@@ -492,6 +527,10 @@ class Runner:
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
         stop_on_signals(self.dispatcher, then=self._wakeup.set)
         scheduler.start()
+        for chore in self.chores:  # the first turn at once, then on its interval
+            scheduler.add_job(self._chore_due, "interval", args=[chore.name],
+                              seconds=chore.every.total_seconds(), id=f"chore:{chore.name}",
+                              next_run_time=datetime.now(UTC))
         self._wakeup.set()  # a first pass at once
         try:
             while True:
@@ -499,6 +538,7 @@ class Runner:
                 self._wakeup.clear()
                 if self.dispatcher.stopping.is_set():
                     break
+                self.run_chores()
                 self._wake()
         finally:
             scheduler.shutdown(wait=False)

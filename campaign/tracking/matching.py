@@ -224,6 +224,32 @@ def _index(network: str, handles: Sequence[_Handle]) -> tuple[dict[str, list[Ple
     return by_id, by_handle
 
 
+def _match(network: str, by_id: dict[str, list[Pledger]], by_handle: dict[str, list[Pledger]],
+           author_id: str, handle: str | None) -> list[Pledger]:
+    """The pledges of one author: by stable id, and by handle (Mastodon's id is its handle)."""
+    key = _KEYS.get(network, str.casefold)
+    return _dedup([*by_id.get(author_id, ()),
+                   *by_handle.get(key(author_id if network == "mastodon" else handle or ""), ())])
+
+
+class PledgerLookup:
+    """Every pledge's handle on some networks, read in one query, to match authors one at a
+    time in memory: what `amplify auto` asks of each candidate post's author. Reads only (no
+    X id is recorded), so a dry run changes nothing."""
+
+    def __init__(self, conn: Connection, networks: Sequence[str]) -> None:
+        handles = _pledge_handles(conn, networks)
+        self._indexes = {n: _index(n, handles.get(n, [])) for n in networks if n in _KEYS}
+
+    def pledgers(self, network: str, author_id: str, handle: str) -> tuple[Pledger, ...]:
+        """The pledges an author is matched to, lowest id first; () for a network no pledge
+        declares handles on."""
+        if network not in self._indexes:
+            return ()
+        by_id, by_handle = self._indexes[network]
+        return tuple(_match(network, by_id, by_handle, author_id, handle))
+
+
 def _network_authors(conn: Connection, network: str, handles: Sequence[_Handle],
                      which: str) -> list[AuthorMatch]:
     """One network's authors with their post counts (one query), matched in memory."""
@@ -237,12 +263,9 @@ def _network_authors(conn: Connection, network: str, handles: Sequence[_Handle],
         .outerjoin(counts, counts.c.author_ref == AUTHORS.c.id)
         .where(AUTHORS.c.network == network)).all()
     by_id, by_handle = _index(network, handles) if network in _KEYS else ({}, {})
-    key = _KEYS.get(network, str.casefold)
     found = []
     for author_id, handle, display_name, url, followers, n, first, last in rows:
-        pledgers = _dedup([*by_id.get(author_id, ()),
-                           *by_handle.get(key(author_id if network == "mastodon" else handle or ""),
-                                          ())])
+        pledgers = _match(network, by_id, by_handle, author_id, handle)
         if (which == "pledgers" and not pledgers) or (which == "unmatched" and pledgers):
             continue
         found.append(AuthorMatch(network, author_id, handle or "", display_name or "", url or "",
