@@ -50,7 +50,7 @@ from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, COUNTS, DAYS, POSTS, 
 from campaign.tracking.records import normalise_tag
 
 # what the other formats and the story import from here, with build_report
-__all__ = ["ReportError", "bucket_start", "buckets", "build_report", "check_query",
+__all__ = ["ReportError", "Reporter", "bucket_start", "buckets", "build_report", "check_query",
            "observances", "report_choices", "year_query"]
 
 LANGUAGES = ("en", "fr", "es")
@@ -69,32 +69,51 @@ def build_report(db: str | Database | None, query: ReportQuery, *, language: str
 
     ``db`` is a database URL (None: the default one) or an open store; ``schedule`` gives the
     observance days (None: the built-in calendar, moved to the period's year)."""
-    if language not in LANGUAGES:
-        raise UsageError("report language", language, LANGUAGES)
-    if query.hashtag is not None:  # '#EndChildLabour2021' is the tag endchildlabour2021
-        query = replace(query, hashtag=normalise_tag(query.hashtag))
-    if schedule is None:
-        schedule = builtin_calendar(query.start.year)
     with _opened(db) as store:
-        # before the report's transaction: on SQLite it holds the database's one write lock
-        pledges = store.pledges(statuses=("submitted", "accepted", "fulfilled"))
-        with store._connection() as conn:
+        return Reporter(store, language=language, schedule=schedule, now=now).report(query)
+
+
+class Reporter:
+    """Reports of one database that share what each of them would read again: the pledges in
+    progress and the authors they name (the December story asks for two dozen reports)."""
+
+    def __init__(self, store: Any, *, language: str = "en", schedule: Any = None,
+                 now: datetime | None = None) -> None:
+        if language not in LANGUAGES:
+            raise UsageError("report language", language, LANGUAGES)
+        self.store, self.language, self.schedule = store, language, schedule
+        self.now = now or utcnow()
+        self._pledges: Sequence[Any] | None = None
+        self._pledgers: dict[int, Any] | None = None
+
+    def report(self, query: ReportQuery) -> Report:
+        """The report of ``query`` (see :func:`build_report`)."""
+        if query.hashtag is not None:  # '#EndChildLabour2021' is the tag endchildlabour2021
+            query = replace(query, hashtag=normalise_tag(query.hashtag))
+        schedule = self.schedule or builtin_calendar(query.start.year)
+        if self._pledges is None:
+            # before the report's transaction: on SQLite it holds the database's write lock
+            self._pledges = self.store.pledges(statuses=("submitted", "accepted", "fulfilled"))
+        with self.store._connection() as conn:
             check_query(conn, query, (a.id for a in getattr(schedule, "audiences", ())))
-            return _Builder(pledges, conn, query, language, schedule, now or utcnow()).build()
+            if self._pledgers is None:
+                self._pledgers = pledger_refs(conn)
+            return _Builder(self._pledges, self._pledgers, conn, query, self.language,
+                            schedule, self.now).build()
 
 
 class _Builder:
     """One report's queries, sharing the period's conditions."""
 
-    def __init__(self, pledges: Sequence[Any], conn: Connection, query: ReportQuery,
-                 language: str, schedule: Any, now: datetime) -> None:
+    def __init__(self, pledges: Sequence[Any], pledgers: dict[int, Any], conn: Connection,
+                 query: ReportQuery, language: str, schedule: Any, now: datetime) -> None:
         self.pledges = pledges
         self.conn: Connection = conn
         self.q: ReportQuery = query
         self.lang, self.schedule, self.now = language, schedule, now
         self.first, self.last = query.start.isoformat(), query.end.isoformat()
         self.tag = query.hashtag or ""
-        self.pledgers = pledger_refs(conn)
+        self.pledgers = pledgers
         self.authors = author_filter(query, self.pledgers)
 
     # conditions on a summary table

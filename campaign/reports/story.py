@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from campaign.pledges.report import CostRow
     from campaign.pledges.store import Pledge
     from campaign.queue.engine import Database
+    from campaign.reports.metrics import Reporter
 
 HIGHLIGHTS = 3  # pledger posts shown per month: a story, not a listing
 
@@ -157,10 +158,14 @@ def build_story(db: str | Database | None, *, year: int, language: str,
     store = db if isinstance(db, PledgeStore) else PledgeStore(
         db if isinstance(db, str) or db is None else db.url)
     try:
+        from campaign.reports.metrics import Reporter
+
         pledges = store.pledges()
-        months = tuple(_month(store, schedule, pledges, year, m, language, today, now, charts)
+        # one reader for the two dozen reports: the pledges and their authors read once
+        reports = Reporter(store, language=language, schedule=schedule, now=now)
+        months = tuple(_month(reports, schedule, pledges, year, m, today, charts)
                        for m in _story_months(schedule, year))
-        closing = _closing(store, schedule, pledges, year, language, today, now)
+        closing = _closing(reports, schedule, pledges, year, language, today)
     finally:
         if store is not db:
             store.close()
@@ -177,10 +182,9 @@ def _story_months(schedule: Schedule, year: int) -> list[int]:
     return list(range(1 if january else 2, 13))
 
 
-def _month(db: Database, schedule: Schedule, pledges: Sequence[Pledge], year: int, month: int,
-           language: str, today: date, now: datetime, charts: bool) -> StoryMonth:
-    from campaign.reports.metrics import build_report
-
+def _month(reports: Reporter, schedule: Schedule, pledges: Sequence[Pledge], year: int,
+           month: int, today: date, charts: bool) -> StoryMonth:
+    language = reports.language
     start = date(year, month, 1)
     end = date(year, month, calendar.monthrange(year, month)[1])
     future = start > today
@@ -188,13 +192,11 @@ def _month(db: Database, schedule: Schedule, pledges: Sequence[Pledge], year: in
     report = chart = None
     highlights: tuple[Highlight, ...] = ()
     if not future:
-        report = build_report(db, ReportQuery(start=start, end=end, bucket="day", top=HIGHLIGHTS),
-                              language=language, schedule=schedule, now=now)
+        report = reports.report(ReportQuery(start=start, end=end, bucket="day", top=HIGHLIGHTS))
         if not report.empty:
             chart = month_chart(report) if charts else None
-            mine = build_report(db, ReportQuery(start=start, end=end, bucket="month",
-                                                pledgers_only=True, top=HIGHLIGHTS),
-                                language=language, schedule=schedule, now=now)
+            mine = reports.report(ReportQuery(start=start, end=end, bucket="month",
+                                              pledgers_only=True, top=HIGHLIGHTS))
             highlights = highlighted(mine.top_posts)
     return StoryMonth(month=month, start=start, end=end, actions=actions,
                       observances=observances, future=future, report=report, chart=chart,
@@ -280,13 +282,12 @@ def _submitted(pledge: Pledge) -> date | None:
     return pledge.created_at.date() if pledge.created_at else None
 
 
-def _closing(db: Database, schedule: Schedule, pledges: Sequence[Pledge], year: int,
-             language: str, today: date, now: datetime) -> Closing:
+def _closing(reports: Reporter, schedule: Schedule, pledges: Sequence[Pledge], year: int,
+             language: str, today: date) -> Closing:
     from campaign.pledges.report import build_report as pledge_report
-    from campaign.reports.metrics import build_report
     from campaign.reports.period import year_query
 
-    whole = build_report(db, year_query(year), language=language, schedule=schedule, now=now)
+    whole = reports.report(year_query(year))
     day = min(date(year, 12, 31), max(today, date(year, 1, 1)))
     names = {a.id: a.name.get(language) or a.name.get("en") or a.id for a in schedule.audiences}
     # the pledge report's own costs: added per currency, drafts and withdrawn pledges left out
