@@ -51,9 +51,19 @@ demo: $(STAMP)
 	$(BIN)/campaign pledge posts --queue --kit $(OUT)/pledge-kits --db $(DB)
 	$(BIN)/campaign pledge report --today 2021-07-01 --db $(DB)
 	$(BIN)/campaign track import schedules/examples/tracking/x-2021.jsonl \
-	  schedules/examples/tracking/posts-2021.csv --db $(DB)
+	  schedules/examples/tracking/posts-2021.csv schedules/examples/tracking/year-2021.csv \
+	  --db $(DB)
 	$(BIN)/campaign track authors --pledgers --db $(DB)
-	$(BIN)/campaign queue plan --account x --account bluesky --account mastodon --db $(DB)
+	$(BIN)/campaign report --today 2021-12-15 --html $(OUT)/report.html --csv $(OUT)/report \
+	  --chart $(OUT)/report/posts.svg --db $(DB)
+	$(BIN)/campaign story --out $(OUT)/story.html --lang fr --today 2021-12-31 --db $(DB)
+	$(BIN)/campaign queue plan --account x=demo-x --account bluesky=demo-bluesky \
+	  --account mastodon=demo-mastodon --db $(DB)
+	@# the secretariat's accounts of the example policy, amplifying pledgers' posts (outbox too)
+	@for a in "x ILO_fr" "bluesky ilo.bsky.social"; do $(BIN)/campaign accounts add $$a \
+	  --db $(DB) --credentials outbox:$(OUT)/outbox.jsonl >/dev/null; done
+	$(BIN)/campaign amplify auto --policy schedules/examples/amplify-policy.yaml --now $(NOW) \
+	  --db $(DB)
 	$(BIN)/campaign run --once --now $(NOW) --db $(DB)
 	$(BIN)/campaign db status --db $(DB)
 
@@ -70,6 +80,7 @@ bench: $(STAMP) $(PDS_STAMP)
 	$(BIN)/python bench/bench_publish.py
 	$(BIN)/python bench/bench_pledges.py
 	$(BIN)/python bench/bench_track.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) exports .pytest_cache .mypy_cache .ruff_cache $(PDS)/node_modules
