@@ -113,11 +113,14 @@ def add_growth(store: TrackStore, conn: Connection, seen: Sequence[Observation],
     by_network: dict[str, list[str]] = {}
     for p in wanted:
         by_network.setdefault(p.network, []).append(p.remote_id)
+    # locked (PostgreSQL), in key order as every write here: another collector refreshing the
+    # same posts waits, and its growth is then counted from what this one stored, never twice
     rows = conn.execute(select(
         POSTS.c.id, POSTS.c.network, POSTS.c.remote_id, POSTS.c.author_ref, POSTS.c.created_at,
         POSTS.c.language, *(POSTS.c[m] for m in METRICS)
     ).where(or_(*(and_(POSTS.c.network == n, POSTS.c.remote_id.in_(ids))
-                  for n, ids in by_network.items())))).all()
+                  for n, ids in by_network.items())))
+        .order_by(POSTS.c.network, POSTS.c.remote_id).with_for_update()).all()
     stored = {(r[1], r[2]): r for r in rows}
     changes: list[tuple[int, Any, list[int]]] = []
     for p in wanted:

@@ -22,7 +22,9 @@ depends_on = None
 COUNTS = ("n_original", "n_reply", "n_repost", "n_quote", "likes", "reposts", "replies", "quotes",
           "impressions", "measured", "audience")
 MAX_COUNT = 2**63 - 1
-ENGAGEMENT = ("coalesce(likes, 0) + coalesce(reposts, 0) + coalesce(replies, 0) "
+# NUMERIC: two hostile counts near a BIGINT's largest must not overflow the index (PostgreSQL
+# would refuse the post's page, and this very upgrade); SQLite keeps integers until they overflow
+ENGAGEMENT = ("CAST(coalesce(likes, 0) AS NUMERIC) + coalesce(reposts, 0) + coalesce(replies, 0) "
               "+ coalesce(quotes, 0)")
 
 
