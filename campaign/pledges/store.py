@@ -469,6 +469,46 @@ class PledgeStore(Database):
         return [_pledge(r, handles.get(r["id"], []), indicators.get(r["id"], []), reports)
                 for r in rows]
 
+    def light_pledges(self, statuses: Sequence[str]) -> list[Pledge]:
+        """Pledges with only what their traffic lights and a report's lists need: id, status,
+        name, title, stakeholder type, country, language, submission day, indicators and their
+        reports (no texts, handles, plan or SMART check). The hashtag report reads 10,000 of
+        them in a tenth of the time :meth:`pledges` takes; nothing else may use them."""
+        p = PLEDGES.c
+        with self._connection() as conn:
+            rows = conn.execute(
+                select(p.id, p.status, p.kind, p.name, p.title, p.audience, p.country,
+                       p.language, p.submitted_on).where(p.status.in_(list(statuses)))
+                .order_by(p.id)).all()
+            wanted = [r[0] for r in rows]
+            indicators: dict[int, list[tuple[int, Indicator]]] = {}
+            reports: dict[int, list[ProgressReport]] = {}
+            i, r = INDICATORS.c, PROGRESS.c
+            for chunk in chunks(wanted, 2000):
+                for iid, pid, name, unit, base, target, deadline in conn.execute(
+                        select(i.id, i.pledge_id, i.name, i.unit, i.baseline, i.target,
+                               i.deadline).where(i.pledge_id.in_(chunk)).order_by(i.position)):
+                    indicators.setdefault(pid, []).append((iid, Indicator.model_construct(
+                        name=name, unit=unit, baseline=base, target=target, deadline=deadline)))
+                for iid, on, value in conn.execute(
+                        select(r.indicator_id, r.on, r.value).join(INDICATORS)
+                        .where(i.pledge_id.in_(chunk)).order_by(r.on, r.id)):
+                    reports.setdefault(iid, []).append(ProgressReport(on=on, value=value))
+        found = []
+        for pid, status, kind, name, title, audience, country, language, submitted in rows:
+            mine = indicators.get(pid, [])
+            # every field given: a field left to its default costs pydantic a signature
+            # inspection per pledge
+            form = PledgeForm.model_construct(
+                audience=audience, name=name, country=country, language=language, title=title,
+                indicators=tuple(ind for _, ind in mine), submitted_on=submitted,
+                focal_point=None, implementation="", contribution="", communication="",
+                handles={}, cost=None, amplification=None)
+            found.append(Pledge(id=pid, form=form, status=PledgeStatus(status), kind=kind,
+                                indicators=tuple(IndicatorState(ind, tuple(reports.get(iid, ())))
+                                                 for iid, ind in mine)))
+        return found
+
     def events(self, pledge_id: int) -> list[PledgeEvent]:
         """The changes of one pledge, oldest first."""
         self.get(pledge_id)

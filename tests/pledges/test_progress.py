@@ -385,3 +385,21 @@ def test_a_target_reached_after_its_deadline_is_done_and_says_late() -> None:
     done = pledge_light(late, date(2022, 1, 20)).indicators[0]
     assert (done.light, done.why) == (
         Light.DONE, "target 100 reached on 2022-01-10, after its deadline 2021-12-31")
+
+
+def test_light_pledges_give_the_same_lights_as_whole_pledges(database_url: str) -> None:
+    """The report reads pledges through light_pledges: their lights must be the same."""
+    store = PledgeStore(database_url)
+    store.upgrade()
+    stored = store.add(new_pledge())
+    record_progress(store, stored.id, "enfants scolarisés", value=90, on=date(2021, 5, 31),
+                    today=date(2021, 6, 2))
+    whole = store.pledges(statuses=("submitted",))
+    light = store.light_pledges(("submitted",))
+    assert [p.id for p in light] == [p.id for p in whole] == [stored.id]
+    for day in (date(2021, 4, 1), date(2021, 7, 1), date(2022, 1, 1)):
+        assert pledge_light(light[0], day) == pledge_light(whole[0], day)
+    assert (light[0].form.name, light[0].form.title, light[0].form.audience) == (
+        whole[0].form.name, whole[0].form.title, whole[0].form.audience)
+    assert not store.light_pledges(("withdrawn",))
+    store.close()
