@@ -175,8 +175,9 @@ class TrackAuthorDay(Base):
     report reads for its contributors, reach and pledgers."""
 
     __tablename__ = "track_author_days"
-    __table_args__ = (Index("ix_track_author_days_author", "author_ref", "tag", "day"),
-                      {"sqlite_with_rowid": False})
+    # no index but the key: a report reads a tag's days (and an author list filters them);
+    # a second index would cost every stored post's every hashtag one more write
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     tag: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)

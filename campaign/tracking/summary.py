@@ -54,13 +54,19 @@ class Summary:
     def add(self, tags: Iterable[str], day: str, network: str, language: str, author_ref: int,
             counts: Sequence[int]) -> None:
         """Add one post's counts (or a change of them) under every post's rows and its tags'."""
+        given = [(i, value) for i, value in enumerate(counts) if value]
+        days, authors = self.days, self.authors
         for tag in ("", *tags):
-            row = self.days.setdefault((tag, day, network, language), [0] * WIDTH)
-            arow = self.authors.setdefault((tag, day, author_ref, language), (network, [0] * WIDTH))[1]
-            for i, value in enumerate(counts):
-                if value:
-                    row[i] = min(row[i] + value, MAX_COUNT)
-                    arow[i] = min(arow[i] + value, MAX_COUNT)
+            row = days.get((tag, day, network, language))
+            if row is None:
+                row = days[(tag, day, network, language)] = [0] * WIDTH
+            found = authors.get((tag, day, author_ref, language))
+            if found is None:
+                found = authors[(tag, day, author_ref, language)] = (network, [0] * WIDTH)
+            arow = found[1]
+            for i, value in given:
+                row[i] = min(row[i] + value, MAX_COUNT)
+                arow[i] = min(arow[i] + value, MAX_COUNT)
 
     def write(self, store: TrackStore, conn: Connection) -> None:
         """Add the gathered counts to the stored rows, in key order."""

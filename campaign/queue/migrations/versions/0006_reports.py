@@ -55,8 +55,6 @@ def upgrade() -> None:
         *_counts(),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_track_author_days_author", "track_author_days",
-                    ["author_ref", "tag", "day"])
     # top posts: walked from the most engaged down, until enough match the report's filters
     op.create_index("ix_tracked_posts_engagement", "tracked_posts", [sa.text(f"({ENGAGEMENT})")])
     op.create_table(
