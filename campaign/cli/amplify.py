@@ -13,8 +13,6 @@ import click
 from campaign.cli.options import db_option, json_option, open_store, print_json, utc_text
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from campaign.queue.amplify_auto import Decision, Decisions, Logged
 
 LANGS = ("fr", "en", "es")
@@ -87,7 +85,7 @@ def quote(target: str, account_name: str, text: str, when: str | None, language:
 @click.option("--now", "now_text", default=None, metavar="ISO",
               help="Decide as at this moment (default: now), e.g. 2021-06-12T10:00+02:00.")
 @click.option("--lang", "-l", "lang", type=click.Choice(LANGS), default="en", show_default=True,
-              help="Language of the printout.")
+              help="Language of the printout and of the messages in --json.")
 @click.option("--schedule", "schedule_path", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="The schedule whose timezone and hashtags are the policy's "
                                  "defaults (default: the built-in 2021 campaign).")
@@ -105,9 +103,11 @@ def auto(policy_path: Path, dry_run: bool, now_text: str | None, lang: str,
 
     policy = load_policy(policy_path, schedule_path=schedule_path)
     store = open_store(db_url)
-    result = decide(store, policy, now=_moment(now_text), dry_run=dry_run)
+    # the printout shows SHOWN decisions: only those are held, every one is counted
+    result = decide(store, policy, now=_moment(now_text), dry_run=dry_run,
+                    keep=None if as_json else SHOWN)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.as_dict(lang))
         return
     _print_decisions(result, lang)
 
@@ -118,7 +118,7 @@ def auto(policy_path: Path, dry_run: bool, now_text: str | None, lang: str,
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="At most this many decisions, newest first.")
 @click.option("--lang", "-l", "lang", type=click.Choice(LANGS), default="en", show_default=True,
-              help="Language of the printout.")
+              help="Language of the printout and of the messages in --json.")
 @json_option
 @db_option
 def log(since_text: str | None, limit: int, lang: str, as_json: bool, db_url: str | None) -> None:
@@ -128,7 +128,7 @@ def log(since_text: str | None, limit: int, lang: str, as_json: bool, db_url: st
     since = _moment(since_text, "--since") if since_text else None
     found = decision_log(open_store(db_url), since=since, limit=limit)
     if as_json:
-        print_json([d.as_dict() for d in found])
+        print_json([d.as_dict(lang) for d in found])
         return
     _print_log(found, lang)
 
@@ -153,71 +153,117 @@ def _moment(text: str | None, option: str = "--now") -> datetime:
 
 
 # -- printing -----------------------------------------------------------------------------------
-def _table(lang: str, first: str) -> Table:
-    from rich.table import Table
+WIDTH = 80
+GAP = "  "
+# the narrowest the author and the account columns get when the line must fit WIDTH (every
+# other column is short: a post number or a time, a decision, a reason of at most 26 cells)
+_NARROWEST = 10
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` within ``width`` cells, an ellipsis at the end when it is cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= width else set_cell_size(text, max(width - 1, 0)) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    from rich.cells import cell_len
+
+    return text + " " * max(width - cell_len(text), 0)
+
+
+def _table_lines(lang: str, first: str, rows: Sequence[list[str]]) -> list[str]:
+    """The rows under their headers, aligned, within WIDTH columns, no trailing space."""
+    from rich.cells import cell_len
 
     from campaign.queue import amplify_labels as labels
 
     head = labels.headers(lang)
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", width=80)
-    for key, width in ((first, 9), ("author", 18), ("account", 20), ("decision", 13),
-                       ("reason", 16)):
-        table.add_column(head[key], no_wrap=True, overflow="ellipsis", max_width=width)
-    return table
+    keys = (first, "author", "account", "decision", "reason")
+    table = [[head[k] for k in keys], *rows]
+    widths = [max(cell_len(r[i]) for r in table) for i in range(len(keys))]
+    over = sum(widths) + len(GAP) * (len(keys) - 1) - WIDTH
+    while over > 0 and max(widths[1], widths[2]) > _NARROWEST:
+        i = 1 if widths[1] >= widths[2] else 2  # the author and the account give way
+        widths[i] -= 1
+        over -= 1
+    return [GAP.join(_pad(_cut(cell, w), w) for cell, w in zip(r, widths, strict=True)).rstrip()
+            for r in table]
 
 
 def _row(item: Decision | Logged, first: str, lang: str) -> list[str]:
     from campaign.queue import amplify_labels as labels
-    from campaign.text.escape import rich_literal
+    from campaign.text.escape import terminal
 
-    return [rich_literal(first), rich_literal(item.author),
-            rich_literal(item.account), labels.decision(lang, item.decision),
-            labels.reason(lang, item.reason)]
+    return [terminal(first), terminal(item.author), terminal(item.account),
+            labels.decision(lang, item.decision), labels.reason(lang, item.reason)]
+
+
+def _wrap(text: str) -> list[str]:
+    """A sentence within WIDTH columns, cut between words only."""
+    import textwrap
+
+    return textwrap.wrap(text, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _wrap_items(head: str, items: Sequence[str]) -> list[str]:
+    """``head item, item, ...`` within WIDTH columns, cut between items only (the next lines
+    indented by two spaces)."""
+    from rich.cells import cell_len
+
+    lines, line = [], head
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 else "")
+        if cell_len(line) + 1 + cell_len(piece) > WIDTH and line.strip():
+            lines.append(line)
+            line = "  " + piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    lines.append(line)
+    return lines
+
+
+def _echo(lines: Sequence[str]) -> None:
+    for line in lines:
+        click.echo(line.rstrip())
 
 
 def _print_decisions(result: Decisions, lang: str) -> None:
     from babel.dates import format_datetime
     from babel.numbers import format_decimal
 
-    from campaign.cli.options import console
     from campaign.queue import amplify_labels as labels
-    from campaign.text.escape import rich_literal
+    from campaign.text.escape import terminal
 
-    out = console()
-    out.print(rich_literal(labels.text(lang, "policy", policy=result.policy.split(" sha256:")[0],
-                                       run=result.run,
-                                       at=format_datetime(result.at, "short", tzinfo=result.at.tzinfo,
-                                                          locale=lang) + " UTC")))
-    if not result.items:
-        out.print(labels.text(lang, "none"))
+    at = format_datetime(result.at, "short", tzinfo=result.at.tzinfo, locale=lang) + " UTC"
+    _echo(_wrap(terminal(labels.text(lang, "policy", policy=result.policy.split(" sha256:")[0],
+                                     run=result.run, at=at))))
+    if not result.total:
+        _echo([labels.text(lang, "none")])
     else:
-        table = _table(lang, "post")
-        for item in result.items[:SHOWN]:
-            table.add_row(*_row(item, f"#{item.post_ref}", lang))
-        out.print(table)
-        if len(result.items) > SHOWN:
-            out.print(labels.text(lang, "more", n=format_decimal(len(result.items) - SHOWN,
-                                                                 locale=lang)))
+        _echo(_table_lines(lang, "post", [_row(item, f"#{item.post_ref}", lang)
+                                          for item in result.items[:SHOWN]]))
+        if result.total > len(result.items[:SHOWN]):
+            _echo(_wrap(labels.text(lang, "more", n=format_decimal(
+                result.total - len(result.items[:SHOWN]), locale=lang))))
     skipped = result.skipped
     counts = {"queued": format_decimal(result.queued, locale=lang),
               "skipped": format_decimal(sum(skipped.values()), locale=lang)}
-    line = labels.text(lang, "summary", mode="", **counts)
-    out.print(labels.text(lang, "dry") + line if result.dry_run else line[:1].upper() + line[1:])
+    line = labels.text(lang, "summary", **counts)
+    _echo(_wrap(labels.text(lang, "dry") + line if result.dry_run
+                else line[:1].upper() + line[1:]))
     if skipped:
-        out.print(labels.text(lang, "by_reason") + " " + ", ".join(
+        _echo(_wrap_items(labels.text(lang, "by_reason"), [
             f"{labels.reason(lang, code)} {format_decimal(n, locale=lang)}"
-            for code, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))))
+            for code, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))]))
 
 
 def _print_log(found: Sequence[Logged], lang: str) -> None:
-    from campaign.cli.options import console
     from campaign.queue import amplify_labels as labels
 
-    out = console()
     if not found:
-        out.print(labels.text(lang, "empty_log"))
+        _echo([labels.text(lang, "empty_log")])
         return
-    table = _table(lang, "at")
-    for item in found:
-        table.add_row(*_row(item, f"{item.at:%m-%d %H:%M}", lang))
-    out.print(table)
+    _echo(_table_lines(lang, "at", [_row(item, f"{item.at:%m-%d %H:%M}", lang)
+                                    for item in found]))

@@ -199,11 +199,16 @@ def _run(dispatcher: Dispatcher, store: Store, once: bool, as_json: bool, name: 
 
     if once:
         stop_on_signals(dispatcher)  # a cron timeout hands back what it has not tried
+        chores_failed = 0
         for chore in chores:  # what the policy chooses now goes out in this pass
             try:
                 chore.work()
-            except Exception as exc:  # logged; publishing goes on
-                click.echo(f"{chore.name} failed: {exc}; publishing goes on", err=True)
+            except Exception as exc:  # said; publishing goes on, and the exit code is 1
+                from campaign.errors import CampaignError
+
+                reason = exc.message if isinstance(exc, CampaignError) else repr(exc)
+                click.echo(f"{chore.name} failed ({reason}); publishing goes on", err=True)
+                chores_failed += 1
         try:
             report = dispatcher.run_once()
         except RunHalted as halted:
@@ -225,6 +230,8 @@ def _run(dispatcher: Dispatcher, store: Store, once: bool, as_json: bool, name: 
                 click.echo(f"{report.handed_back} due post{'s' if report.handed_back != 1 else ''}"
                            " handed back (stopped by a signal): the next run sends them", err=True)
             fail(1)
+        if chores_failed:
+            fail(1)  # everything due went out, but the amplify turn did not run
         return
     click.echo(f"Runner {name} on {safe_url(store.url)}. Ctrl-C or SIGTERM to stop.")
 

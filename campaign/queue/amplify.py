@@ -50,6 +50,17 @@ def parse_when(text: str | None) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def target_problem(network: str, target: str) -> str | None:
+    """Why ``network`` would not take ``target`` as the address of a post to amplify, or None."""
+    if network not in _TARGETS:  # a plugin's network: its post addresses are unknown here
+        return (f"amplify reposts and quotes on {', '.join(_TARGETS)}, not on {network}: "
+                "choose an account on one of those")
+    if not _TARGETS[network].match(target.strip()):
+        return (f"'{target.strip()}' is not the address of a post on {network}: give one like "
+                f"{_EXAMPLES[network]}")
+    return None
+
+
 def amplification_key(how: str, target: str, network: str, handle: str) -> str:
     """One amplification per account and target post."""
     return hashlib.sha256(f"amplify/{how}/{target}@{network}:{handle}".encode()).hexdigest()[:32]
@@ -59,12 +70,9 @@ def queue_amplification(store: Store, account: Account, how: str, target: str, *
                         when: datetime, language: str, review: bool) -> QueuedPost:
     """Add (or update, while not yet out) a repost or a quote of ``target`` from ``account``."""
     target = target.strip()
-    if account.network not in _TARGETS:  # a plugin's network: its post addresses are unknown here
-        raise CampaignError(f"amplify reposts and quotes on {', '.join(_TARGETS)}, not on "
-                            f"{account.network}: choose an account on one of those")
-    if not _TARGETS[account.network].match(target):
-        raise CampaignError(f"'{target}' is not the address of a post on {account.network}: "
-                            f"give one like {_EXAMPLES[account.network]}")
+    problem = target_problem(account.network, target)
+    if problem:
+        raise CampaignError(problem)
     if how == Kind.QUOTE and is_blank(text):
         # zero-width spaces or joiners alone are an empty post, as render.py rules
         raise CampaignError("a quote needs its words: --text is empty or only spaces and "

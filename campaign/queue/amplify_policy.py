@@ -122,9 +122,9 @@ class Policy:
         return f"{self.name[:200]} sha256:{self.digest}"
 
     def text_for(self, language: str) -> tuple[str, str]:
-        """The words of a quote for a post in ``language``, and their language: the post's own,
-        else English, else the first the file gives."""
-        for lang in (language, "en"):
+        """The words of a quote for a post in ``language``, and their language: the post's own
+        (or its primary language's), else English, else the first the file gives."""
+        for lang in (language, language.split("-")[0], "en"):  # fr-CA: the French words
             if lang in self.quote_text:
                 return self.quote_text[lang], lang
         lang, text = next(iter(self.quote_text.items()))

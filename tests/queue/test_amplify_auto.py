@@ -144,10 +144,10 @@ def test_each_account_amplifies_its_own_network(world: dict[str, Any]) -> None:
                   language="fr"), remote_id=at_uri))
     result = run(world, accounts="[x=@ILO_fr, bluesky=ilo.bsky.social]")
     found = {(d.remote_id, d.account): f"{d.decision}:{d.reason}" for d in result.items}
+    # no decision at all for a post of another network: nothing a person could act on
     assert found == {("1", "x=@ILO_fr"): "queued:chosen",
-                     ("1", "bluesky=ilo.bsky.social"): "skipped:other-network",
-                     (at_uri, "x=@ILO_fr"): "skipped:other-network",
                      (at_uri, "bluesky=ilo.bsky.social"): "queued:chosen"}
+    assert result.total == 2 and result.logged == 2
 
 
 def test_the_daily_cap_counts_on_the_accounts_clock(world: dict[str, Any]) -> None:
@@ -165,7 +165,10 @@ def test_the_daily_cap_counts_on_the_accounts_clock(world: dict[str, Any]) -> No
     assert [why(in_lima)[k] for k in "123"] == ["queued:chosen", "queued:chosen",
                                                 "skipped:daily-cap"]  # newest first
     capped = next(d for d in in_lima.items if d.reason == "daily-cap")
-    assert "2021-06-12 (America/Lima)" in capped.detail
+    assert "2021-06-12 (America/Lima)" in capped.message()
+    assert "le 2021-06-12 (America/Lima)" in capped.message("fr")
+    assert json.loads(capped.detail) == {"note": "daily-cap", "count": 2, "day": "2021-06-12",
+                                         "timezone": "America/Lima", "max_per_day": 2}
 
 
 @pytest.mark.parametrize(("now", "due", "reason"), [
@@ -208,9 +211,32 @@ def test_languages_hashtags_and_the_block_list(world: dict[str, Any]) -> None:
     result = run(world, text, dry_run=True)
     assert why(result) == {"1": "skipped:language", "2": "skipped:hashtag", "3": "skipped:blocked",
                            "4": "skipped:blocked", "5": "skipped:blocked", "6": "would-queue:chosen"}
-    details = {d.remote_id: d.detail for d in result.items}
-    assert "www.bit.ly" in details["3"] and "'casino'" in details["4"]
+    details = {d.remote_id: d.message() for d in result.items}
+    assert "www.bit.ly" in details["3"] and "“casino”" in details["4"]
     assert "x:Spam_Account" in details["5"]
+    french = {d.remote_id: d.message("fr") for d in result.items}
+    assert french["1"] == "en de, pas en fr, es" and french["3"] == "un lien vers www.bit.ly"
+    assert {d.remote_id: d.message("es") for d in result.items}["4"] == \
+        "el texto contiene «casino»"
+
+
+def test_a_language_counts_by_its_primary_tag(world: dict[str, Any]) -> None:
+    posts(world, post(1, language="fr-CA"), post(2, language="en-US"))
+    assert why(run(world, "languages: [fr]\n", dry_run=True)) == {
+        "1": "would-queue:chosen", "2": "skipped:language"}
+    result = run(world, "languages: [fr]\naction: quote\nquote_text: {en: Look, fr: Voyez}\n")
+    (chosen,) = [d for d in result.items if d.decision == "queued"]
+    assert world["store"].get(chosen.queued_post_id).text == "Voyez"  # fr-CA: the French words
+
+
+def test_a_blocked_domain_written_without_its_scheme(world: dict[str, Any]) -> None:
+    texts = {1: "Gagnez sur bit.ly/abc #EndChildLabour2021", 2: "Voir SUB.BIT.LY/x",
+             3: "notbit.ly et bit.lyx #EndChildLabour2021", 4: "écrire à a@bit.ly"}
+    posts(world, *(dataclasses.replace(post(n), text=t) for n, t in texts.items()))
+    result = run(world, "block:\n  domains: [bit.ly]\nhashtags: []\n", dry_run=True)
+    assert why(result) == {"1": "skipped:blocked", "2": "skipped:blocked",
+                           "3": "would-queue:chosen", "4": "skipped:blocked"}
+    assert {d.remote_id: d.message() for d in result.items}["2"] == "a link to sub.bit.ly"
 
 
 def _counts(store: Store) -> tuple[int, int]:
@@ -231,7 +257,7 @@ def test_a_dry_run_writes_nothing(world: dict[str, Any]) -> None:
 def test_the_audit_log_records_every_decision(world: dict[str, Any]) -> None:
     posts(world, post(1), post(2, STRANGER), post(3, kind=PostKind.REPLY))
     result = run(world, accounts="[x=@ILO_fr, bluesky=ilo.bsky.social]")
-    assert len(result.items) == 6 and _counts(world["store"]) == (1, 6)
+    assert len(result.items) == 3 and _counts(world["store"]) == (1, 3)
     logged = decision_log(world["store"])
     assert {(d.remote_id, d.account, d.decision, d.reason) for d in logged} == {
         (d.remote_id, d.account, d.decision, d.reason) for d in result.items}
@@ -241,6 +267,37 @@ def test_the_audit_log_records_every_decision(world: dict[str, Any]) -> None:
     assert queued.author == "TravailSN" and queued.queued_post_id is not None
     assert decision_log(world["store"], since=NOW + timedelta(seconds=1)) == []
     assert len(decision_log(world["store"], limit=2)) == 2
+
+
+def test_a_repeated_decision_is_not_logged_again(world: dict[str, Any]) -> None:
+    """The runner's turns every 15 minutes: the second logs only what changed."""
+    posts(world, post(1, at=NOW - timedelta(minutes=10)), post(2, STRANGER),
+          post(3, kind=PostKind.REPLY), post(4))
+    first = run(world)
+    assert why(first) == {"1": "skipped:too-young", "2": "skipped:not-a-pledger",
+                          "3": "skipped:reply", "4": "queued:chosen"}
+    assert first.logged == 4 and _counts(world["store"]) == (1, 4)
+    second = run(world, now=NOW + timedelta(minutes=15))  # 25 minutes old: still too young
+    assert second.total == 4 and second.logged == 1  # only 4: chosen -> already amplified
+    assert {(d.remote_id, d.reason) for d in decision_log(world["store"])
+            if d.run == second.run} == {("4", "already-amplified")}
+    third = run(world, now=NOW + timedelta(minutes=30))  # post 1 is 40 minutes old: chosen
+    assert third.logged == 1 and why(third)["1"] == "queued:chosen"
+    assert run(world, now=NOW + timedelta(minutes=45)).logged == 1  # 1: now already amplified
+    assert run(world, now=NOW + timedelta(minutes=60)).logged == 0
+    assert _counts(world["store"]) == (2, 7)
+    # another detail, same decision and reason: still a repeat (the age in too-young changes)
+    log_rows = decision_log(world["store"])
+    assert sum(1 for d in log_rows if d.remote_id == "1" and d.reason == "too-young") == 1
+
+
+def test_a_pass_counts_every_decision_and_holds_only_those_kept(world: dict[str, Any]) -> None:
+    posts(world, *(post(n, STRANGER) for n in range(1, 8)), post(8))
+    result = decide(world["store"], policy(world), now=NOW, dry_run=True, keep=3)
+    assert len(result.items) == 3 and result.total == 8
+    assert result.queued == 1 and result.skipped == {"not-a-pledger": 7}
+    assert [d.remote_id for d in result.items] == ["1", "2", "3"]  # newest first
+    assert result.as_dict()["total"] == 8 and len(result.as_dict()["decisions"]) == 3
 
 
 def test_queued_posts_go_out_through_the_runner_once(world: dict[str, Any]) -> None:
