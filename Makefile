@@ -55,7 +55,7 @@ demo: $(STAMP)
 	  --db $(DB)
 	$(BIN)/campaign track authors --pledgers --db $(DB)
 	$(BIN)/campaign report --today 2021-12-15 --html $(OUT)/report.html --csv $(OUT)/report \
-	  --chart $(OUT)/report/posts.svg --db $(DB)
+	  --chart $(OUT)/posts.svg --db $(DB)
 	$(BIN)/campaign story --out $(OUT)/story.html --lang fr --today 2021-12-31 --db $(DB)
 	$(BIN)/campaign queue plan --account x=demo-x --account bluesky=demo-bluesky \
 	  --account mastodon=demo-mastodon --db $(DB)

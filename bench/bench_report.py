@@ -427,10 +427,12 @@ def bench_amplify(backend: str, url: str, folder: Path) -> None:
     policy = load_policy(path)
     store = Store(url)
     try:
-        seconds, decisions = _median(lambda: decide(store, policy, now=NOW, dry_run=True), 1)
+        # keep=0: a pass counts every decision and holds none (as the runner's turn does)
+        seconds, decisions = _median(lambda: decide(store, policy, now=NOW, dry_run=True,
+                                                    keep=0), 1)
     finally:
         store.close()
-    count = len(decisions.items)
+    count = decisions.total
     since = NOW - policy.max_age - timedelta(days=1)
     engine = create_engine(url)
     pg = url.startswith("postgresql")

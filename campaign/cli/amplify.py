@@ -13,7 +13,8 @@ import click
 from campaign.cli.options import db_option, json_option, open_store, print_json, utc_text
 
 if TYPE_CHECKING:
-    from campaign.queue.amplify_auto import Decision, Decisions, Logged
+    from campaign.queue.amplify_auto import Decision, Decisions
+    from campaign.queue.amplify_log import Logged
 
 LANGS = ("fr", "en", "es")
 SHOWN = 200  # decisions printed; --json lists them all
@@ -123,7 +124,7 @@ def auto(policy_path: Path, dry_run: bool, now_text: str | None, lang: str,
 @db_option
 def log(since_text: str | None, limit: int, lang: str, as_json: bool, db_url: str | None) -> None:
     """Read the audit log: what amplify auto queued or skipped, and why."""
-    from campaign.queue.amplify_auto import decision_log
+    from campaign.queue.amplify_log import decision_log
 
     since = _moment(since_text, "--since") if since_text else None
     found = decision_log(open_store(db_url), since=since, limit=limit)

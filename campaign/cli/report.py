@@ -44,6 +44,24 @@ def _chart_target(value: str) -> tuple[str, Path]:
     return which, Path(path)
 
 
+def _check_destination(option: str, path: Path) -> None:
+    """Refuse, naming ``option``, a file whose folder is missing (or is a file) or a path that
+    exists and is not a regular file."""
+    from campaign.atomic import DestinationError
+    from campaign.errors import ExportError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise DestinationError(f"{option} {path}: {folder} is a file, not a folder: choose "
+                               f"another {option} path")
+    if not folder.is_dir():
+        raise ExportError(f"{option} {path}: the folder {folder} does not exist: create it or "
+                          f"choose another {option} path")
+    if path.exists() and not path.is_file():
+        raise DestinationError(f"{option} {path}: it exists and is not a regular file: choose "
+                               f"a file path for {option}")
+
+
 def _period(start: datetime | None, end: datetime | None,
             year: int) -> tuple[date, date]:
     """The days asked for: --from and --to, else the whole year (one given: to its year's end
@@ -105,6 +123,11 @@ def report(start: datetime | None, end: datetime | None, schedule_path: Path | N
     from campaign.tracking.records import normalise_tag
 
     targets = [_chart_target(value) for value in charts]
+    # every destination checked before the report is built and any file written: a bad
+    # --html never leaves the --csv files of a half-done run behind
+    for option, path in [*(("--chart", p) for _w, p in targets),
+                         *((("--html", html_path),) if html_path is not None else ())]:
+        _check_destination(option, path)
     given = start or end
     # the calendar's observance days in the year the period is in, unless --year says which
     schedule = load(schedule_path, year if year is not None else
@@ -113,9 +136,11 @@ def report(start: datetime | None, end: datetime | None, schedule_path: Path | N
     tag = normalise_tag(hashtag) if hashtag is not None else None
     if tag == "":
         raise click.BadParameter("give a hashtag, e.g. EndChildLabour2021", param_hint="--hashtag")
+    # networks are stored in lower case and countries as ISO codes: X and sn are x and SN
     query = ReportQuery(start=first, end=last, bucket=bucket,  # type: ignore[arg-type]
-                        networks=networks, languages=languages, hashtag=tag,
-                        audiences=audiences, countries=countries, pledgers_only=pledgers_only,
+                        networks=tuple(n.lower() for n in networks), languages=languages,
+                        hashtag=tag, audiences=audiences,
+                        countries=tuple(c.upper() for c in countries), pledgers_only=pledgers_only,
                         top=top, today=today.date() if today else None)
     built = build_report(db_url, query, language=language, schedule=schedule)
     written = _write(built, csv_dir, targets, html_path)

@@ -33,6 +33,7 @@ def story(out: Path, language: str | None, schedule_path: Path | None, year: int
     """
     from campaign.content.selection import load
     from campaign.reports.story import write_story
+    from campaign.reports.story_labels import labels, number
     from campaign.text.escape import rich_literal
 
     schedule = load(schedule_path, year)
@@ -47,12 +48,15 @@ def story(out: Path, language: str | None, schedule_path: Path | None, year: int
     finally:
         store.close()
     printer = console()
-    size = f"{written.size / 1024:,.0f} KB" if written.size >= 1024 else f"{written.size} B"
-    printer.print(f"[green]✓[/green] Wrote [bold]{rich_literal(written.path)}[/bold] ({size}, "
-                  f"{language})")
-    printer.print(f"  {written.months} months, {written.posts:,} posts of "
-                  f"{rich_literal(schedule.campaign.hashtag)} in {schedule.year}; it opens offline.")
+    words = labels(language)
+    size = (words["kilobytes"].format(n=number(round(written.size / 1024), language))
+            if written.size >= 1024 else words["bytes"].format(n=number(written.size, language)))
+    path = f"[bold]{rich_literal(written.path)}[/bold]"
+    printer.print("[green]✓[/green] " + words["cli_wrote"].format(path=path, size=size,
+                                                                   language=language))
+    printer.print("  " + words["cli_summary"].format(
+        months=written.months, posts=number(written.posts, language),
+        hashtag=rich_literal(schedule.campaign.hashtag), year=schedule.year))
+    printer.print("  " + words["cli_offline"])
     if written.story.empty:
-        printer.print("No posts were collected for the year: the story tells the calendar and "
-                      "the pledges. Collect with `campaign track`, then write it again.",
-                      style="yellow")
+        printer.print(rich_literal(words["cli_empty"]), style="yellow")

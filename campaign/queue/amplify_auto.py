@@ -33,29 +33,32 @@ import json
 import logging
 import re
 import secrets
-from array import array
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, exists, func, insert, select, true
+from sqlalchemy import Connection, exists, select, true
 
 from campaign.errors import CampaignError
 from campaign.queue.amplify import target_problem
+from campaign.queue.amplify_log import (
+    BATCH,
+    DecisionLog,
+    LastLogged,
+    iso,
+)
 from campaign.queue.amplify_policy import AccountRule, Policy, handle_key, load_policy
 from campaign.queue.errors import StoreError
-from campaign.queue.models import Account, AmplifyDecision, Kind, QueuedPost, Status
+from campaign.queue.models import Account, Kind, QueuedPost, Status
 from campaign.queue.store import Store
 from campaign.tracking.matching import PledgerLookup
 from campaign.tracking.models import AUTHORS, POSTS, TAGS
 
 log = logging.getLogger("campaign.queue.amplify_auto")
-DECISIONS = cast(Table, AmplifyDecision.__table__)
 QUEUED, SKIPPED, WOULD_QUEUE = "queued", "skipped", "would-queue"
 # the reasons, in the order the rules are tried
 REASONS = ("chosen", "after-quiet-hours", "already-amplified", "repost", "reply", "quote",
@@ -66,7 +69,6 @@ LOOKBACK = timedelta(days=1)
 # amplifications that never went out do not use up a day's cap
 _NOT_COUNTED = (Status.CANCELLED, Status.FAILED, Status.MISSED)
 _AMPLIFIED = (Kind.REPOST.value, Kind.QUOTE.value)
-_BATCH = 5000
 _URL_HOST = re.compile(r"https?://([^/\s?#:]+)", re.IGNORECASE)
 _X_STATUS = re.compile(r"/status(?:es)?/(\d+)")
 
@@ -101,10 +103,10 @@ class Decision:
         from campaign.queue.amplify_labels import detail_data
 
         return {"post_ref": self.post_ref, "network": self.network, "remote_id": self.remote_id,
-                "url": self.url, "author": self.author, "created_at": _iso(self.created_at),
+                "url": self.url, "author": self.author, "created_at": iso(self.created_at),
                 "account": self.account, "action": self.action, "decision": self.decision,
                 "reason": self.reason, "detail": detail_data(self.detail),
-                "message": self.message(language), "due_at": _iso(self.due_at),
+                "message": self.message(language), "due_at": iso(self.due_at),
                 "queued_post_id": self.queued_post_id}
 
 
@@ -159,14 +161,10 @@ class Decisions:
 
     def as_dict(self, language: str = "en") -> dict[str, Any]:
         """JSON-able: the summary, then the decisions kept (messages in ``language``)."""
-        return {"run": self.run, "policy": self.policy, "at": _iso(self.at),
+        return {"run": self.run, "policy": self.policy, "at": iso(self.at),
                 "dry_run": self.dry_run, "queued": self.queued,
                 "skipped": dict(sorted(self.skipped.items())), "total": self.total,
                 "logged": self.logged, "decisions": [d.as_dict(language) for d in self.items]}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _note(note: str, **values: Any) -> str:
@@ -218,73 +216,6 @@ class _Account:
     due: Counter[date]  # amplifications due per local day
 
 
-class _LastLogged:
-    """The last decision the audit log holds for each (post, account) of the window: sorted
-    post ids and a code per post, per account (9 bytes a pair, read in one query)."""
-
-    def __init__(self) -> None:
-        self.refs: dict[int, array[int]] = {}
-        self.codes: dict[int, bytearray] = {}
-        self.names: dict[tuple[str, str], int] = {}
-
-    def code(self, decision: str, reason: str) -> int:
-        return self.names.setdefault((decision, reason), len(self.names))  # < 3 * 17
-
-    def load(self, conn: Connection, account_ids: Sequence[int], since: datetime) -> None:
-        """Read the latest row of each pair logged since ``since`` (decisions about a post are
-        never older than the post, so that covers every candidate)."""
-        if not account_ids:
-            return
-        latest = (select(func.max(DECISIONS.c.id))
-                  .where(DECISIONS.c.account_id.in_(account_ids), DECISIONS.c.at >= since,
-                         DECISIONS.c.post_ref.is_not(None))
-                  .group_by(DECISIONS.c.account_id, DECISIONS.c.post_ref))
-        query = (select(DECISIONS.c.account_id, DECISIONS.c.post_ref, DECISIONS.c.decision,
-                        DECISIONS.c.reason)
-                 .where(DECISIONS.c.id.in_(latest))
-                 .order_by(DECISIONS.c.account_id, DECISIONS.c.post_ref))
-        for account_id, post_ref, decision, reason in \
-                conn.execute(query.execution_options(yield_per=_BATCH)):
-            self.refs.setdefault(account_id, array("q")).append(post_ref)
-            self.codes.setdefault(account_id, bytearray()).append(self.code(decision, reason))
-
-    def same(self, item: Decision) -> bool:
-        """Whether the last logged decision for the pair is this one (decision and reason)."""
-        refs = self.refs.get(item.account_id)
-        if refs is None:
-            return False
-        at = bisect_left(refs, item.post_ref)
-        return at < len(refs) and refs[at] == item.post_ref and \
-            self.codes[item.account_id][at] == self.names.get((item.decision, item.reason), -1)
-
-
-class _Log:
-    """The audit log of a pass: a decision is written when it is new for its (post, account)
-    or differs from the last one logged for it (decision or reason); a repeat is not."""
-
-    def __init__(self, conn: Connection, result: Decisions, last: _LastLogged) -> None:
-        self.conn, self.result, self.last = conn, result, last
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, d: Decision) -> None:
-        if self.last.same(d):
-            return
-        self.rows.append({
-            "at": self.result.at, "run": self.result.run, "policy": self.result.policy,
-            "account_id": d.account_id, "post_ref": d.post_ref, "network": d.network,
-            "remote_id": d.remote_id[:500], "url": d.url[:500], "action": d.action,
-            "decision": d.decision, "reason": d.reason, "detail": d.detail,
-            "queued_post_id": d.queued_post_id, "dry_run": False})
-        if len(self.rows) >= _BATCH:
-            self.flush()
-
-    def flush(self, conn: Connection | None = None) -> None:
-        if self.rows:
-            (conn or self.conn).execute(insert(DECISIONS), self.rows)
-            self.result.logged += len(self.rows)
-            self.rows = []
-
-
 def decide(db: str | Store | None, policy: Policy, *, now: datetime, dry_run: bool = False,
            keep: int | None = None) -> Decisions:
     """Decide, for each recent collected post and each of the policy's accounts on its network,
@@ -311,13 +242,13 @@ def _decide(store: Store, policy: Policy, now: datetime, dry_run: bool,
     for account in accounts:
         on.setdefault(account.row.network, []).append(account)
     since = now - policy.max_age - LOOKBACK
-    last = _LastLogged()
+    last = LastLogged()
     chosen: list[tuple[_Post, _Account, Decision, int | None]] = []  # bounded by the caps
     with store._connection() as conn:  # within the queue package, as amplify.py
         lookup = PledgerLookup(conn, sorted(on)) if policy.pledgers_only else None
         if not dry_run:
             last.load(conn, [a.row.id for a in accounts], since)
-        audit = _Log(conn, result, last)
+        audit = DecisionLog(conn, result, last)
         rules = _PostRules(policy, lookup, now)
         # one streamed query; decided in memory; what is chosen is queued once it is read
         for post in _candidates(conn, since, now, policy.hashtags, sorted(on)):
@@ -396,7 +327,7 @@ def _candidates(conn: Connection, since: datetime, now: datetime, tags: Sequence
              .order_by(POSTS.c.created_at.desc(), POSTS.c.id.desc()))
     # the option on the statement: Connection.execution_options would stream every later
     # statement of the connection too (the audit log's inserts, on PostgreSQL a server cursor)
-    for row in conn.execute(query.execution_options(yield_per=_BATCH)):
+    for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield _Post(int(row[0]), row[1], row[2], row[3] or "", int(row[4]), row[5] or "",
                     row[6] or "", row[7] or "", row[8], row[9] or "", (row[10] or "").lower(),
                     row[11], row[12] or "[]", bool(row[13]))
@@ -578,69 +509,6 @@ def _queue(store: Store, post: _Post, account: _Account, policy: Policy,
 
 
 # -- the audit log ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Logged:
-    """One decision as the audit log keeps it."""
-
-    at: datetime
-    run: str
-    policy: str
-    account: str  # NETWORK=HANDLE ('' for an account since deleted)
-    author: str  # the post's author as last read ('' for a post since deleted)
-    network: str
-    remote_id: str
-    url: str
-    action: str
-    decision: str
-    reason: str
-    detail: str  # the machine detail (JSON); a sentence in rows logged before it was
-    queued_post_id: int | None
-
-    def message(self, language: str = "en") -> str:
-        """The detail as a sentence in ``language`` (fr, en, es)."""
-        from campaign.queue.amplify_labels import detail_message
-
-        return detail_message(language, self.detail)
-
-    def as_dict(self, language: str = "en") -> dict[str, Any]:
-        """JSON-able: the detail as data and as a sentence in ``language``."""
-        from campaign.queue.amplify_labels import detail_data
-
-        return {"at": _iso(self.at), "run": self.run, "policy": self.policy,
-                "account": self.account, "author": self.author, "network": self.network,
-                "remote_id": self.remote_id, "url": self.url, "action": self.action,
-                "decision": self.decision, "reason": self.reason,
-                "detail": detail_data(self.detail), "message": self.message(language),
-                "queued_post_id": self.queued_post_id}
-
-
-def decision_log(db: str | Store | None, *, since: datetime | None = None,
-                 limit: int | None = None) -> list[Logged]:
-    """The audit log of `amplify auto`, newest first (``since``: from that moment on)."""
-    store = db if isinstance(db, Store) else Store(db)
-    try:
-        query = (select(DECISIONS, Account.network.label("account_network"), Account.handle,
-                        AUTHORS.c.handle.label("author"))
-                 .outerjoin(Account, Account.id == DECISIONS.c.account_id)
-                 .outerjoin(POSTS, POSTS.c.id == DECISIONS.c.post_ref)
-                 .outerjoin(AUTHORS, AUTHORS.c.id == POSTS.c.author_ref)
-                 .order_by(DECISIONS.c.at.desc(), DECISIONS.c.id))
-        if since is not None:
-            query = query.where(DECISIONS.c.at >= since)
-        if limit is not None:
-            query = query.limit(limit)
-        with store._connection() as conn:
-            rows = conn.execute(query).mappings().all()
-    finally:
-        if store is not db:
-            store.close()
-    return [Logged(r["at"], r["run"], r["policy"],
-                   f"{r['account_network']}={r['handle']}" if r["handle"] else "",
-                   r["author"] or "", r["network"],
-                   r["remote_id"], r["url"], r["action"], r["decision"], r["reason"], r["detail"],
-                   r["queued_post_id"]) for r in rows]
-
-
 # -- on the runner's schedule -------------------------------------------------------------------
 def scheduled(store: Store, path: Any, clock: Callable[[], datetime]) -> Callable[[], None]:
     """The work `campaign run --amplify-policy FILE` does on its schedule: the policy read

@@ -64,8 +64,10 @@ def _figure(height: float) -> Iterator[Figure]:
 
     # text stays text ("none", not glyphs drawn as paths): a page of charts is a tenth of the
     # size, screen readers and search find the words, and the browser draws them in a
-    # sans-serif it has (matplotlib escapes every label it writes)
+    # sans-serif it has (matplotlib escapes every label it writes). No mathtext: a hashtag or
+    # a language code from a post is written as it is, never parsed ('$\\foo$' would raise)
     settings: dict[Any, Any] = {"svg.hashsalt": "campaign-report", "svg.fonttype": "none",
+                "text.parse_math": False,
                 "font.family": "sans-serif",
                 "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
                 "font.size": 9.0, "axes.spines.top": False, "axes.spines.right": False}
@@ -94,6 +96,14 @@ def _empty(title: str, report: Report, fmt: Format, height: float = 2.0) -> Char
 
 def _short(title: str) -> str:
     return title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1].rstrip() + "…"
+
+
+def _plain(text: str) -> str:
+    """A label from others as matplotlib may draw it: no control character (XML has no place
+    for one, so an SVG holding it would not open) and no escape sequence."""
+    from campaign.text.escape import CONTROL, terminal
+
+    return CONTROL.sub("", terminal(text))
 
 
 def time_title(report: Report) -> str:
@@ -158,7 +168,7 @@ def _mark_observances(axes: Axes, report: Report) -> None:
             continue
         place = where[observance.id]
         axes.axvline(place, color=OBSERVANCE, linestyle="--", linewidth=1)
-        axes.text(place, 0.98, f" {_short(observance.title)}", rotation=90, va="top",
+        axes.text(place, 0.98, f" {_short(_plain(observance.title))}", rotation=90, va="top",
                   ha="right", fontsize=7, color=OBSERVANCE,
                   transform=axes.get_xaxis_transform())
 
@@ -201,7 +211,7 @@ def _bars(report: Report, title: str, names: Sequence[str], values: Sequence[int
         axes = figure.add_subplot()
         places = list(range(len(names)))[::-1]
         axes.barh(places, values, color=COLOURS["original"], height=0.7)
-        axes.set_yticks(places, [_short(n) for n in names], fontsize=8)
+        axes.set_yticks(places, [_short(_plain(n)) for n in names], fontsize=8)
         top = max(values) if values else 1
         for place, value, share in zip(places, values, shares, strict=True):
             axes.text(value + top * 0.01, place, f"{number(value, lang)} ({percent(share, lang)})",

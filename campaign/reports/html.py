@@ -30,7 +30,7 @@ from campaign.reports.labels import (
 )
 from campaign.reports.model import KINDS, PledgerActivity, Report, Share
 from campaign.reports.terminal import filters_text
-from campaign.text.escape import safe_link
+from campaign.text.escape import CONTROL, safe_link
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -150,7 +150,8 @@ def render_html(report: Report) -> str:
 
     env = environment(jinja2.PackageLoader("campaign.reports", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("report.html.j2").render(**context(report))
+    # a control character from a post (ESC, NUL...) is a parse error in HTML: none is kept
+    return CONTROL.sub("", env.get_template("report.html.j2").render(**context(report)))
 
 
 def write_html(report: Report, path: Path) -> Path:

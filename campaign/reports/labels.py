@@ -24,6 +24,7 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "filters_line": ("Filters: {filters}", "Filtres : {filters}", "Filtros: {filters}"),
     "no_filter": ("every post", "toutes les publications", "todas las publicaciones"),
     "pledgers_only": ("pledgers only", "signataires seulement", "solo firmantes"),
+    "not_pledger": ("not a pledger", "sans engagement", "sin compromiso"),
     "empty": ("No posts in this period.", "Aucune publication sur cette période.",
               "Ninguna publicación en este período."),
     "empty_hint": ("Nothing was collected for these days and filters: widen the period or the "

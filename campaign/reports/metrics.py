@@ -12,13 +12,15 @@ pledge names counts under ``-``.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal_column, select
+from sqlalchemy import BigInteger, Connection, and_, cast, exists, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign.errors import UsageError
@@ -44,7 +46,7 @@ from campaign.reports.period import (
     observances,
     year_query,
 )
-from campaign.reports.pledgers import activity, author_filter, refs
+from campaign.reports.pledgers import activity, author_filter, refs, report_day
 from campaign.tracking.matching import pledger_refs
 from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, COUNTS, DAYS, POSTS, TAGS
 from campaign.tracking.records import normalise_tag
@@ -78,28 +80,50 @@ class Reporter:
     progress and the authors they name (the December story asks for two dozen reports)."""
 
     def __init__(self, store: Any, *, language: str = "en", schedule: Any = None,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, activity: bool = True) -> None:
         if language not in LANGUAGES:
             raise UsageError("report language", language, LANGUAGES)
         self.store, self.language, self.schedule = store, language, schedule
         self.now = now or utcnow()
-        self._pledges: Sequence[Any] | None = None
+        # activity=False: the reports leave out the pledgers' activity and lights (the story
+        # tells the pledges itself, and each of its reports would work them out again)
+        self._pledges: Sequence[Any] | None = None if activity else ()
         self._pledgers: dict[int, Any] | None = None
 
     def report(self, query: ReportQuery) -> Report:
         """The report of ``query`` (see :func:`build_report`)."""
+        with self._builder(query) as builder:
+            return builder.build()
+
+    def top_posts(self, query: ReportQuery) -> tuple[TopPost, ...]:
+        """Only the most engaged posts of ``query`` (the story's pledgers' highlights)."""
+        with self._builder(query) as builder:
+            return builder.top_posts_only()
+
+    @contextmanager
+    def _builder(self, query: ReportQuery) -> Iterator[_Builder]:
         if query.hashtag is not None:  # '#EndChildLabour2021' is the tag endchildlabour2021
             query = replace(query, hashtag=normalise_tag(query.hashtag))
         schedule = self.schedule or builtin_calendar(query.start.year)
         if self._pledges is None:
             # before the report's transaction: on SQLite it holds the database's write lock
-            self._pledges = self.store.pledges(statuses=("submitted", "accepted", "fulfilled"))
+            self._pledges = self.store.light_pledges(("submitted", "accepted", "fulfilled"))
         with self.store._connection() as conn:
             check_query(conn, query, (a.id for a in getattr(schedule, "audiences", ())))
             if self._pledgers is None:
                 self._pledgers = pledger_refs(conn)
-            return _Builder(self._pledges, self._pledgers, conn, query, self.language,
-                            schedule, self.now).build()
+            yield _Builder(self._pledges, self._pledgers, conn, query, self.language,
+                           schedule, self.now)
+
+
+@dataclass
+class _People:
+    """The period's contributors: each one's network and counts (posts by kind, engagement),
+    and who wrote on each network and in each language."""
+
+    per: dict[int, tuple[str, tuple[int, ...]]] = field(default_factory=dict)
+    networks: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    languages: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 class _Builder:
@@ -148,9 +172,9 @@ class _Builder:
                 for i, value in enumerate(counts):
                     target[i] += value
         authors = self._authors()
-        contributors = len({ref for ref, _lang in authors})
-        reach = Reach(potential_reach=sum({ref: row[1] or 0 for (ref, _l), row in authors.items()}
-                                          .values()),
+        contributors = len(authors.per)
+        followers = self._followers(authors.per.keys())
+        reach = Reach(potential_reach=sum(f for f in followers.values() if f),
                       potential_impressions=total[10], reported_impressions=total[8],
                       reported_posts=total[9], posts=sum(total[:4]))
         in_bucket = self._contributors_per_bucket()
@@ -160,14 +184,10 @@ class _Builder:
             marks[bucket_start(o.day, q.bucket)].append(o.id)
         series = tuple(Point(b, _counts(per_bucket.get(b, [0] * len(COUNTS))), in_bucket.get(b, 0),
                              tuple(marks.get(b, ()))) for b in buckets(q))
-        network_authors, language_authors = defaultdict(set), defaultdict(set)
-        for (ref, lang), row in authors.items():
-            network_authors[row[0]].add(ref)
-            language_authors[lang].add(ref)
-        by_network = _shares(per_network, network_authors, lambda k: NETWORK_NAMES.get(k, k))
-        by_language = _shares(per_language, language_authors, self._language_name)
+        by_network = _shares(per_network, authors.networks, lambda k: NETWORK_NAMES.get(k, k))
+        by_language = _shares(per_language, authors.languages, self._language_name)
         by_audience, by_country = self._pledge_splits(authors, sum(total[:4]), contributors)
-        month = bucket_start(q.today or q.end, "month")
+        month = bucket_start(report_day(q), "month")
         active, silent, lights = activity(self.conn, q, self.pledges, self.pledgers, month)
         return Report(
             query=q, language=self.lang, generated_at=self.now, totals=_counts(total),
@@ -177,27 +197,31 @@ class _Builder:
             tags=self._tags(sum(total[:4])), observances=observed, month=month,
             active=active, silent=silent, lights=lights)
 
-    # contributors: one row per author and language over the period
-    def _authors(self) -> dict[tuple[int, str], list[Any]]:
-        """(author, language) -> [network, followers, *counts]."""
+    # contributors: one row per author and language over the period, read in one pass (a
+    # year of a million posts has some 100,000 of them: nothing per row but what is needed)
+    def _authors(self) -> _People:
         t = AUTHOR_DAYS
-        sums = [func.sum(t.c[name]) for name in COUNTS]
-        found: dict[tuple[int, str], list[Any]] = {}
-        rows = self.conn.execute(
-            select(t.c.author_ref, t.c.language, func.min(t.c.network), *sums)
-            .where(*self._where(t)).group_by(t.c.author_ref, t.c.language))
-        for ref, lang, network, *counts in rows:
-            found[(int(ref), str(lang))] = [str(network), None, *(int(c) for c in counts)]
-        if found:
-            followers = self._followers({ref for ref, _ in found})
-            for (ref, _lang), row in found.items():
-                row[1] = followers.get(ref)
-        return found
+        sums = [cast(func.sum(t.c[name]), BigInteger) for name in COUNTS[:8]]
+        people = _People()
+        per, networks, languages = people.per, people.networks, people.languages
+        for row in self.conn.execute(
+                select(t.c.author_ref, t.c.language, func.min(t.c.network), *sums)
+                .where(*self._where(t)).group_by(t.c.author_ref, t.c.language)):
+            ref, lang, network = row[0], row[1], row[2]
+            counts = tuple(row[3:])
+            seen = per.get(ref)
+            # an author writing in two languages has two rows: their counts add up
+            per[ref] = (network, counts if seen is None else
+                        tuple(a + b for a, b in zip(seen[1], counts, strict=True)))
+            networks[network].add(ref)
+            languages[lang].add(ref)
+        return people
 
-    def _followers(self, refs: set[int]) -> dict[int, int | None]:
+    def _followers(self, refs: Iterable[int]) -> dict[int, int | None]:
+        refs = set(refs)
         if len(refs) > 20_000:  # most of them: one pass over the authors is cheaper than lists
-            return {int(r): f for r, f in self.conn.execute(
-                select(AUTHORS.c.id, AUTHORS.c.followers)) if int(r) in refs}
+            return {r: f for r, f in self.conn.execute(
+                select(AUTHORS.c.id, AUTHORS.c.followers)) if r in refs}
         found: dict[int, int | None] = {}
         ordered = sorted(refs)
         for start in range(0, len(ordered), 5000):
@@ -236,13 +260,12 @@ class _Builder:
             name = None
         return name or code
 
-    def _pledge_splits(self, authors: Mapping[tuple[int, str], list[Any]], posts: int,
+    def _pledge_splits(self, authors: _People, posts: int,
                        contributors: int) -> tuple[tuple[Share, ...], tuple[Share, ...]]:
         from campaign.pledges.form import country_name
 
-        per_author: dict[int, int] = defaultdict(int)
-        for (ref, _lang), row in authors.items():
-            per_author[ref] += sum(row[2:6])
+        per_author = {ref: sum(authors.per[ref][1][:4]) for ref in self.pledgers
+                      if ref in authors.per}
         audience_posts: dict[str, int] = defaultdict(int)
         audience_people: dict[str, int] = defaultdict(int)
         country_posts: dict[str, int] = defaultdict(int)
@@ -279,6 +302,14 @@ class _Builder:
         return (_ordered(audience_posts, audience_people, audience_label),
                 _ordered(country_posts, country_people, country_label))
 
+    def top_posts_only(self) -> tuple[TopPost, ...]:
+        """The top posts, without the rest of the report."""
+        table = AUTHOR_DAYS if self.authors is not None else DAYS
+        posts = self.conn.execute(select(cast(func.sum(
+            table.c.n_original + table.c.n_reply + table.c.n_repost + table.c.n_quote),
+            BigInteger)).where(*self._where(table))).scalar()
+        return self._top_posts(int(posts or 0))
+
     def _top_posts(self, matching: int) -> tuple[TopPost, ...]:
         """The most engaged posts. When the filters keep a good share of all posts, walk the
         engagement index from the top until enough match (a few rows read); otherwise sort the
@@ -307,7 +338,9 @@ class _Builder:
             where.append(c("language").in_(self.q.languages))
         if self.authors is not None:
             where.append(self.authors(c("author_ref")))
-        if self.q.hashtag:
+        if self.q.hashtag and walk:  # each post walked past: one probe of its tags' key
+            where.append(exists().where(TAGS.c.post_ref == p.c.id, TAGS.c.tag == self.q.hashtag))
+        elif self.q.hashtag:  # few posts carry it: they are found from the tag's own index
             where.append(c("id").in_(select(TAGS.c.post_ref).where(TAGS.c.tag == self.q.hashtag)))
         query = (select(p.c.network, p.c.remote_id, p.c.url, p.c.author_handle, p.c.created_at,
                         p.c.kind, p.c.language, p.c.text, p.c.likes, p.c.reposts, p.c.replies,
@@ -320,14 +353,10 @@ class _Builder:
             int(r[11] or 0), None if r[12] is None else int(r[12]),
             refs(self.pledgers.get(int(r[13]), ()))) for r in rows)
 
-    def _top_contributors(self, authors: Mapping[tuple[int, str], list[Any]]
-                          ) -> tuple[Contributor, ...]:
-        per: dict[int, list[int]] = {}
-        for (ref, _lang), row in authors.items():
-            counts = per.setdefault(ref, [0] * len(COUNTS))
-            for i, value in enumerate(row[2:]):
-                counts[i] += value
-        top = sorted(per, key=lambda r: (-sum(per[r][:4]), -sum(per[r][4:8]), r))[:self.q.top]
+    def _top_contributors(self, authors: _People) -> tuple[Contributor, ...]:
+        per = {ref: counts for ref, (_network, counts) in authors.per.items()}
+        top = [ref for *_k, ref in heapq.nsmallest(
+            self.q.top, ((-sum(c[:4]), -sum(c[4:8]), ref) for ref, c in per.items()))]
         if not top:
             return ()
         who = {int(r[0]): r for r in self.conn.execute(

@@ -195,7 +195,7 @@ class PledgerActivity:
     why: str  # the light's reason, as the pledge report words it
     handles: tuple[str, ...]  # the matched authors, network:handle
     posts_in_month: int
-    last_post: datetime | None  # any time up to the report's end; None: never seen posting
+    last_post: datetime | None  # up to the report's day (--today); None: never seen posting
     last_post_url: str = ""
 
 

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, not_, select
+from sqlalchemy import Connection, and_, exists, func, not_, select
 
 from campaign.reports.model import NOT_A_PLEDGER, PledgerActivity, PledgeRef, ReportQuery
 from campaign.reports.period import day_start
 from campaign.tracking.matching import Pledger
-from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, POSTS
+from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, POSTS, TAGS
 
 
 def author_filter(query: ReportQuery, pledgers: Mapping[int, tuple[Pledger, ...]]) -> Any:
@@ -40,11 +40,18 @@ def author_filter(query: ReportQuery, pledgers: Mapping[int, tuple[Pledger, ...]
     return lambda column: column.in_(chosen) if chosen else column.is_(None)
 
 
+def report_day(query: ReportQuery) -> date:
+    """The day a report's pledgers are seen from: ``--today`` moved into the period (a day
+    after it is its last day, a day before it its first), the period's last day by default."""
+    return min(max(query.today or query.end, query.start), query.end)
+
+
 def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
              pledgers: Mapping[int, tuple[Pledger, ...]], month: date
              ) -> tuple[tuple[PledgerActivity, ...], tuple[PledgerActivity, ...], dict[str, int]]:
     """The pledges (submitted, accepted, fulfilled) and their authors' posts: active in the
-    month, or silent with their last post; the pledges per traffic light."""
+    month (up to the report's day, within the period, on its networks and languages), or
+    silent, each with its last post up to that day; the pledges per traffic light."""
     from campaign.pledges.progress import count_lights, pledge_light
 
     refs_of: dict[int, list[int]] = defaultdict(list)
@@ -53,22 +60,30 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
             refs_of[p.pledge_id].append(ref)
     wanted = [p for p in pledges if _wanted(query, p)]
     refs = sorted({r for p in wanted for r in refs_of.get(p.id, ())})
+    day = report_day(query)
+    month_start = max(month, query.start)
     month_end = min((month.replace(day=28) + timedelta(days=4)).replace(day=1)
-                    - timedelta(days=1), query.end)
+                    - timedelta(days=1), day)
     in_month: dict[int, int] = defaultdict(int)
     last: dict[int, tuple[datetime, str]] = {}
     t = AUTHOR_DAYS
+    # the last post of a report on a hashtag is the last one carrying it (one primary-key
+    # look-up per post of the pledgers): "silent on #tag, last post yesterday" would say both
+    tagged = [exists().where(TAGS.c.post_ref == POSTS.c.id, TAGS.c.tag == query.hashtag)] \
+        if query.hashtag else []
     for chunk in _chunked(refs):
         for ref, n in conn.execute(
                 select(t.c.author_ref, func.sum(t.c.n_original + t.c.n_reply + t.c.n_repost
                                                 + t.c.n_quote))
                 .where(t.c.tag == (query.hashtag or ''), t.c.author_ref.in_(chunk),
-                       t.c.day >= month.isoformat(), t.c.day <= month_end.isoformat())
+                       t.c.day >= month_start.isoformat(), t.c.day <= month_end.isoformat(),
+                       *_posted_on(t, query))
                 .group_by(t.c.author_ref)):
             in_month[int(ref)] = int(n or 0)
         latest = (select(POSTS.c.author_ref, func.max(POSTS.c.created_at).label("at"))
                   .where(POSTS.c.author_ref.in_(chunk),
-                         POSTS.c.created_at < day_start(query.end + timedelta(days=1)))
+                         POSTS.c.created_at < day_start(day + timedelta(days=1)),
+                         *_posted_on(POSTS, query), *tagged)
                   .group_by(POSTS.c.author_ref).subquery())
         for ref, at, url in conn.execute(
                 select(latest.c.author_ref, latest.c.at, func.min(POSTS.c.url))
@@ -77,7 +92,6 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
                 .group_by(latest.c.author_ref, latest.c.at)):
             last[int(ref)] = (_aware(at), str(url or ""))
     handles = _handles(conn, refs)
-    day = min(query.today or query.end, query.end)
     active: list[PledgerActivity] = []
     silent: list[PledgerActivity] = []
     lights = []
@@ -100,6 +114,16 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
     far = datetime.min.replace(tzinfo=UTC)
     silent.sort(key=lambda a: (a.last_post or far, a.pledge.pledge_id))
     return tuple(active), tuple(silent), count_lights(lights)
+
+
+def _posted_on(table: Any, q: ReportQuery) -> list[Any]:
+    """The report's network and language filters on a table of posts or of their summaries."""
+    where = []
+    if q.networks:
+        where.append(table.c.network.in_(q.networks))
+    if q.languages:
+        where.append(table.c.language.in_(q.languages))
+    return where
 
 
 def _wanted(q: ReportQuery, pledge: Any) -> bool:

@@ -161,11 +161,15 @@ def build_story(db: str | Database | None, *, year: int, language: str,
         from campaign.reports.metrics import Reporter
 
         pledges = store.pledges()
-        # one reader for the two dozen reports: the pledges and their authors read once
-        reports = Reporter(store, language=language, schedule=schedule, now=now)
+        # one reader for the two dozen reports: the pledges' authors read once; and without
+        # the pledgers' activity: each report would work out every pledge's activity and light
+        # again (two dozen times over 10,000 pledges, most of the story's time), which the
+        # story never shows; it tells the pledges itself (pledge_progress, _closing)
+        reports = Reporter(store, language=language, schedule=schedule, now=now,
+                           activity=False)
         months = tuple(_month(reports, schedule, pledges, year, m, today, charts)
                        for m in _story_months(schedule, year))
-        closing = _closing(reports, schedule, pledges, year, language, today)
+        closing = _closing(reports, schedule, pledges, year, language, today, months)
     finally:
         if store is not db:
             store.close()
@@ -195,9 +199,8 @@ def _month(reports: Reporter, schedule: Schedule, pledges: Sequence[Pledge], yea
         report = reports.report(ReportQuery(start=start, end=end, bucket="day", top=HIGHLIGHTS))
         if not report.empty:
             chart = month_chart(report) if charts else None
-            mine = reports.report(ReportQuery(start=start, end=end, bucket="month",
-                                              pledgers_only=True, top=HIGHLIGHTS))
-            highlights = highlighted(mine.top_posts)
+            highlights = highlighted(reports.top_posts(ReportQuery(
+                start=start, end=end, bucket="month", pledgers_only=True, top=HIGHLIGHTS)))
     return StoryMonth(month=month, start=start, end=end, actions=actions,
                       observances=observances, future=future, report=report, chart=chart,
                       highlights=highlights,
@@ -283,11 +286,19 @@ def _submitted(pledge: Pledge) -> date | None:
 
 
 def _closing(reports: Reporter, schedule: Schedule, pledges: Sequence[Pledge], year: int,
-             language: str, today: date) -> Closing:
+             language: str, today: date, months: Sequence[StoryMonth]) -> Closing:
+    from dataclasses import replace
+
     from campaign.pledges.report import build_report as pledge_report
     from campaign.reports.period import year_query
 
-    whole = reports.report(year_query(year))
+    # the year up to the last month told: months still to come show no figure, and the
+    # totals are those of the months shown (the whole year once December is reached)
+    told = [m for m in months if not m.future]
+    query = year_query(year)
+    if told and told[-1].end < query.end:
+        query = replace(query, end=told[-1].end)
+    whole = reports.report(query)
     day = min(date(year, 12, 31), max(today, date(year, 1, 1)))
     names = {a.id: a.name.get(language) or a.name.get("en") or a.id for a in schedule.audiences}
     # the pledge report's own costs: added per currency, drafts and withdrawn pledges left out

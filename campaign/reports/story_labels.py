@@ -69,6 +69,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "done": "done", "unknown": "no indicator",
         "draft": "draft", "submitted": "submitted", "accepted": "accepted",
         "withdrawn": "withdrawn", "fulfilled": "fulfilled",
+        # what `campaign story` prints
+        "cli_wrote": "Wrote {path} ({size}, {language})",
+        "cli_summary": "{months} months, {posts} posts of {hashtag} in {year}",
+        "cli_offline": "The page opens offline: nothing in it loads from any host.",
+        "cli_empty": "No posts were collected for the year: the story tells the calendar and "
+                     "the pledges. Collect with `campaign track`, then write it again.",
+        "kilobytes": "{n} KB", "bytes": "{n} B",
     },
     "fr": {
         "kind_original": "Originales", "kind_reply": "Réponses", "kind_repost": "Partages",
@@ -129,6 +136,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "silent": "silencieuse", "done": "atteinte", "unknown": "sans indicateur",
         "draft": "brouillon", "submitted": "soumise", "accepted": "acceptée",
         "withdrawn": "retirée", "fulfilled": "tenue",
+        "cli_wrote": "Écrit {path} ({size}, {language})",
+        "cli_summary": "{months} mois, {posts} publications de {hashtag} en {year}",
+        "cli_offline": "La page s’ouvre hors ligne\u00a0: elle ne charge rien d’aucun hôte.",
+        "cli_empty": "Aucune publication recueillie pour l’année\u00a0: le récit montre le "
+                     "calendrier et les promesses. Recueillez-en avec `campaign track`, puis "
+                     "écrivez-le de nouveau.",
+        "kilobytes": "{n}\u00a0ko", "bytes": "{n}\u00a0o",
     },
     "es": {
         "kind_original": "Originales", "kind_reply": "Respuestas",
@@ -188,6 +202,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "silent": "en silencio", "done": "cumplida", "unknown": "sin indicador",
         "draft": "borrador", "submitted": "presentada", "accepted": "aceptada",
         "withdrawn": "retirada", "fulfilled": "cumplida",
+        "cli_wrote": "Escrito {path} ({size}, {language})",
+        "cli_summary": "{months} meses, {posts} publicaciones de {hashtag} en {year}",
+        "cli_offline": "La página se abre sin conexión: no carga nada de ningún servidor.",
+        "cli_empty": "No se recogió ninguna publicación en el año: el relato muestra el "
+                     "calendario y las promesas. Recoja publicaciones con `campaign track` y "
+                     "vuelva a escribirlo.",
+        "kilobytes": "{n} KB", "bytes": "{n} B",
     },
 }
 

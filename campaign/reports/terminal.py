@@ -21,7 +21,7 @@ from campaign.reports.labels import (
     percent,
     short_day,
 )
-from campaign.reports.model import PledgerActivity, Report, Share
+from campaign.reports.model import NOT_A_PLEDGER, PledgerActivity, Report, Share
 from campaign.text.escape import terminal
 
 if TYPE_CHECKING:
@@ -78,8 +78,14 @@ def header(report: Report) -> RenderableType:
 def filters_text(report: Report) -> str:
     """The filters of the report, in words: ``x, mastodon · fr · pledgers only``."""
     query, lang = report.query, report.language
-    parts = [", ".join(values) for values in (query.networks, query.languages, query.audiences,
-                                              query.countries) if values]
+    # stakeholder types and countries by their names in the report's language where it has them
+    names = {("a", s.key): s.label for s in report.by_audience} | {
+        ("c", s.key): s.label for s in report.by_country} | {
+        (w, NOT_A_PLEDGER): label("not_pledger", lang) for w in ("a", "c")}
+    audiences = [names.get(("a", v), v) for v in query.audiences]
+    countries = [names.get(("c", v), v) for v in query.countries]
+    parts = [", ".join(values) for values in (query.networks, query.languages, audiences,
+                                              countries) if values]
     if query.hashtag:
         parts.insert(0, f"#{query.hashtag}")
     if query.pledgers_only:
@@ -176,7 +182,7 @@ def top_contributors(report: Report) -> Table:
         if person.display_name and person.display_name != person.handle:
             who.append("\n")
             who.append(_text(f"@{_cut(person.handle, 22)}", "dim"))
-        table.add_row(str(rank), who, person.network, number(person.counts.posts, lang),
+        table.add_row(str(rank), who, _text(person.network), number(person.counts.posts, lang),
                       "" if person.followers is None else number(person.followers, lang))
     return table
 
@@ -276,7 +282,9 @@ def sections(report: Report) -> Iterator[RenderableType]:
 
 
 def print_report(report: Report, console: Any) -> None:
-    """Print the report on ``console`` (a rich Console), sections one after another."""
+    """Print the report on ``console`` (a rich Console), sections one after another, within
+    80 columns even on a wider terminal (the methods' sentences read better so)."""
+    width = min(console.width, 80)
     for part in sections(report):
-        console.print(part)
+        console.print(part, width=width)
         console.print()

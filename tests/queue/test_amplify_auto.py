@@ -21,7 +21,8 @@ from campaign.pledges.form import FormRules
 from campaign.pledges.store import PledgeStore
 from campaign.pledges.submission import prepare
 from campaign.queue.amplify import queue_amplification
-from campaign.queue.amplify_auto import Decisions, decide, decision_log
+from campaign.queue.amplify_auto import Decisions, decide
+from campaign.queue.amplify_log import decision_log
 from campaign.queue.amplify_policy import load_policy
 from campaign.queue.models import AmplifyDecision, QueuedPost
 from campaign.queue.store import Store

@@ -87,3 +87,26 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True)
     assert found.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_dollars_in_a_hashtag_or_language_are_text_not_mathtext(fmt: str) -> None:
+    """Bluesky's tags and languages are any text: '$\\foo{$' made matplotlib raise."""
+    report = sample_report()
+    tags = (TagShare("a$\\foo{$b", 3, 0.5), TagShare("$x^2$", 2, 0.25))
+    language = dataclasses.replace(report.by_language[0], key="$\\frac$", label="$\\frac{$")
+    report = dataclasses.replace(report, tags=tags, by_language=(language,))
+    drawn = tags_chart(report, fmt).data  # type: ignore[arg-type]
+    split_chart(report, "language", fmt)  # type: ignore[arg-type]
+    if fmt == "svg":
+        assert "a$\\foo{$b" in drawn.decode() and "$x^2$" in drawn.decode()
+
+
+def test_control_characters_in_a_label_leave_the_svg_well_formed() -> None:
+    """A Bluesky tag may hold any character: ESC or NUL in XML makes the file unreadable."""
+    from xml.dom.minidom import parseString
+
+    report = dataclasses.replace(sample_report(), tags=(TagShare("a\x1b[31mb\x00c\ufffe", 3, .5),))
+    svg = tags_chart(report).data
+    parseString(svg)  # raises on a character XML has no place for
+    assert "abc" in svg.decode()

@@ -152,3 +152,39 @@ def test_an_empty_html_report_says_so(tmp_path: Path) -> None:
     html = path.read_text(encoding="utf-8")
     assert "Aucune publication sur cette période." in html
     assert "<svg" not in html
+
+
+def test_control_characters_from_a_post_never_reach_the_html_page() -> None:
+    """ESC or NUL in a post or a name is a parse error in HTML (and the page must be valid)."""
+    report = sample_report()
+    post = dataclasses.replace(report.top_posts[0], text="a\x1b[31mb\x00c\x7f", author="d\x08e")
+    html = render_html(dataclasses.replace(report, top_posts=(post,)))
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", html)
+    assert "a[31mbc" in html and "de" in html
+
+
+def test_the_terminal_report_stays_within_80_columns_on_a_wide_terminal() -> None:
+    out = Console(width=200, record=True, color_system=None)
+    print_report(sample_report("fr"), out)
+    assert max(len(line.rstrip()) for line in out.export_text().splitlines()) <= 80
+
+
+def test_the_filters_name_stakeholder_types_and_countries_in_the_language() -> None:
+    from campaign.reports.terminal import filters_text
+
+    report = sample_report("fr")
+    query = dataclasses.replace(report.query, audiences=("country",), countries=("SN", "-"))
+    assert filters_text(dataclasses.replace(report, query=query)) == \
+        "Countries · Senegal, sans engagement"  # the sample's labels, and the word for '-'
+
+
+def test_links_from_posts_and_authors_are_http_only() -> None:
+    report = sample_report()
+    evil = "javascript:alert(1)"
+    report = dataclasses.replace(
+        report, top_posts=(dataclasses.replace(report.top_posts[0], url=evil),),
+        top_contributors=(dataclasses.replace(report.top_contributors[0], url=" JavaScript:x"),),
+        active=(dataclasses.replace(report.active[0], last_post_url="data:text/html,<b>"),))
+    html = render_html(report)
+    assert "javascript:" not in html.lower() and "data:text" not in html
+    assert not re.search(r'href="(?!#)', html)

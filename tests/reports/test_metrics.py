@@ -3,6 +3,7 @@ each filter, each bucket, pledgers matched, bad filter values naming the choices
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -57,13 +58,14 @@ POSTS = [
 
 
 @pytest.fixture
-def db(database_url: str) -> TrackStore:
+def db(request: pytest.FixtureRequest, database_url: str) -> TrackStore:
     """A database with the posts above and a pledge naming @TravailSN on X."""
     from campaign.content.resources import builtin_schedule
     from campaign.content.schedule import load_schedule
+    from tests.conftest import make_migrated
 
+    make_migrated(request, database_url)  # a copy of the session's migrated database
     store = TrackStore(database_url)
-    store.upgrade()
     store.save_posts("test", POSTS)
     pledges = PledgeStore(database_url)
     schedule = load_schedule(builtin_schedule())
@@ -202,3 +204,205 @@ def test_top_posts_are_ordered_by_the_indexed_expression() -> None:
 
     migration = importlib.import_module("campaign.queue.migrations.versions.0006_reports")
     assert str(ENGAGEMENT) == migration.ENGAGEMENT
+
+
+# -- a recount: every figure of build_report against the posts themselves, counted here ----------
+RECOUNT_TAG = "endchildlabour2021"
+# (network, author id, handle, followers)
+RECOUNT_AUTHORS = [
+    ("x", "201", "TravailSN", 5000), ("x", "202", "ngo_voice", 1200), ("x", "203", "lector", 0),
+    ("mastodon", "acme@mastodon.social", "acme@mastodon.social", 2500),
+    ("mastodon", "eve@mastodon.social", "eve@mastodon.social", 40),
+    ("bluesky", "did:plc:carol", "carol.bsky.social", 950),
+    ("bluesky", "did:plc:dan", "dan.bsky.social", 77),
+]
+# TravailSN is named by two pledges of different stakeholder types and countries
+RECOUNT_PLEDGES: list[dict[str, object]] = [
+    {"handles": {"x": "@TravailSN"}},
+    {"name": "Acme Corp", "audience": "org-business", "country": "FR", "language": "en",
+     "title": "Zero child labour in our supply chain by 2025",
+     "handles": {"mastodon": "@acme@mastodon.social", "x": "@TravailSN"}},
+    {"name": "Silent Partners", "handles": {"x": "@nobody_posts"}, "country": "BR"},
+]
+RECOUNT_MATCHED = {("x", "201"): [("country", "SN"), ("org-business", "FR")],
+                   ("mastodon", "acme@mastodon.social"): [("org-business", "FR")]}
+
+
+def _recount_posts() -> list[Observation]:
+    import random
+
+    rnd = random.Random(12)
+    found = []
+    start = datetime(2020, 11, 20, tzinfo=UTC)
+    for n in range(240):
+        network, aid, handle, followers = RECOUNT_AUTHORS[rnd.randrange(len(RECOUNT_AUTHORS))]
+        created = start + timedelta(hours=rnd.randrange(24 * 100), minutes=n % 60)
+        tags = (RECOUNT_TAG, *rnd.sample(["childlabour", "sdg87", "wdacl", "rare"],
+                                         rnd.choice([0, 1, 1, 2])))
+        if "rare" in tags and n % 4:
+            tags = tuple(t for t in tags if t != "rare")
+        metrics = {"likes": 7 * n % 97, "reposts": n % 5, "replies": n % 3, "quotes": n % 2}
+        if network == "x" and n % 3:
+            metrics["impressions"] = 10 * n
+        found.append(Observation(
+            network=network, remote_id=f"{network}-{n}",
+            author=Author(network, aid, handle, followers=followers), created_at=created,
+            text=f"post {n}", read_at=READ, kind=list(PostKind)[n % 4],
+            url=f"https://example.org/{n}", language=rnd.choice(["fr", "en", "es"]),
+            hashtags=tags, metrics=metrics, raw={"n": n}))
+    return found
+
+
+@pytest.fixture
+def recount_db(request: pytest.FixtureRequest,
+               database_url: str) -> tuple[TrackStore, list[Observation]]:
+    import copy
+
+    from campaign.content.resources import builtin_schedule
+    from campaign.content.schedule import load_schedule
+    from campaign.pledges.form import validate_form
+    from campaign.pledges.store import NewPledge
+    from tests.conftest import make_migrated
+
+    make_migrated(request, database_url)
+    store = TrackStore(database_url)
+    posts = _recount_posts()
+    store.save_posts("test", posts)
+    pledges = PledgeStore(database_url)
+    rules = FormRules.from_schedule(load_schedule(builtin_schedule()), today=date(2021, 3, 1))
+    for changes in RECOUNT_PLEDGES:
+        data = copy.deepcopy(PLEDGE)
+        data.update(changes)
+        form = validate_form(data, rules)
+        pledges.add(NewPledge(form=form, kind=rules.audiences[form.audience]))
+    pledges.close()
+    return store, posts
+
+
+RECOUNT_FILTERS: list[dict[str, object]] = [
+    {},
+    {"hashtag": "sdg87"},
+    {"hashtag": "rare"},
+    {"pledgers_only": True},
+    {"audiences": ("org-business",)},
+    {"countries": ("SN", NOT_A_PLEDGER)},
+    {"audiences": (NOT_A_PLEDGER,), "networks": ("x", "bluesky")},
+    {"hashtag": "childlabour", "countries": ("FR",)},
+    {"languages": ("fr",), "pledgers_only": True, "hashtag": "wdacl"},
+]
+
+
+def test_every_figure_recounted_from_the_posts(
+        recount_db: tuple[TrackStore, list[Observation]]) -> None:
+    """A period across the year's end, aligned on no month, every filter and bucket: what
+    build_report says is what counting the posts one by one says (one database for all)."""
+    store, posts = recount_db
+    for filters in RECOUNT_FILTERS:
+        for bucket in ("day", "week", "month"):
+            _recount(store, posts, filters, bucket)
+
+
+def _recount(store: TrackStore, posts: list[Observation], filters: dict[str, object],
+             bucket: str) -> None:
+    first, last = date(2020, 12, 9), date(2021, 2, 17)
+    query = ReportQuery(first, last, bucket=bucket, top=500, **filters)  # type: ignore[arg-type]
+    report = build_report(store, query, now=READ)
+
+    def kept(p: Observation) -> bool:
+        matched = RECOUNT_MATCHED.get((p.network, p.author.author_id), [])
+        audiences = {a for a, _ in matched} or {NOT_A_PLEDGER}
+        countries = {c for _, c in matched} or {NOT_A_PLEDGER}
+        return (first <= p.created_at.date() <= last
+                and (not query.networks or p.network in query.networks)
+                and (not query.languages or p.language in query.languages)
+                and (not query.hashtag or query.hashtag in p.hashtags)
+                and (not query.pledgers_only or bool(matched))
+                and (not query.audiences or bool(audiences & set(query.audiences)))
+                and (not query.countries or bool(countries & set(query.countries))))
+
+    mine = [p for p in posts if kept(p)]
+    assert mine, filters  # the recount needs posts
+    who = {(p.network, p.author.author_id) for p in mine}
+    followers = {(p.network, p.author.author_id): p.author.followers or 0 for p in mine}
+    assert report.totals.posts == len(mine)
+    assert report.totals.likes == sum(p.metrics["likes"] for p in mine)
+    assert report.totals.repost == sum(p.kind == PostKind.REPOST for p in mine)
+    assert report.contributors == len(who)
+    assert report.reach.potential_reach == sum(followers[a] for a in who)
+    assert report.reach.potential_impressions == sum(p.author.followers or 0 for p in mine)
+    assert report.reach.reported_impressions == sum(p.metrics.get("impressions", 0)
+                                                    for p in mine)
+    assert report.reach.reported_posts == sum("impressions" in p.metrics for p in mine)
+    # buckets: posts and contributors
+    per: dict[date, list[Observation]] = {}
+    for p in mine:
+        per.setdefault(bucket_start(p.created_at.date(), bucket), []).append(p)
+    assert {pt.start: (pt.counts.posts, pt.contributors) for pt in report.series
+            if pt.counts.posts} == {
+        b: (len(ps), len({(p.network, p.author.author_id) for p in ps})) for b, ps in per.items()}
+    assert report.series[0].start == bucket_start(first, bucket)
+    # splits
+    for split, key_of in ((report.by_network, lambda p: [p.network]),
+                          (report.by_language, lambda p: [p.language]),
+                          (report.by_audience, lambda p: sorted({a for a, _ in RECOUNT_MATCHED.get(
+                              (p.network, p.author.author_id), [])}) or [NOT_A_PLEDGER]),
+                          (report.by_country, lambda p: sorted({c for _, c in RECOUNT_MATCHED.get(
+                              (p.network, p.author.author_id), [])}) or [NOT_A_PLEDGER])):
+        expected: dict[str, tuple[int, set[tuple[str, str]]]] = {}
+        for p in mine:
+            for k in key_of(p):
+                n, people = expected.setdefault(k, (0, set()))
+                expected[k] = (n + 1, people | {(p.network, p.author.author_id)})
+        assert {s.key: (s.posts, s.contributors) for s in split} == {
+            k: (n, len(people)) for k, (n, people) in expected.items()}
+    # co-occurring hashtags (the filtered one left out)
+    tags: dict[str, int] = {}
+    for p in mine:
+        for t in p.hashtags:
+            if t != query.hashtag:
+                tags[t] = tags.get(t, 0) + 1
+    assert {t.tag: t.posts for t in report.tags} == tags
+    assert all(t.share == pytest.approx(tags[t.tag] / len(mine)) for t in report.tags)
+    # top posts: most engaged first, every matching post (top=500)
+    def engagement(p: Observation) -> int:
+        return sum(p.metrics[m] for m in ("likes", "reposts", "replies", "quotes"))
+
+    assert sorted(p.remote_id for p in report.top_posts) == sorted(p.remote_id for p in mine)
+    got = [engagement(next(p for p in mine if p.remote_id == t.remote_id))
+           for t in report.top_posts]
+    assert got == sorted(got, reverse=True)
+    small = build_report(store, replace(query, top=3), now=READ)
+    assert [t.remote_id for t in small.top_posts] == [t.remote_id for t in report.top_posts[:3]]
+
+
+def test_pledgers_seen_from_the_report_day(
+        recount_db: tuple[TrackStore, list[Observation]]) -> None:
+    """Active: posts in the month up to --today, within the period, on its networks; the last
+    post is never after --today; a --today outside the period is moved into it."""
+    for today, networks, month, tag in (
+            (date(2021, 1, 10), (), date(2021, 1, 1), None),
+            (date(2030, 1, 1), (), date(2021, 2, 1), None),  # after the period: its last day
+            (date(2019, 5, 5), (), date(2020, 12, 1), None),  # before it: its first
+            (date(2021, 1, 10), ("bluesky",), date(2021, 1, 1), None),  # TravailSN is on X
+            (date(2021, 2, 17), (), date(2021, 2, 1), "sdg87")):  # the last post with the tag
+        _seen_from(*recount_db, today, networks, month, tag)
+
+
+def _seen_from(store: TrackStore, posts: list[Observation], today: date,
+               networks: tuple[str, ...], month: date, tag: str | None) -> None:
+    first, last = date(2020, 12, 9), date(2021, 2, 17)
+    report = build_report(store, ReportQuery(first, last, today=today, networks=networks,
+                                             hashtag=tag), now=READ)
+    day = min(max(today, first), last)
+    assert report.month == month
+    travail = [p for p in posts if p.author.author_id == "201" and p.created_at.date() <= day
+               and (not networks or p.network in networks)
+               and (tag is None or tag in p.hashtags)]
+    in_month = sum(max(month, first) <= p.created_at.date() for p in travail)
+    found = {a.pledge.organisation: a for a in (*report.active, *report.silent)}
+    for name in (PLEDGE["name"], "Acme Corp"):  # both pledges name @TravailSN
+        assert found[name].posts_in_month >= in_month
+    assert found[PLEDGE["name"]].posts_in_month == in_month
+    assert found[PLEDGE["name"]].last_post == (
+        max(p.created_at for p in travail) if travail else None)
+    assert all(a.last_post is None or a.last_post.date() <= day for a in found.values())

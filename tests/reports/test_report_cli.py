@@ -119,3 +119,32 @@ def test_an_output_folder_that_cannot_be_written(run: Run, report_db: str, tmp_p
     result = run("report", "--db", report_db, "--chart", tmp_path / "folder.svg")
     assert result.exit_code == 2, result.output
     assert "not a regular file" in result.output
+
+
+@SQLITE_ONLY
+def test_a_bad_destination_is_refused_before_anything_is_written(run: Run, report_db: str,
+                                                                  tmp_path: Path) -> None:
+    """A file where the --html or --chart folder should be: named with its option, and the
+    --csv files of the same run not left behind."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for option, target in (("--html", blocker / "r.html"), ("--chart", blocker / "t.svg")):
+        result = run("report", "--db", report_db, "--csv", tmp_path / "csv", option, target)
+        assert result.exit_code == 2, result.output
+        assert f"{option} {target}" in result.output and "is a file, not a folder" in result.output
+        assert "--out" not in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "csv").exists()
+    result = run("report", "--db", report_db, "--csv", tmp_path / "csv", "--chart",
+                 tmp_path / "missing" / "t.svg")
+    assert result.exit_code == 1, result.output
+    assert "choose another --chart path" in result.output and not (tmp_path / "csv").exists()
+
+
+@SQLITE_ONLY
+def test_network_and_country_in_any_case(run: Run, report_db: str) -> None:
+    result = run("report", "--db", report_db, "--json", "--network", "X", "--country", "sn",
+                 "--hashtag", "#EndChildLabour2021")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["query"]["networks"] == ["x"] and found["query"]["countries"] == ["SN"]
+    assert found["totals"]["posts"] > 0

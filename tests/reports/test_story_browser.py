@@ -81,9 +81,41 @@ def test_scrolling_reaches_december_showing_every_month(
                                arg=section.element_handle())
     assert page.locator(".chapter:not(.seen)").count() == 0
     page.wait_for_function(SHOWN, arg=december.element_handle())
+    # the month index marks the month being read
+    section = page.locator("#month-12")
+    section.evaluate("el => el.scrollIntoView({behavior: 'instant', block: 'start'})")
+    page.wait_for_function("() => document.querySelector('nav.months a[href=\"#month-12\"]')"
+                           ".getAttribute('aria-current') === 'step'")
+    assert page.locator("nav.months a[aria-current]").count() == 1
     # the whole December section, without the sticky month index drawn over it
     december.screenshot(path=str(artifact_folder(request) / "december.png"),
                         style="nav.months { position: static; }")
+
+
+def test_a_month_taller_than_many_screens_is_shown(story_page: Path,
+                                                  open_page: Callable[[Path], Page]) -> None:
+    page = open_page(story_page).page
+    tall = page.locator("#month-11")
+    tall.evaluate("el => { el.style.minHeight = '4000vh'; }")  # a calendar full of actions
+    tall.evaluate("el => el.scrollIntoView({behavior: 'instant', block: 'start'})")
+    page.mouse.wheel(0, 2 * page.viewport_size["height"])  # now well inside it
+    page.wait_for_function("el => el.classList.contains('seen')", arg=tall.element_handle(),
+                           timeout=5000)
+
+
+def test_printed_every_month_is_there(story_page: Path,
+                                     open_page: Callable[[Path], Page]) -> None:
+    page = open_page(story_page).page
+    assert page.locator("#month-12").evaluate("el => el.classList.contains('seen')") is False
+    page.emulate_media(media="print")  # the script ran: months not scrolled to are not 'seen'
+    opacities = page.locator(".chapter").evaluate_all(
+        "els => els.map(e => getComputedStyle(e).opacity)")
+    assert len(opacities) == 13 and set(opacities) == {"1"}
+    assert page.locator("nav.months").evaluate("el => getComputedStyle(el).display") == "none"
+    # a post's own footer is not laid out as the page's
+    assert page.locator("blockquote.post footer").first.evaluate(
+        "el => getComputedStyle(el).paddingBottom") == "0px"
+    page.emulate_media(media="screen")
 
 
 def test_reduced_motion_shows_everything_at_once(story_page: Path,

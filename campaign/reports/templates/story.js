@@ -39,7 +39,8 @@
       entries.forEach(function (entry) {
         if (entry.isIntersecting) { show(entry.target); }
       });
-    }, { threshold: 0.05 });
+    }, { rootMargin: "0px 0px -5% 0px" });  // any part of it in view: a month taller than
+    // twenty screens never reaches a share of itself in view, but always shows a part
     chapters.forEach(function (chapter) { watching.observe(chapter); });
   }
 
