@@ -24,7 +24,7 @@ from sqlalchemy import BigInteger, Connection, and_, cast, exists, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign.errors import UsageError
-from campaign.queue.engine import Database, utcnow
+from campaign.queue.engine import Database, among, utcnow
 from campaign.reports.choices import NETWORK_NAMES, ReportError, check_query, report_choices
 from campaign.reports.model import (
     NOT_A_PLEDGER,
@@ -88,6 +88,7 @@ class Reporter:
         # activity=False: the reports leave out the pledgers' activity and lights (the story
         # tells the pledges itself, and each of its reports would work them out again)
         self._pledges: Sequence[Any] | None = None if activity else ()
+        self._lights: dict[date, dict[int, Any]] = {}
         self._pledgers: dict[int, Any] | None = None
 
     def report(self, query: ReportQuery) -> Report:
@@ -105,15 +106,38 @@ class Reporter:
         if query.hashtag is not None:  # '#EndChildLabour2021' is the tag endchildlabour2021
             query = replace(query, hashtag=normalise_tag(query.hashtag))
         schedule = self.schedule or builtin_calendar(query.start.year)
-        if self._pledges is None:
-            # before the report's transaction: on SQLite it holds the database's write lock
-            self._pledges = self.store.light_pledges(("submitted", "accepted", "fulfilled"))
-        with self.store._connection() as conn:
+        # before the report's own transaction; worked out in a thread beside the report's
+        # queries, they took longer, not less: both halves are mostly Python, and one runs
+        # at a time
+        pledges = self._pledge_lights(report_day(query))
+        with self.store._reading() as conn:
             check_query(conn, query, (a.id for a in getattr(schedule, "audiences", ())))
-            if self._pledgers is None:
+            yield _Builder(pledges, conn, query, self.language, schedule, self.now)
+
+    def _pledge_lights(self, day: date) -> _Pledges:
+        """The pledges in progress (read once), their lights on ``day`` (once a day), and the
+        authors pledges name (read once)."""
+        from campaign.pledges.progress import pledge_light
+
+        if self._pledgers is None:
+            with self.store._reading() as conn:
                 self._pledgers = pledger_refs(conn)
-            yield _Builder(self._pledges, self._pledgers, conn, query, self.language,
-                           schedule, self.now)
+        if self._pledges is None:
+            self._pledges = self.store.light_pledges(("submitted", "accepted", "fulfilled"))
+        found = self._lights.get(day)
+        if found is None:
+            found = self._lights[day] = {p.id: pledge_light(p, day) for p in self._pledges}
+        return _Pledges(self._pledges, found, self._pledgers)
+
+
+@dataclass(frozen=True)
+class _Pledges:
+    """What a report knows of the pledges: those in progress, their lights on the report's day,
+    and the tracked authors pledges name (row id -> their pledges)."""
+
+    pledges: Sequence[Any]
+    lights: dict[int, Any]
+    authors: dict[int, Any]
 
 
 @dataclass
@@ -129,16 +153,21 @@ class _People:
 class _Builder:
     """One report's queries, sharing the period's conditions."""
 
-    def __init__(self, pledges: Sequence[Any], pledgers: dict[int, Any], conn: Connection,
-                 query: ReportQuery, language: str, schedule: Any, now: datetime) -> None:
+    def __init__(self, pledges: _Pledges, conn: Connection, query: ReportQuery,
+                 language: str, schedule: Any, now: datetime) -> None:
         self.pledges = pledges
         self.conn: Connection = conn
         self.q: ReportQuery = query
         self.lang, self.schedule, self.now = language, schedule, now
         self.first, self.last = query.start.isoformat(), query.end.isoformat()
         self.tag = query.hashtag or ""
-        self.pledgers = pledgers
-        self.authors = author_filter(query, self.pledgers)
+        self.authors = author_filter(query, self.pledgers, conn.dialect.name) \
+            if query.filtered_by_author else None
+
+    @property
+    def pledgers(self) -> dict[int, Any]:
+        """The tracked authors pledges name (row id -> their pledges)."""
+        return self.pledges.authors
 
     # conditions on a summary table
     def _where(self, table: Any, tag: str | None = None) -> list[ColumnElement[bool]]:
@@ -188,7 +217,9 @@ class _Builder:
         by_language = _shares(per_language, authors.languages, self._language_name)
         by_audience, by_country = self._pledge_splits(authors, sum(total[:4]), contributors)
         month = bucket_start(report_day(q), "month")
-        active, silent, lights = activity(self.conn, q, self.pledges, self.pledgers, month)
+        known = self.pledges
+        active, silent, lights = activity(self.conn, q, known.pledges, known.authors, month,
+                                          known.lights)
         return Report(
             query=q, language=self.lang, generated_at=self.now, totals=_counts(total),
             contributors=contributors, reach=reach, series=series, by_network=by_network,
@@ -227,7 +258,8 @@ class _Builder:
         for start in range(0, len(ordered), 5000):
             found.update((int(r), f) for r, f in self.conn.execute(
                 select(AUTHORS.c.id, AUTHORS.c.followers)
-                .where(AUTHORS.c.id.in_(ordered[start:start + 5000]))))
+                .where(among(self.conn.dialect.name, AUTHORS.c.id,
+                             ordered[start:start + 5000]))))
         return found
 
     def _contributors_per_bucket(self) -> dict[date, int]:
@@ -399,11 +431,10 @@ class _Builder:
         rows = self.conn.execute(query.limit(self.q.top)).all()
         return tuple(TagShare(str(tag), int(count), int(count) / posts) for tag, count in rows)
 
+
 # -- pieces ----------------------------------------------------------------------------------------
 def _opened(db: str | Database | None) -> Any:
     """The database as a pledge store (it reads the pledges too), closed after if opened here."""
-    from contextlib import contextmanager
-
     from campaign.pledges.store import PledgeStore
 
     @contextmanager

@@ -12,13 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, not_, select
 
+from campaign.queue.engine import among
 from campaign.reports.model import NOT_A_PLEDGER, PledgerActivity, PledgeRef, ReportQuery
 from campaign.reports.period import day_start
 from campaign.tracking.matching import Pledger
 from campaign.tracking.models import AUTHOR_DAYS, AUTHORS, POSTS, TAGS
 
 
-def author_filter(query: ReportQuery, pledgers: Mapping[int, tuple[Pledger, ...]]) -> Any:
+def author_filter(query: ReportQuery, pledgers: Mapping[int, tuple[Pledger, ...]],
+                  dialect: str = "sqlite") -> Any:
     """A condition on an ``author_ref`` column for the stakeholder-type, country and
     pledgers-only filters; None when the report keeps every author."""
     if not query.filtered_by_author:
@@ -36,8 +38,9 @@ def author_filter(query: ReportQuery, pledgers: Mapping[int, tuple[Pledger, ...]
         not query.countries or NOT_A_PLEDGER in query.countries)
     if others_too:  # non-pledgers pass: leave out the pledgers who do not
         left_out = sorted(set(pledgers) - set(chosen))
-        return lambda column: not_(column.in_(left_out)) if left_out else column.isnot(None)
-    return lambda column: column.in_(chosen) if chosen else column.is_(None)
+        return lambda column: not_(among(dialect, column, left_out)) if left_out \
+            else column.isnot(None)
+    return lambda column: among(dialect, column, chosen) if chosen else column.is_(None)
 
 
 def report_day(query: ReportQuery) -> date:
@@ -47,11 +50,13 @@ def report_day(query: ReportQuery) -> date:
 
 
 def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
-             pledgers: Mapping[int, tuple[Pledger, ...]], month: date
+             pledgers: Mapping[int, tuple[Pledger, ...]], month: date,
+             lights_of: Mapping[int, Any] | None = None
              ) -> tuple[tuple[PledgerActivity, ...], tuple[PledgerActivity, ...], dict[str, int]]:
     """The pledges (submitted, accepted, fulfilled) and their authors' posts: active in the
     month (up to the report's day, within the period, on its networks and languages), or
-    silent, each with its last post up to that day; the pledges per traffic light."""
+    silent, each with its last post up to that day; the pledges per traffic light
+    (``lights_of``: each pledge's light on that day, when already worked out)."""
     from campaign.pledges.progress import count_lights, pledge_light
 
     refs_of: dict[int, list[int]] = defaultdict(list)
@@ -71,17 +76,18 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
     # look-up per post of the pledgers): "silent on #tag, last post yesterday" would say both
     tagged = [exists().where(TAGS.c.post_ref == POSTS.c.id, TAGS.c.tag == query.hashtag)] \
         if query.hashtag else []
-    for chunk in _chunked(refs):
+    dialect = conn.dialect.name
+    for chunk in _chunked(refs, 50_000 if dialect == "postgresql" else 5000):
         for ref, n in conn.execute(
                 select(t.c.author_ref, func.sum(t.c.n_original + t.c.n_reply + t.c.n_repost
                                                 + t.c.n_quote))
-                .where(t.c.tag == (query.hashtag or ''), t.c.author_ref.in_(chunk),
+                .where(t.c.tag == (query.hashtag or ''), among(dialect, t.c.author_ref, chunk),
                        t.c.day >= month_start.isoformat(), t.c.day <= month_end.isoformat(),
                        *_posted_on(t, query))
                 .group_by(t.c.author_ref)):
             in_month[int(ref)] = int(n or 0)
         latest = (select(POSTS.c.author_ref, func.max(POSTS.c.created_at).label("at"))
-                  .where(POSTS.c.author_ref.in_(chunk),
+                  .where(among(dialect, POSTS.c.author_ref, chunk),
                          POSTS.c.created_at < day_start(day + timedelta(days=1)),
                          *_posted_on(POSTS, query), *tagged)
                   .group_by(POSTS.c.author_ref).subquery())
@@ -96,7 +102,7 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
     silent: list[PledgerActivity] = []
     lights = []
     for pledge in wanted:
-        light = pledge_light(pledge, day)
+        light = lights_of[pledge.id] if lights_of is not None else pledge_light(pledge, day)
         lights.append(light.light)
         mine = refs_of.get(pledge.id, [])
         seen = [last[r] for r in mine if r in last]
@@ -134,10 +140,11 @@ def _wanted(q: ReportQuery, pledge: Any) -> bool:
 
 def _handles(conn: Connection, refs: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for chunk in _chunked(list(refs)):
+    dialect = conn.dialect.name
+    for chunk in _chunked(list(refs), 50_000 if dialect == "postgresql" else 5000):
         found.update((int(r), f"{n}:{h}") for r, n, h in conn.execute(
             select(AUTHORS.c.id, AUTHORS.c.network, AUTHORS.c.handle)
-            .where(AUTHORS.c.id.in_(chunk))))
+            .where(among(dialect, AUTHORS.c.id, chunk))))
     return found
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, func, select
 
 from campaign.errors import UsageError
 from campaign.pledges.models import HANDLES, PLEDGE_EVENTS, PLEDGES
-from campaign.queue.engine import Database, utcnow
+from campaign.queue.engine import Database, among, utcnow
 from campaign.tracking.models import AUTHORS, POSTS
 
 Which = Literal["all", "pledgers", "unmatched"]
@@ -287,14 +287,16 @@ def pledger_refs(conn: Connection) -> dict[int, tuple[Pledger, ...]]:
         for ids in _chunks(sorted(by_id)):
             rows += [(ref, by_id[aid]) for ref, aid in conn.execute(
                 select(AUTHORS.c.id, AUTHORS.c.author_id).where(
-                    AUTHORS.c.network == network, AUTHORS.c.author_id.in_(ids)))]
+                    AUTHORS.c.network == network,
+                    among(conn.dialect.name, AUTHORS.c.author_id, ids)))]
         column = AUTHORS.c.author_id if network == "mastodon" else AUTHORS.c.handle
         for names in _chunks(sorted(by_handle)):
             # the stored handle may carry an '@' (an archive's): both spellings asked
             asked = [*names, *(f"@{n}" for n in names)]
             rows += [(ref, by_handle.get(key(name or ""), [])) for ref, name in conn.execute(
                 select(AUTHORS.c.id, column).where(AUTHORS.c.network == network,
-                                                   func.lower(column).in_(asked)))]
+                                                   among(conn.dialect.name, func.lower(column),
+                                                         asked)))]
         for ref, pledgers in rows:
             found.setdefault(int(ref), []).extend(pledgers)
     return {ref: tuple(_dedup(p)) for ref, p in found.items() if p}
