@@ -48,7 +48,6 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -66,26 +65,8 @@ STORY_LIMIT = 150  # seconds
 FIGURES = ("report", "story", "amplify")
 
 
-@dataclass
-class Row:
-    """One line of the closing table."""
-
-    figure: str
-    result: str
-    goal: str
-    met: bool | None  # None: not measured
-
-
-RESULTS: list[Row] = []
-
-
-def _note(figure: str, result: str, goal: str, met: bool | None) -> None:
-    RESULTS.append(Row(figure, result, goal, met))
-
-
-def _not_measured(figure: str, why: str, goal: str) -> None:
-    print(f"  not measured: {why}")
-    _note(figure, f"not measured: {why}", goal, None)
+TABLE = figures.Table((24, 38, 8))
+_note, _not_measured = TABLE.note, TABLE.not_measured
 
 
 def _median(func: Callable[[], Any], runs: int = 3, slow: float = math.inf
@@ -456,11 +437,7 @@ def bench_amplify(backend: str, url: str, folder: Path) -> None:
 # -- the run --------------------------------------------------------------------------------------
 def print_table() -> None:
     """The closing table: figure, result, goal, met or not."""
-    print()
-    print(f"{'figure':<24} {'result':<38} {'goal':<8} met")
-    for row in RESULTS:
-        met = "-" if row.met is None else ("yes" if row.met else "NO")
-        print(f"{row.figure:<24} {row.result[:38]:<38} {row.goal:<8} {met}")
+    TABLE.print()
 
 
 def run_backend(backend: str, url: str, wanted: Sequence[str], folder: Path) -> None:

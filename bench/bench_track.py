@@ -49,7 +49,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,26 +67,8 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
 GOALS = {"import": 2.0, "memory": 300.0, "firehose": 1.5, "mastodon": 1.5, "x": 1.5}
 
 
-@dataclass
-class Row:
-    """One line of the closing table."""
-
-    figure: str
-    result: str
-    goal: str
-    met: bool | None  # None: not measured
-
-
-RESULTS: list[Row] = []
-
-
-def _note(figure: str, result: str, goal: str, met: bool | None) -> None:
-    RESULTS.append(Row(figure, result, goal, met))
-
-
-def _not_measured(figure: str, why: str, goal: str) -> None:
-    print(f"  not measured: {why}")
-    _note(figure, f"not measured: {why}", goal, None)
+TABLE = figures.Table((22, 34, 14))
+_note, _not_measured = TABLE.note, TABLE.not_measured
 
 
 # -- the import, ours -------------------------------------------------------------------------
@@ -663,11 +644,7 @@ FIGURES = ("import", "firehose", "mastodon", "x")
 
 def print_table() -> None:
     """The closing table: figure, result, goal, met or not."""
-    print()
-    print(f"{'figure':<22} {'result':<34} {'goal':<14} met")
-    for row in RESULTS:
-        met = "-" if row.met is None else ("yes" if row.met else "NO")
-        print(f"{row.figure:<22} {row.result[:34]:<34} {row.goal:<14} {met}")
+    TABLE.print()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
