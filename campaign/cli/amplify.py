@@ -136,21 +136,9 @@ def log(since_text: str | None, limit: int, lang: str, as_json: bool, db_url: st
 
 def _moment(text: str | None, option: str = "--now") -> datetime:
     """A day or moment given on the command line, in UTC (now when not given)."""
-    from datetime import UTC
+    from campaign.queue.amplify import parse_when
 
-    from campaign.errors import CampaignError
-    from campaign.queue.engine import utcnow
-    from campaign.when import check_year
-
-    if not text:
-        return utcnow()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CampaignError(f"{option} '{text}' is not a date-time: write e.g. "
-                            "2021-06-12T10:00+02:00") from None
-    check_year(moment, f"{option} '{text}'")
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_when(text, option)
 
 
 # -- printing -----------------------------------------------------------------------------------

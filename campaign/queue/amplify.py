@@ -36,16 +36,17 @@ _EXAMPLES = {"x": "https://x.com/ilo/status/1403627382364495873",
              "mastodon": "https://mastodon.social/@ilo/1234567890"}
 
 
-def parse_when(text: str | None) -> datetime:
-    """An ISO date-time (UTC when it has no offset) in UTC, aware; now when not given."""
+def parse_when(text: str | None, option: str = "--at") -> datetime:
+    """An ISO date-time (UTC when it has no offset) in UTC, aware; now when not given;
+    ``option`` names the option it came from in the error."""
     if not text:
         return utcnow()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise CampaignError(f"--at '{text}' is not a date-time: write e.g. "
+        raise CampaignError(f"{option} '{text}' is not a date-time: write e.g. "
                             "2021-06-12T10:00+02:00") from None
-    check_year(moment, f"--at '{text}'")
+    check_year(moment, f"{option} '{text}'")
     # text without an offset is UTC, as the option's help says (not the machine's zone)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 

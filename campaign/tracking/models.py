@@ -145,18 +145,10 @@ class TrackRun(Base):
     problems: Mapped[str] = mapped_column(Text)  # JSON list of the first few problems
 
 
-class TrackDay(Base):
-    """The posts of one day (UTC), network and language: every post's when ``tag`` is '', one
-    hashtag's otherwise. What a report reads for its time charts and totals, instead of the
-    posts (migration 0006), kept up to date in the transaction that stores the posts."""
+class _Counts:
+    """The counts both summary tables keep (COUNTS, in order): posts of each kind, what they
+    received, the impressions reported and by how many posts, the authors' followers added."""
 
-    __tablename__ = "track_days"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
-    network: Mapped[str] = mapped_column(String(16), primary_key=True)
-    language: Mapped[str] = mapped_column(String(16), primary_key=True)
     n_original: Mapped[int] = mapped_column(Integer)
     n_reply: Mapped[int] = mapped_column(Integer)
     n_repost: Mapped[int] = mapped_column(Integer)
@@ -170,7 +162,21 @@ class TrackDay(Base):
     audience: Mapped[int] = mapped_column(BigInteger)  # each post's author's followers, added
 
 
-class TrackAuthorDay(Base):
+class TrackDay(_Counts, Base):
+    """The posts of one day (UTC), network and language: every post's when ``tag`` is '', one
+    hashtag's otherwise. What a report reads for its time charts and totals, instead of the
+    posts (migration 0006), kept up to date in the transaction that stores the posts."""
+
+    __tablename__ = "track_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class TrackAuthorDay(_Counts, Base):
     """One author's posts of one day (UTC) and language, every post's or one hashtag's: what a
     report reads for its contributors, reach and pledgers."""
 
@@ -184,17 +190,6 @@ class TrackAuthorDay(Base):
     author_ref: Mapped[int] = mapped_column(Integer, primary_key=True)
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     network: Mapped[str] = mapped_column(String(16))
-    n_original: Mapped[int] = mapped_column(Integer)
-    n_reply: Mapped[int] = mapped_column(Integer)
-    n_repost: Mapped[int] = mapped_column(Integer)
-    n_quote: Mapped[int] = mapped_column(Integer)
-    likes: Mapped[int] = mapped_column(BigInteger)
-    reposts: Mapped[int] = mapped_column(BigInteger)
-    replies: Mapped[int] = mapped_column(BigInteger)
-    quotes: Mapped[int] = mapped_column(BigInteger)
-    impressions: Mapped[int] = mapped_column(BigInteger)
-    measured: Mapped[int] = mapped_column(Integer)
-    audience: Mapped[int] = mapped_column(BigInteger)
 
 
 AUTHORS = cast(Table, TrackedAuthor.__table__)
