@@ -144,31 +144,72 @@ def indicator_light(state: IndicatorState, *, submitted: date, day: date,
     """The light of one indicator on ``day``, from the reports dated on or before it;
     ``last_report`` is the pledge's last report on any indicator (silence is the pledger's)."""
     ind = state.indicator
+    latest, progress, expected, since, heard, days_silent = _measure(
+        state, submitted=submitted, day=day, last_report=last_report)
+    light = _verdict(latest is not None, progress, expected, day, ind.deadline, days_silent,
+                     silent_after)
+    percent, time = f"{progress:.0%}", f"{expected:.0%}"
+    if light is Light.DONE:
+        assert latest is not None
+        why = f"target {_num(ind.target)} reached on {latest.on}"
+        if latest.on > ind.deadline:  # late, but reached: the December results say so
+            why += f", after its deadline {ind.deadline}"
+    elif light is Light.OVERDUE:
+        why = f"deadline {ind.deadline} passed at {percent} of the way"
+    elif light is Light.SILENT:
+        what = f"since {since}" if heard else "since the pledge was submitted"
+        why = f"no report for {days_silent} days ({what})"
+    else:
+        why = f"{percent} of the way with {time} of the time gone"
+    return IndicatorLight(name=ind.name, unit=ind.unit, baseline=ind.baseline, target=ind.target,
+                          deadline=ind.deadline, latest=latest.value if latest else None,
+                          latest_on=latest.on if latest else None, progress=progress,
+                          expected=expected, days_silent=days_silent, light=light, why=why)
+
+
+def _measure(state: IndicatorState, *, submitted: date, day: date, last_report: date | None
+             ) -> tuple[ProgressReport | None, float, float, date, bool, int]:
+    """Where an indicator stands on ``day``: its report, progress, time gone, since when the
+    pledger has been silent (and whether they were ever heard), days silent."""
+    ind = state.indicator
     latest = latest_report(state.reports, day)
     value = latest.value if latest else ind.baseline
     progress = share_done(ind.baseline, ind.target, value)
     expected = _fraction((day - submitted).days, (ind.deadline - submitted).days)
     heard = [d for d in (latest.on if latest else None, last_report) if d is not None]
     since = max(heard) if heard else submitted
-    days_silent = max(0, (day - since).days)
-    percent, time = f"{progress:.0%}", f"{expected:.0%}"
-    if latest is not None and progress >= 1:
-        light, why = Light.DONE, f"target {_num(ind.target)} reached on {latest.on}"
-        if latest.on > ind.deadline:  # late, but reached: the December results say so
-            why += f", after its deadline {ind.deadline}"
-    elif day > ind.deadline:
-        light, why = Light.OVERDUE, f"deadline {ind.deadline} passed at {percent} of the way"
-    elif days_silent > silent_after:
-        what = f"since {since}" if heard else "since the pledge was submitted"
-        light, why = Light.SILENT, f"no report for {days_silent} days ({what})"
-    elif progress < expected - TOLERANCE:
-        light, why = Light.BEHIND, f"{percent} of the way with {time} of the time gone"
-    else:
-        light, why = Light.ON_TRACK, f"{percent} of the way with {time} of the time gone"
-    return IndicatorLight(name=ind.name, unit=ind.unit, baseline=ind.baseline, target=ind.target,
-                          deadline=ind.deadline, latest=latest.value if latest else None,
-                          latest_on=latest.on if latest else None, progress=progress,
-                          expected=expected, days_silent=days_silent, light=light, why=why)
+    return latest, progress, expected, since, bool(heard), max(0, (day - since).days)
+
+
+def _verdict(reported: bool, progress: float, expected: float, day: date, deadline: date,
+             days_silent: int, silent_after: int) -> Light:
+    """The one rule of an indicator's light (its words are indicator_light's)."""
+    if reported and progress >= 1:
+        return Light.DONE
+    if day > deadline:
+        return Light.OVERDUE
+    if days_silent > silent_after:
+        return Light.SILENT
+    if progress < expected - TOLERANCE:
+        return Light.BEHIND
+    return Light.ON_TRACK
+
+
+def light_on(pledge: Pledge, day: date, *, silent_after: int = SILENT_AFTER) -> Light:
+    """A pledge's light on ``day``, as :func:`pledge_light` gives it, without its words: what
+    counting lights month by month (the December story, 10,000 pledges a month) needs."""
+    submitted = pledge.form.submitted_on or day
+    dates = [r.on for s in pledge.indicators for r in s.reports if r.on <= day]
+    last = max(dates) if dates else None
+    worst = Light.UNKNOWN
+    for state in pledge.indicators:
+        latest, progress, expected, _since, _heard, days_silent = _measure(
+            state, submitted=submitted, day=day, last_report=last)
+        light = _verdict(latest is not None, progress, expected, day,
+                         state.indicator.deadline, days_silent, silent_after)
+        if worst is Light.UNKNOWN or SEVERITY.index(light) < SEVERITY.index(worst):
+            worst = light
+    return worst
 
 
 def pledge_light(pledge: Pledge, day: date, *, silent_after: int = SILENT_AFTER) -> PledgeLight:

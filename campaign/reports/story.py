@@ -270,11 +270,11 @@ def pledge_progress(pledges: Sequence[Pledge], start: date, day: date) -> Pledge
     """The pledges made by ``day``, those submitted since ``start``, and the lights on ``day``
     of those in progress (submitted or accepted), as the pledge report counts them."""
     from campaign.pledges.models import ACTIVE, PledgeStatus
-    from campaign.pledges.progress import count_lights, pledge_light
+    from campaign.pledges.progress import count_lights, light_on
 
     made = [(p, on) for p in pledges if p.status is not PledgeStatus.DRAFT
             and (on := _submitted(p)) is not None and on <= day]
-    lights = count_lights(pledge_light(p, day).light for p, _ in made if p.status in ACTIVE)
+    lights = count_lights(light_on(p, day) for p, _ in made if p.status in ACTIVE)
     return PledgeProgress(day=day, submitted=sum(on >= start for _, on in made),
                           total=len(made), lights=lights)
 

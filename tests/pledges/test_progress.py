@@ -403,3 +403,13 @@ def test_light_pledges_give_the_same_lights_as_whole_pledges(database_url: str) 
         whole[0].form.name, whole[0].form.title, whole[0].form.audience)
     assert not store.light_pledges(("withdrawn",))
     store.close()
+
+
+@pytest.mark.parametrize(("reports", "shape", "day", "expected"), LIGHTS)
+def test_light_on_is_the_light_without_its_words(reports: list[tuple[date, float]],
+                                                  shape: dict[str, float], day: date,
+                                                  expected: Light) -> None:
+    from campaign.pledges.progress import light_on
+
+    assert light_on(pledge(reports, **shape), day) == pledge_light(pledge(reports, **shape),
+                                                                   day).light == expected
