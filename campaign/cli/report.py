@@ -117,6 +117,7 @@ def report(start: datetime | None, end: datetime | None, schedule_path: Path | N
     top posts and contributors (pledgers marked); reach three ways, each with its method;
     pledgers active this month and silent ones. Printed as tables, or --json, or written as
     --csv, --chart and --html files."""
+    from campaign.atomic import DestinationError
     from campaign.content.selection import load
     from campaign.reports.metrics import build_report
     from campaign.reports.model import ReportQuery
@@ -125,9 +126,16 @@ def report(start: datetime | None, end: datetime | None, schedule_path: Path | N
     targets = [_chart_target(value) for value in charts]
     # every destination checked before the report is built and any file written: a bad
     # --html never leaves the --csv files of a half-done run behind
-    for option, path in [*(("--chart", p) for _w, p in targets),
-                         *((("--html", html_path),) if html_path is not None else ())]:
+    destinations = [*(("--chart", p) for _w, p in targets),
+                    *((("--html", html_path),) if html_path is not None else ())]
+    seen: dict[Path, str] = {}
+    for option, path in destinations:
         _check_destination(option, path)
+        where = path.resolve()
+        if where in seen:  # the second would overwrite the first and both be said written
+            raise DestinationError(f"{option} {path}: {seen[where]} writes that file too: "
+                                   "give each its own file")
+        seen[where] = option
     given = start or end
     # the calendar's observance days in the year the period is in, unless --year says which
     schedule = load(schedule_path, year if year is not None else
@@ -138,7 +146,8 @@ def report(start: datetime | None, end: datetime | None, schedule_path: Path | N
         raise click.BadParameter("give a hashtag, e.g. EndChildLabour2021", param_hint="--hashtag")
     # networks are stored in lower case and countries as ISO codes: X and sn are x and SN
     query = ReportQuery(start=first, end=last, bucket=bucket,  # type: ignore[arg-type]
-                        networks=tuple(n.lower() for n in networks), languages=languages,
+                        networks=tuple(n.lower() for n in networks),
+                        languages=tuple(lang.lower() for lang in languages),
                         hashtag=tag, audiences=audiences,
                         countries=tuple(c.upper() for c in countries), pledgers_only=pledgers_only,
                         top=top, today=today.date() if today else None)

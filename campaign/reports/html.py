@@ -64,7 +64,9 @@ def _pledger(report: Report, activity: PledgerActivity) -> dict[str, Any]:
     lang = report.language
     return {"organisation": activity.pledge.organisation, "title": activity.title,
             "light": activity.light, "light_name": light_name(activity.light, lang),
-            "why": activity.why, "handles": ", ".join(activity.handles),
+            # the light's reason is worded in English only (campaign.pledges.progress):
+            # a French or Spanish page shows the light's name alone
+            "why": activity.why if lang == "en" else "", "handles": ", ".join(activity.handles),
             "posts": number(activity.posts_in_month, lang),
             "last": day(activity.last_post, lang) if activity.last_post else label("never", lang),
             "url": safe_link(activity.last_post_url) or ""}

@@ -47,9 +47,10 @@ _LABELS: dict[str, tuple[str, str, str]] = {
                          "Principales contribuyentes"),
     "tags": ("Hashtags used alongside", "Hashtags associés", "Hashtags asociados"),
     "observances": ("Observance days", "Journées internationales", "Días internacionales"),
-    "active": ("Pledgers active this month", "Signataires actifs ce mois-ci",
-               "Firmantes activos este mes"),
-    "silent": ("Silent pledgers", "Signataires silencieux", "Firmantes en silencio"),
+    "active": ("Pledgers posting this month", "Signataires qui publient ce mois-ci",
+               "Firmantes que publican este mes"),
+    "silent": ("Pledgers not posting this month", "Signataires sans publication ce mois-ci",
+               "Firmantes sin publicaciones este mes"),
     "lights": ("Pledges by traffic light", "Engagements par feu", "Compromisos por semáforo"),
     # column heads and figures
     "posts": ("Posts", "Publications", "Publicaciones"),
@@ -86,7 +87,7 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "pledger": ("pledger", "signataire", "firmante"),
     "pledger_note": ("★ marks a pledger: an author a pledge names.",
                      "★ signale un signataire : un auteur nommé par un engagement.",
-                     "★ señala a un firmante: un autor que nombra un compromiso."),
+                     "★ señala a un firmante: un autor nombrado por un compromiso."),
     "month_of": ("Month: {month}", "Mois : {month}", "Mes: {month}"),
     # kinds of post
     "kind_original": ("original", "original", "original"),

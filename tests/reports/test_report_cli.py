@@ -148,3 +148,11 @@ def test_network_and_country_in_any_case(run: Run, report_db: str) -> None:
     found = json.loads(result.output)
     assert found["query"]["networks"] == ["x"] and found["query"]["countries"] == ["SN"]
     assert found["totals"]["posts"] > 0
+
+
+def test_two_outputs_to_one_file_are_refused(run: Run, report_db: str, tmp_path: Path) -> None:
+    """The second would overwrite the first, and both be said written."""
+    same = tmp_path / "a.svg"
+    result = run("report", "--db", report_db, "--chart", str(same), "--chart", f"network={same}")
+    assert result.exit_code == 2, result.output
+    assert "writes that file too" in result.output and not same.exists()
