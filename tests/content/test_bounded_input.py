@@ -443,7 +443,9 @@ def test_a_file_of_millions_of_values_is_refused_in_seconds(
     assert path.stat().st_size < (limit or MAX_FILE_BYTES)  # under the size limit: the count
     started = time.perf_counter()
     result = run("validate", path)
-    assert time.perf_counter() - started < 4  # far from the minute of composing it all
+    # far from the minute of composing it all; a bound this loose holds on a loaded shared
+    # machine (4 s failed there at 4.3 s): the speed itself is the benchmark's business
+    assert time.perf_counter() - started < 20
     assert_clean_failure(result, f"many.yaml:{values - 2}",  # the first value over
                          f"more than {values:,} values", "split the file",
                          "raise CAMPAIGN_MAX_FILE_BYTES")
