@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,3 +291,34 @@ def _convert(loader: _PlainLoader, node: yaml.Node, loc: Loc, source: SourceData
     if isinstance(node, yaml.SequenceNode):
         return [_convert(loader, item, (*loc, i), source) for i, item in enumerate(node.value)]
     return _construct(loader, node, source)
+
+
+def key_path(loc: Sequence[Any]) -> str:
+    """A location in a file as a message names it: ``sources[2].every``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def secret_spot(data: Any, keys: re.Pattern[str], values: re.Pattern[str] | None = None, *,
+                allow: Collection[str] = (), loc: Loc = ()) -> tuple[Loc, bool] | None:
+    """The first place in a file's data that looks like it holds a secret: a key matching
+    ``keys`` (but those in ``allow``), or a text value matching ``values``; its location and
+    whether it is the value. None when there is none. Each file's own check words the refusal."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            at = (*loc, str(key))
+            if isinstance(key, str) and key not in allow and keys.search(key):
+                return at, False
+            found = secret_spot(value, keys, values, allow=allow, loc=at)
+            if found:
+                return found
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            found = secret_spot(item, keys, values, allow=allow, loc=(*loc, i))
+            if found:
+                return found
+    elif values is not None and isinstance(data, str) and values.search(data):
+        return loc, True
+    return None

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from campaign.content.yamlsource import key_path as key_name
+from campaign.content.yamlsource import secret_spot
 from campaign.tracking.config import SourcesError
-from campaign.tracking.config import _key as key_name
 from campaign.tracking.matching import bluesky_key, mastodon_key, x_key
 
 NETWORKS = ("x", "bluesky", "mastodon")
@@ -242,7 +243,7 @@ def load_policy(path: Path, *, schedule_path: Path | None = None) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError(path, 1, "", "a policy is a mapping with at least accounts: (a list): "
                           "see schedules/examples/amplify-policy.yaml")
-    _refuse_secrets(data, (), source.lines, path)
+    _refuse_secrets(data, source.lines, path)
     try:
         parsed = _File.model_validate(data)
     except ValidationError as exc:
@@ -405,24 +406,19 @@ def _block(block: _Block, fail: Any) -> Block:
     return Block(frozenset(handles), tuple(dict.fromkeys(words)), tuple(dict.fromkeys(domains)))
 
 
-def _refuse_secrets(data: Any, loc: tuple[str | int, ...], lines: Mapping[Any, int],
-                    path: Path) -> None:
+def _refuse_secrets(data: Any, lines: Mapping[Any, int], path: Path) -> None:
     """Refuse a key that looks like it holds a secret, or a value shaped like one."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            at = (*loc, str(key))
-            if isinstance(key, str) and _SECRET_KEY.search(key):
-                raise PolicyError(path, lines.get(at), key_name(at), "secrets never go in a "
-                                  "policy: it needs none (each account's credentials are "
-                                  "registered with campaign accounts add): remove it")
-            _refuse_secrets(value, at, lines, path)
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            _refuse_secrets(item, (*loc, i), lines, path)
-    elif isinstance(data, str) and _SECRET_VALUE.search(data):
-        raise PolicyError(path, lines.get(loc), key_name(loc), "this value looks like a secret "
+    found = secret_spot(data, _SECRET_KEY, _SECRET_VALUE)
+    if found is None:
+        return
+    at, is_value = found
+    if is_value:
+        raise PolicyError(path, lines.get(at), key_name(at), "this value looks like a secret "
                           "(a token or key): a policy needs none, and what it holds is copied "
                           "into the audit log: remove it")
+    raise PolicyError(path, lines.get(at), key_name(at), "secrets never go in a policy: it "
+                      "needs none (each account's credentials are registered with campaign "
+                      "accounts add): remove it")
 
 
 def _plain_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

@@ -227,6 +227,15 @@ def among(dialect: str, column: Any, values: Sequence[Any]) -> Any:
     return column == any_(bindparam(None, list(values), type_=ARRAY(item)))
 
 
+def aggregate_moment(moment: Any) -> datetime:
+    """A time read from an aggregate (``max(created_at)``) as aware UTC: on SQLite such a
+    value bypasses the column's type and comes back as its stored text."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    found: datetime = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return found
+
+
 def chunks(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
     """``items`` in lists of at most ``size``: a bound on the parameters of one statement."""
     for start in range(0, len(items), size):

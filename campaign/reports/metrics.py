@@ -17,14 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, and_, cast, exists, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign.errors import UsageError
-from campaign.queue.engine import Database, among, utcnow
+from campaign.queue.engine import Database, aggregate_moment, among, chunks, utcnow
 from campaign.reports.choices import NETWORK_NAMES, ReportError, check_query, report_choices
 from campaign.reports.model import (
     NOT_A_PLEDGER,
@@ -254,12 +254,10 @@ class _Builder:
             return {r: f for r, f in self.conn.execute(
                 select(AUTHORS.c.id, AUTHORS.c.followers)) if r in refs}
         found: dict[int, int | None] = {}
-        ordered = sorted(refs)
-        for start in range(0, len(ordered), 5000):
+        for chunk in chunks(sorted(refs), 5000):
             found.update((int(r), f) for r, f in self.conn.execute(
                 select(AUTHORS.c.id, AUTHORS.c.followers)
-                .where(among(self.conn.dialect.name, AUTHORS.c.id,
-                             ordered[start:start + 5000]))))
+                .where(among(self.conn.dialect.name, AUTHORS.c.id, chunk))))
         return found
 
     def _contributors_per_bucket(self) -> dict[date, int]:
@@ -380,7 +378,7 @@ class _Builder:
                  .where(*where).order_by(ENGAGEMENT.desc(), p.c.id.desc()).limit(self.q.top))
         rows = self.conn.execute(query).all()
         return tuple(TopPost(
-            str(r[0]), str(r[1]), str(r[2] or ""), str(r[3] or ""), _aware(r[4]), str(r[5]),
+            str(r[0]), str(r[1]), str(r[2] or ""), str(r[3] or ""), aggregate_moment(r[4]), str(r[5]),
             str(r[6] or ""), str(r[7] or ""), int(r[8] or 0), int(r[9] or 0), int(r[10] or 0),
             int(r[11] or 0), None if r[12] is None else int(r[12]),
             refs(self.pledgers.get(int(r[13]), ()))) for r in rows)
@@ -475,16 +473,7 @@ def _ordered(posts: Mapping[str, int], people: Mapping[str, int], label: Any
     return tuple(Share(k, label(k), posts[k], people.get(k, 0)) for k in keys if posts[k])
 
 
-def _aware(moment: Any) -> datetime:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    found: datetime = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return found
-
-
 def _date_type() -> Any:
     from sqlalchemy import Date
 
     return Date()
-
-

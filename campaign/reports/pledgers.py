@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, not_, select
 
-from campaign.queue.engine import among
+from campaign.queue.engine import aggregate_moment, among, chunks
 from campaign.reports.model import NOT_A_PLEDGER, PledgerActivity, PledgeRef, ReportQuery
 from campaign.reports.period import day_start
 from campaign.tracking.matching import Pledger
@@ -77,7 +77,7 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
     tagged = [exists().where(TAGS.c.post_ref == POSTS.c.id, TAGS.c.tag == query.hashtag)] \
         if query.hashtag else []
     dialect = conn.dialect.name
-    for chunk in _chunked(refs, 50_000 if dialect == "postgresql" else 5000):
+    for chunk in chunks(refs, 50_000 if dialect == "postgresql" else 5000):
         for ref, n in conn.execute(
                 select(t.c.author_ref, func.sum(t.c.n_original + t.c.n_reply + t.c.n_repost
                                                 + t.c.n_quote))
@@ -96,7 +96,7 @@ def activity(conn: Connection, query: ReportQuery, pledges: Sequence[Any],
                 .join(POSTS, and_(POSTS.c.author_ref == latest.c.author_ref,
                                   POSTS.c.created_at == latest.c.at))
                 .group_by(latest.c.author_ref, latest.c.at)):
-            last[int(ref)] = (_aware(at), str(url or ""))
+            last[int(ref)] = (aggregate_moment(at), str(url or ""))
     handles = _handles(conn, refs)
     active: list[PledgerActivity] = []
     silent: list[PledgerActivity] = []
@@ -141,7 +141,7 @@ def _wanted(q: ReportQuery, pledge: Any) -> bool:
 def _handles(conn: Connection, refs: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     dialect = conn.dialect.name
-    for chunk in _chunked(list(refs), 50_000 if dialect == "postgresql" else 5000):
+    for chunk in chunks(list(refs), 50_000 if dialect == "postgresql" else 5000):
         found.update((int(r), f"{n}:{h}") for r, n, h in conn.execute(
             select(AUTHORS.c.id, AUTHORS.c.network, AUTHORS.c.handle)
             .where(among(dialect, AUTHORS.c.id, chunk))))
@@ -152,15 +152,3 @@ def refs(pledgers: Iterable[Pledger]) -> tuple[PledgeRef, ...]:
     """Matched pledges as the report names them."""
     return tuple(PledgeRef(p.pledge_id, p.organisation, p.audience, p.country, p.status)
                  for p in pledgers)
-
-
-def _aware(moment: Any) -> datetime:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    found: datetime = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return found
-
-
-def _chunked(values: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

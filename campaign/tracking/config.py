@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from campaign.content.yamlsource import key_path as _key
+from campaign.content.yamlsource import secret_spot
 from campaign.errors import CampaignError
 from campaign.platforms.credentials import Secrets, Ways
 from campaign.tracking.records import is_tag, normalise_tag, unique
@@ -327,7 +329,7 @@ def load_sources(path: Path, *, schedule_path: Path | None = None,
     if not isinstance(data, dict):
         raise SourcesError(path, 1, "", "a sources file is a mapping with sources: (a list) and "
                            "optionally hashtags: see schedules/examples/tracking.yaml")
-    _refuse_secrets(data, (), source.lines, path)
+    _refuse_secrets(data, source.lines, path)
     try:
         parsed = _File.model_validate(data)
     except ValidationError as exc:
@@ -379,29 +381,14 @@ def load_sources(path: Path, *, schedule_path: Path | None = None,
     return TrackingConfig(path, tags, tuple(specs))
 
 
-def _refuse_secrets(data: Any, loc: tuple[str | int, ...], lines: Mapping[Any, int],
-                    path: Path) -> None:
+def _refuse_secrets(data: Any, lines: Mapping[Any, int], path: Path) -> None:
     """Refuse a key that looks like it holds a secret, wherever it is."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(key, str) and _SECRET_KEY.search(key) and key != "credentials":
-                at = (*loc, key)
-                raise SourcesError(path, lines.get(at), _key(at), "secrets never go in the "
-                                   "sources file: keep them in the environment or a file only "
-                                   "you can read, and write credentials: env:PREFIX or "
-                                   "credentials: file:PATH#SECTION")
-            _refuse_secrets(value, (*loc, str(key)), lines, path)
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            _refuse_secrets(item, (*loc, i), lines, path)
-
-
-def _key(loc: Sequence[Any]) -> str:
-    """A location as the message names it: ``sources[2].every``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    found = secret_spot(data, _SECRET_KEY, allow=("credentials",))
+    if found:
+        raise SourcesError(path, lines.get(found[0]), _key(found[0]), "secrets never go in the "
+                           "sources file: keep them in the environment or a file only you can "
+                           "read, and write credentials: env:PREFIX or credentials: "
+                           "file:PATH#SECTION")
 
 
 _KEYS = {"top": "hashtags, sources", "source": ", ".join(_Source.model_fields)}

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, func, select
 
 from campaign.errors import UsageError
 from campaign.pledges.models import HANDLES, PLEDGE_EVENTS, PLEDGES
-from campaign.queue.engine import Database, among, utcnow
+from campaign.queue.engine import Database, among, chunks, utcnow
 from campaign.tracking.models import AUTHORS, POSTS
 
 Which = Literal["all", "pledgers", "unmatched"]
@@ -284,13 +284,13 @@ def pledger_refs(conn: Connection) -> dict[int, tuple[Pledger, ...]]:
         by_id, by_handle = _index(network, wanted)
         key = _KEYS[network]
         rows: list[Any] = []
-        for ids in _chunks(sorted(by_id)):
+        for ids in chunks(sorted(by_id), 5000):
             rows += [(ref, by_id[aid]) for ref, aid in conn.execute(
                 select(AUTHORS.c.id, AUTHORS.c.author_id).where(
                     AUTHORS.c.network == network,
                     among(conn.dialect.name, AUTHORS.c.author_id, ids)))]
         column = AUTHORS.c.author_id if network == "mastodon" else AUTHORS.c.handle
-        for names in _chunks(sorted(by_handle)):
+        for names in chunks(sorted(by_handle), 5000):
             # the stored handle may carry an '@' (an archive's): both spellings asked
             asked = [*names, *(f"@{n}" for n in names)]
             rows += [(ref, by_handle.get(key(name or ""), [])) for ref, name in conn.execute(
@@ -300,11 +300,6 @@ def pledger_refs(conn: Connection) -> dict[int, tuple[Pledger, ...]]:
         for ref, pledgers in rows:
             found.setdefault(int(ref), []).extend(pledgers)
     return {ref: tuple(_dedup(p)) for ref, p in found.items() if p}
-
-
-def _chunks(values: Sequence[str], size: int = 5000) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def _dedup(pledgers: Iterable[Pledger]) -> list[Pledger]:
