@@ -30,8 +30,10 @@ COMMANDS = {
     "render": "campaign.cli.render:render",
     "report": "campaign.cli.report:report",
     "run": "campaign.cli.run:run",
+    "serve": "campaign.cli.serve:serve",
     "story": "campaign.cli.story:story",
     "track": "campaign.cli.track:track",
+    "users": "campaign.cli.users:users",
     "validate": "campaign.cli.validate:validate",
 }
 # the first line of each command's help, for the command list of `campaign --help`
@@ -48,12 +50,15 @@ SUMMARIES = {
     "render": "Print ready-to-share posts for a day, a month or an entry, with each post's length.",
     "report": "Report how the hashtags were used: over time, by whom, where, with what reach.",
     "run": "Publish due posts: exactly once each, retrying what fails for a passing reason.",
+    "serve": "Serve the web dashboard: calendar, review, queue, pledges, tracking.",
     "story": "Write the December story of the year: one page, month by month, offline.",
     "track": "Track who uses the campaign's hashtags, and which are pledgers.",
+    "users": "Who may sign in to the web dashboard, and with which role.",
     "validate": "Check a schedule and render every post of it, reporting every problem at once.",
 }
 # the commands that give their summary as ``short_help``: shown whole (wrapped), not shortened
-WHOLE = frozenset({"accounts", "amplify", "db", "pledge", "queue", "run", "track"})
+WHOLE = frozenset({"accounts", "amplify", "db", "pledge", "queue", "run", "serve", "track",
+                   "users"})
 
 
 class LazyGroup(click.Group):

@@ -447,6 +447,10 @@ def _own_attributes(cls: type) -> frozenset[str]:
     if dataclasses.is_dataclass(cls):
         names.update(f.name for f in dataclasses.fields(cls))
     names.update(getattr(cls, "_fields", ()))
+    # a SQLAlchemy row class (a queued post, an account): its mapped columns, read detached
+    table = getattr(cls, "__table__", None)
+    if table is not None and hasattr(table, "columns"):
+        names.update(c.key for c in table.columns)
     for klass in cls.__mro__:
         if not _is_ours(klass):
             continue

@@ -234,6 +234,7 @@ class Event(Base):
     """An append-only record of one state change of one post."""
 
     __tablename__ = "post_events"
+    __table_args__ = (Index("ix_post_events_actor", "post_id", "actor"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
@@ -242,6 +243,10 @@ class Event(Base):
     to_status: Mapped[Status] = mapped_column(StatusType)
     actor: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    # what an edit changed, as JSON objects of the fields before and after (migration 0007);
+    # None on moves that change no field a person wrote (a claim, an outcome)
+    before_json: Mapped[str | None] = mapped_column(Text, default=None)
+    after_json: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class AmplifyDecision(Base):

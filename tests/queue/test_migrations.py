@@ -57,7 +57,7 @@ def test_upgrading_a_0002_database_stores_each_posts_local_month(
     store = Store(database_url)
     _to(store, "0002")
     _fill_0002(store.url, [(due, zone)])
-    assert store.upgrade() == ("0002", "0006")
+    assert store.upgrade() == ("0002", "0007")
     [post] = store.posts()
     assert (post.due_month, post.due_at, post.timezone) == (month, due.replace(tzinfo=UTC), zone)
     assert [p.id for p in store.posts(months=[month])] == [post.id]
@@ -106,5 +106,5 @@ def test_downgrading_to_0002_drops_the_month(database_url: str) -> None:
     engine.dispose()
     assert "due_month" not in columns
     assert not {"ix_posts_due_month", "ix_posts_post_key"} & indexes
-    assert store.upgrade() == ("0002", "0006")
+    assert store.upgrade() == ("0002", "0007")
     store.close()

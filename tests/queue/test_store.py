@@ -35,11 +35,11 @@ def test_fresh_database_is_refused_until_upgraded(database_url: str) -> None:
         with pytest.raises(StoreError, match="does not exist: create it with `campaign db upgrade`"):
             db.check_migrated()
         Path(database_url.removeprefix("sqlite:///")).touch()
-    with pytest.raises(StoreError, match="schema revision none, this version needs 0006"):
+    with pytest.raises(StoreError, match="schema revision none, this version needs 0007"):
         db.check_migrated()
-    assert db.upgrade() == (None, "0006")
+    assert db.upgrade() == (None, "0007")
     db.check_migrated()
-    assert db.upgrade() == ("0006", "0006")
+    assert db.upgrade() == ("0007", "0007")
     db.close()
 
 
@@ -55,7 +55,7 @@ def test_upgrading_a_0001_database_keeps_its_accounts_and_posts(database_url: st
     with raw_connection(db) as conn:
         conn.execute(text("INSERT INTO accounts (network, handle, credentials_ref, base_url, "
                           "created_at) VALUES ('x', '@old', 'env:OLD', '', '2021-01-01')"))
-    assert db.upgrade() == ("0001", "0006")
+    assert db.upgrade() == ("0001", "0007")
     [account] = db.accounts()
     assert (account.handle, account.credentials_ref, account.settings_json) == \
         ("@old", "env:OLD", "{}")

@@ -1,0 +1,7 @@
+"""The tracking pages (being built)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
