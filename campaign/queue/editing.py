@@ -74,7 +74,8 @@ def edited(store: Store, requested: Sequence[int], moved: Sequence[int], *, note
 
 
 def approve(store: Store, ids: Sequence[int] = (), *, all_drafts: bool = False,
-            months: Sequence[int] = (), networks: Sequence[str] = ()) -> Edited:
+            months: Sequence[int] = (), networks: Sequence[str] = (),
+            actor: str = "review") -> Edited:
     """Approve drafts (or scheduled posts) so a runner that requires review sends them;
     ``all_drafts`` adds every draft of the months and networks given."""
     wanted = list(ids)
@@ -86,11 +87,12 @@ def approve(store: Store, ids: Sequence[int] = (), *, all_drafts: bool = False,
                             "--all-drafts")
     moved = store.transition(wanted, Status.APPROVED,
                              allowed_from=(Status.DRAFT, Status.SCHEDULED),
-                             actor="review", detail="approved", reviewed=True)
+                             actor=actor, detail="approved", reviewed=True)
     return edited(store, wanted, moved)
 
 
-def cancel(store: Store, ids: Sequence[int] = (), *, account: str | None = None) -> Edited:
+def cancel(store: Store, ids: Sequence[int] = (), *, account: str | None = None,
+           actor: str = "review") -> Edited:
     """Cancel posts not yet out; ``account`` (``NETWORK=HANDLE``) adds all of that account's."""
     wanted = list(ids)
     if account:
@@ -98,15 +100,15 @@ def cancel(store: Store, ids: Sequence[int] = (), *, account: str | None = None)
     elif not wanted:
         raise CampaignError("name the posts to cancel (ids from `campaign queue list`) or use "
                             "--account NETWORK=HANDLE")
-    moved = store.transition(wanted, Status.CANCELLED, allowed_from=OPEN, actor="review",
+    moved = store.transition(wanted, Status.CANCELLED, allowed_from=OPEN, actor=actor,
                              detail="cancelled")
     return edited(store, wanted, moved)
 
 
-def retry(store: Store, ids: Sequence[int]) -> Edited:
+def retry(store: Store, ids: Sequence[int], *, actor: str = "review") -> Edited:
     """Queue failed or missed posts again, attempts reset, and re-enable their accounts."""
     moved = store.transition(ids, REQUEUE, allowed_from=(Status.FAILED, Status.MISSED),
-                             actor="review", detail="retry requested", attempts=0,
+                             actor=actor, detail="retry requested", attempts=0,
                              next_attempt_at=None, last_error=None)
     # only the accounts of posts moved: posts(ids=[]) filters nothing, and would restart every
     # account stopped for refused credentials when nothing was retried
@@ -115,7 +117,7 @@ def retry(store: Store, ids: Sequence[int]) -> Edited:
     return edited(store, ids, moved)
 
 
-def reschedule(store: Store, post_id: int, when: str) -> Edited:
+def reschedule(store: Store, post_id: int, when: str, *, actor: str = "review") -> Edited:
     """Move a post to ``when`` (ISO; without an offset, in the post's own timezone).
 
     A time skipped by a DST jump moves forward by the jump; a time that happens twice is the
@@ -130,10 +132,10 @@ def reschedule(store: Store, post_id: int, when: str) -> Edited:
     # left as it is and reported skipped, never moved back to what it was (an approval undone)
     moved = store.transition([post_id], post.status,
                              allowed_from=(post.status,) if post.status in RESCHEDULABLE else (),
-                             actor="review", detail=f"rescheduled to {moment.isoformat()}",
+                             actor=actor, detail=f"rescheduled to {moment.isoformat()}",
                              due_at=moment, next_attempt_at=None,
                              deadline_at=day_deadline(moment) if post.day_bound else None)
     if post.status == Status.MISSED and moved:
-        store.transition([post_id], REQUEUE, allowed_from=(Status.MISSED,), actor="review",
+        store.transition([post_id], REQUEUE, allowed_from=(Status.MISSED,), actor=actor,
                          detail="rescheduled")
     return edited(store, [post_id], moved, note=note)
