@@ -34,8 +34,9 @@ from campaign.cli.options import db_option, today_option
 def serve(host: str, port: int, workers: int, schedule_path: Path | None, secure: bool,
           proxy_ips: str | None, pledge_rate: int, today: datetime | None,
           db_url: str | None) -> None:
-    """Serve the web dashboard until Ctrl-C.
+    """Serve the web dashboard: calendar, review, queue, pledges, tracking.
 
+    It runs until Ctrl-C.
     Sessions are signed with CAMPAIGN_WEB_SECRET (at least 32 random characters); without it a
     key is made for this run, and everyone signs in again after a restart.
     """

@@ -49,7 +49,9 @@ def _password(name: str, from_stdin: bool) -> str:
 
 @click.group(short_help="Who may sign in to the web dashboard, and with which role.")
 def users() -> None:
-    """Who may sign in to the web dashboard (``campaign serve``), and with which role."""
+    """Who may sign in to the web dashboard, and with which role.
+
+    The dashboard is ``campaign serve``; every change is in the audit log (``users log``)."""
 
 
 @users.command("add")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -91,8 +92,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _campaign_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CampaignError)
+    message = exc.message
+    if "campaign.platforms.credentials" in sys.modules:  # a secret was read: never shown
+        message = sys.modules["campaign.platforms.credentials"].redact(message)
     return render(request, "error.html", {"title": i18n.gettext("That did not work"),
-                                          "message": exc.message},
+                                          "message": message},
                   status=400 if exc.exit_code == 2 else 409)
 
 
