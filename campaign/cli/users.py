@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -85,12 +86,19 @@ def users_list(as_json: bool, db_url: str | None) -> None:
         return
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False)
-    for column in ("name", "role", "last sign-in"):
+    from campaign.text.lines import print_trimmed
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("name", "role", "last sign-in (UTC)"):
         table.add_column(column)
     for u in found:
-        table.add_row(u.name, u.role.value, utc_text(u.last_login_at) or "never")
-    console().print(table)
+        table.add_row(u.name, u.role.value, _minute(u.last_login_at) or "never")
+    print_trimmed(console(), table)
+
+
+def _minute(moment: datetime | None) -> str:
+    """A moment as a person reads it in a list: to the minute, UTC."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @users.command("remove")
@@ -137,8 +145,21 @@ def users_log(limit: int, actor: str | None, as_json: bool, db_url: str | None) 
                      "object": f"{e.object_kind}:{e.object_id}", "before": e.before,
                      "after": e.after, "detail": e.detail} for e in entries])
         return
+    if not entries:
+        click.echo("Nothing in the audit log yet.")
+        return
+    from rich.table import Table
+
+    from campaign.text.lines import print_trimmed
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("when (UTC)", "by", "action", "what", "detail"):
+        table.add_column(column, overflow="fold")
+    from rich.text import Text
+
     from campaign.text.escape import terminal
 
-    for e in entries:
-        click.echo(terminal(f"{utc_text(e.at)}  {e.actor}  {e.action}  "
-                            f"{e.object_kind}:{e.object_id}  {e.detail}".rstrip()))
+    for e in entries:  # Text: no rich markup read from names; terminal(): no escape sequence
+        table.add_row(_minute(e.at), Text(terminal(e.actor)), e.action,
+                      Text(terminal(f"{e.object_kind}:{e.object_id}")), Text(terminal(e.detail)))
+    print_trimmed(console(), table)

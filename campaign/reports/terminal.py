@@ -283,20 +283,10 @@ def sections(report: Report) -> Iterator[RenderableType]:
 
 def print_report(report: Report, console: Any) -> None:
     """Print the report on ``console`` (a rich Console), sections one after another, within
-    80 columns even on a wider terminal (the methods' sentences read better so)."""
-    from rich.segment import Segment, Segments
+    80 columns even on a wider terminal (the methods' sentences read better so), with no
+    trailing blanks."""
+    from campaign.text.lines import print_trimmed
 
-    width = min(console.width, 80)
-    options = console.options.update(width=width)
     for part in sections(report):
-        # line by line, with the spaces rich pads cells with taken off each line's end: a
-        # report saved to a file or piped has no trailing blanks (its colours stay)
-        for line in console.render_lines(part, options, pad=False, new_lines=False):
-            while line and not line[-1].control and not line[-1].text.rstrip():
-                line.pop()
-            if line:
-                last = line[-1]
-                line[-1] = Segment(last.text.rstrip(), last.style, last.control)
-            line.append(Segment.line())
-            console.print(Segments(line), width=width, end="")
+        print_trimmed(console, part, width=80)
         console.print()
