@@ -18,6 +18,7 @@ from campaign.cli.options import (
     print_json,
     timeout_option,
 )
+from campaign.text.lines import print_trimmed
 
 
 @click.group(short_help="Register the accounts posts go out from, and check they can sign in.")
@@ -103,7 +104,7 @@ def accounts_list(db_url: str | None, include_removed: bool, as_json: bool) -> N
         colour = "red" if r["disabled"] else "green" if r["state"] == "ready" else "yellow"
         table.add_row(str(r["id"]), r["network"], rich_literal(r["handle"]),
                       rich_literal(r["credentials"]), f"[{colour}]{rich_literal(r['state'])}[/]")
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     if any(r["state"] not in ("ready", "-") for r in rows):
         out.print("What to do: `campaign accounts list --json` (or `accounts test`) says it.")
 

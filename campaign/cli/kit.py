@@ -14,6 +14,7 @@ from campaign.cli.options import (
     selection,
     source,
 )
+from campaign.text.lines import print_trimmed
 
 
 @click.command()
@@ -48,7 +49,7 @@ def kit(schedule_path: Path | None, year: int | None, template_dirs: tuple[Path,
     for path, description in written:
         table.add_row(rich_literal(path.name + ("/" if path.is_dir() else "")),
                       rich_literal(description))
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     if any(path.name.startswith(("buffer-", "hootsuite-")) for path, _ in written):
         out.print(UPLOAD_WARNING, style="yellow")
     out.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "

@@ -27,6 +27,7 @@ from campaign.cli.options import (
     schedule_option,
     today_option,
 )
+from campaign.text.lines import print_trimmed
 
 if TYPE_CHECKING:
     from campaign.pledges.form import FormRules
@@ -271,7 +272,7 @@ def _print_pledge(pledge: Pledge, year: int) -> None:
         rows.append(("Scaling up", form.amplification.strategy))
     for label, value in rows:
         table.add_row(label, lit(value))
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     from campaign.cli.views import print_smart
 
     print_smart(out, pledge.smart)
@@ -363,7 +364,7 @@ def list_(statuses: tuple[str, ...], audiences: tuple[str, ...], countries: tupl
         table.add_row(str(p.id), f"[{style}]{p.status.value}[/]", _smart_marks(p.smart),
                       p.form.country, f"[bold]{lit(p.form.name)}[/] · {lit(p.form.audience)}\n"
                                       f"{lit(p.form.title)}")
-    console().print(table, width=width)
+    print_trimmed(console(), table, width=width)
 
 
 # -- edit and status ---------------------------------------------------------------------------

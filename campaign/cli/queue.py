@@ -27,6 +27,7 @@ from campaign.cli.options import (
     timeout_option,
     utc_text,
 )
+from campaign.text.lines import print_trimmed
 
 if TYPE_CHECKING:
     from campaign.queue.editing import Edited
@@ -139,7 +140,7 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
         table.add_row(str(p.id), when, f"[{STATUS_STYLE.get(status, '')}]{status}[/]", p.network,
                       rich_literal(f"{p.audience}/{p.language}"), rich_literal(p.entry))
     out = console()
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     out.print(f"{len(posts):,} posts")
 
 

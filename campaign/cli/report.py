@@ -22,6 +22,7 @@ from campaign.cli.options import (
     schedule_option,
     today_option,
 )
+from campaign.text.lines import print_trimmed
 
 if TYPE_CHECKING:
     from campaign.reports.model import Report
@@ -206,11 +207,12 @@ def _say_written(built: Report, written: list[tuple[Path, str]], *, stderr: bool
 
     out = console(stderr=stderr)
     table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style="bold")
+    # a path is folded, never cut: the person must be able to read where each file went
+    table.add_column(overflow="fold", style="bold")
     table.add_column()
     for path, what in written:
         table.add_row(Text(terminal(path)), Text(terminal(what)))
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     posts = number(built.totals.posts, built.language)
     summary = label("empty", built.language) if built.empty else \
         f"{posts} {label('posts', built.language).lower()}"

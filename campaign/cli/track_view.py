@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from campaign.cli.options import console, db_option, json_option, print_json
+from campaign.text.lines import print_trimmed
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -200,7 +201,7 @@ def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
             table.add_row("", "", "", "", Padding(_text(
                 f"pledge #{p.pledge_id} {p.organisation}, {p.country}, {p.audience}",
                 "green"), (0, 0, 0, 2)))
-    out.print(table)
+    print_trimmed(out, table, width=out.width)
     matched = sum(1 for a in found if a.matched)
     out.print(f"{len(found):,} author{'s' if len(found) != 1 else ''}: {matched:,} matched to a "
               f"pledge, {len(found) - matched:,} not.", markup=False)

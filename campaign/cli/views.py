@@ -13,6 +13,7 @@ from typing import Any
 from campaign.content.render import RenderedPost
 from campaign.content.schedule import Schedule
 from campaign.text.escape import rich_literal, terminal
+from campaign.text.lines import print_trimmed
 
 NETWORK_STYLE = {"x": "bold", "bluesky": "bold blue", "mastodon": "bold magenta"}
 
@@ -38,7 +39,7 @@ def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
             when += " [bold red]![/]"
         table.add_row(when, rich_literal(row["entry"]), rich_literal(row["audience_summary"]),
                       rich_literal(row["title"]))
-    console.print(table)
+    print_trimmed(console, table, width=console.width)
     console.print(f"{len(rows)} entries · times in {rich_literal(camp.timezone)} unless shown · "
                   "[bold red]![/] = must go out on its day")
 
