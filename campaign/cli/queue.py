@@ -77,6 +77,9 @@ def queue_plan(schedule_path: Path | None, year: int | None, template_dirs: tupl
         click.echo(f"Planned {outcome.rendered:,} posts: {report.added:,} added, "
                    f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
                    f"{report.kept_final:,} left alone (already out or closed).")
+        if report.kept_edited:
+            click.echo(f"{report.kept_edited:,} edited by a person kept their text (the "
+                       "schedule's new text is not put back over an edit).")
         _say_elsewhere(report)
 
 

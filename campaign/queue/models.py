@@ -55,14 +55,16 @@ TRANSITIONS: Final[Mapping[Status, frozenset[Status]]] = {
     S.DRAFT: frozenset({S.DRAFT, S.APPROVED, S.MISSED, S.CANCELLED}),
     # an approved post whose text changes needs a new review: back to draft
     S.APPROVED: frozenset({S.APPROVED, S.DRAFT, S.PUBLISHING, S.MISSED, S.CANCELLED}),
-    S.SCHEDULED: frozenset({S.SCHEDULED, S.APPROVED, S.PUBLISHING, S.MISSED, S.CANCELLED}),
+    # a scheduled post whose text a person edits becomes a draft: an edit is always reviewed
+    S.SCHEDULED: frozenset({S.SCHEDULED, S.APPROVED, S.DRAFT, S.PUBLISHING, S.MISSED,
+                            S.CANCELLED}),
     # an outcome; back to approved/scheduled when it did not go out; to itself: a lease taken over
     S.PUBLISHING: frozenset({S.PUBLISHING, S.PUBLISHED, S.FAILED, S.MISSED, S.APPROVED,
                              S.SCHEDULED}),
     S.PUBLISHED: frozenset({S.DELETED}),
     S.FAILED: frozenset({S.APPROVED, S.SCHEDULED, S.CANCELLED}),  # `queue retry`, `queue cancel`
     # rescheduled (an edit of its time, then back in the queue), retried or cancelled
-    S.MISSED: frozenset({S.MISSED, S.APPROVED, S.SCHEDULED, S.CANCELLED}),
+    S.MISSED: frozenset({S.MISSED, S.APPROVED, S.SCHEDULED, S.DRAFT, S.CANCELLED}),
     S.CANCELLED: frozenset(),
     S.DELETED: frozenset(),
 }

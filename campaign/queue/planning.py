@@ -98,11 +98,13 @@ class PlanReport:
     kept_final: int
     left_on_other_accounts: Elsewhere = Elsewhere()
     cancelled_elsewhere: Elsewhere = Elsewhere()
+    # posts whose text a person edited (the dashboard): the schedule's text never overwrites it
+    kept_edited: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "left_alone_final": self.kept_final,
+                "left_alone_final": self.kept_final, "left_alone_edited": self.kept_edited,
                 "left_on_other_accounts": self.left_on_other_accounts.as_dict(),
                 "cancelled_elsewhere": self.cancelled_elsewhere.as_dict()}
 
@@ -324,6 +326,17 @@ _OTHERS = (QueuedPost.post_key.in_(bindparam("keys", expanding=True)),
            QueuedPost.status.not_in(_NOT_QUEUED))
 
 
+def _edited_by_people(s: Session, ids: Sequence[int]) -> set[int]:
+    """The posts among ``ids`` whose text a person changed (an event whose after-fields hold a
+    text, by anyone but planning): planning again must not put the schedule's text back."""
+    found: set[int] = set()
+    for chunk in chunks(sorted(set(ids)), 2000):
+        found.update(s.scalars(select(Event.post_id).where(
+            Event.post_id.in_(chunk), Event.actor != "plan",
+            Event.after_json.like('%"text"%')).distinct()))
+    return found
+
+
 def _by_due(post: OtherPost) -> tuple[datetime, int]:
     return post.due_at, post.post_id
 
@@ -384,6 +397,9 @@ class Planning(Accounts):
             if new_rows:
                 _insert_new(s.connection(), new_rows, now)
                 added = len(new_rows)
+            edited = _edited_by_people(s, [old.id for k, old in existing.items()
+                                           if old.content_hash != rows[k]["content_hash"]])
+            kept_edited = 0
             for key, row in rows.items():
                 old = existing.get(key)
                 if old is None:
@@ -392,12 +408,15 @@ class Planning(Accounts):
                     kept += 1
                 elif old.content_hash == row["content_hash"]:
                     unchanged += 1
+                elif old.id in edited:
+                    kept_edited += 1
                 elif self._update_planned(s, old.id, old.status, row, now):
                     updated += 1
                 else:
                     kept += 1
         return PlanReport(added=added, updated=updated, unchanged=unchanged, kept_final=kept,
-                          left_on_other_accounts=left, cancelled_elsewhere=cancelled)
+                          left_on_other_accounts=left, cancelled_elsewhere=cancelled,
+                          kept_edited=kept_edited)
 
     def _count_elsewhere(self, s: Session, keys: Sequence[str],
                          account_ids: set[int]) -> Elsewhere:
