@@ -5,7 +5,7 @@ read-only preview of a dry run.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
@@ -170,24 +170,45 @@ class Dispatch(Accounts):
             return [_claimed(p, a) for p, a in _with_accounts(s, ids, QueuedPost.id)]
 
     def transition(self, ids: Sequence[int], to: str, *, allowed_from: Sequence[str] | None = None,
-                   actor: str, detail: str = "", **values: Any) -> list[int]:
+                   actor: str, detail: str = "", before: Mapping[str, Any] | None = None,
+                   after: Mapping[str, Any] | None = None, not_authored_by: str | None = None,
+                   audit: str | None = None, **values: Any) -> list[int]:
         """Move the posts ``ids`` whose status is in ``allowed_from`` to ``to`` (or REQUEUE), and
         return those moved; the others are left as they are.
 
         ``allowed_from`` narrows what ``TRANSITIONS`` allows (by default: every status that may
         move to ``to``); a post in ``allowed_from`` that the table does not let move to ``to``
-        raises TransitionRefused and nothing is changed.
+        raises TransitionRefused and nothing is changed. ``before`` and ``after`` (the fields a
+        person changed) are kept on each move's event. ``not_authored_by`` leaves alone the
+        posts that person wrote or whose text they edited (an approver never approves their
+        own), checked under the same lock as the move. ``audit`` names the action each move
+        also adds to the audit log, in the same transaction, with the status before and after.
         """
         if allowed_from is None:
             allowed_from = [s for s in Status
                             if any(_target(to, r) in TRANSITIONS[s] for r in (False, True))]
         now = utcnow()
         moved: list[int] = []
+
+        def fields(changed: Mapping[str, Any] | None, status: Status | None = None) -> str | None:
+            # what a person changed, as the event and the audit log keep it: JSON, keys sorted
+            if changed is None and status is None:
+                return None
+            kept = {**(changed or {}), **({"status": str(status)} if status else {})}
+            return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+
+        before_json, after_json = fields(before), fields(after)
         with self._session() as s:
             for chunk in chunks(list(ids), 2000):
                 query = select(QueuedPost.id, QueuedPost.status, QueuedPost.reviewed).where(
                     QueuedPost.id.in_(chunk), QueuedPost.status.in_(allowed_from))
                 rows = s.execute(query.with_for_update() if self.is_postgres else query).all()
+                if not_authored_by is not None and rows:
+                    # read after the rows are locked: an edit committed meanwhile is seen
+                    own = set(s.scalars(select(Event.post_id).where(
+                        Event.post_id.in_([r.id for r in rows]), Event.actor == not_authored_by,
+                        or_(Event.from_status.is_(None), Event.after_json.like('%"text": %')))))
+                    rows = [r for r in rows if r.id not in own]
                 targets: dict[Status, list[tuple[int, Status]]] = {}
                 for row in rows:
                     target = _target(to, row.reviewed)
@@ -198,7 +219,16 @@ class Dispatch(Accounts):
                               .values(status=target, updated_at=now, **values))
                     s.execute(insert(Event), [
                         {"post_id": i, "at": now, "from_status": old, "to_status": target,
-                         "actor": actor, "detail": detail} for i, old in pairs])
+                         "actor": actor, "detail": detail, "before_json": before_json,
+                         "after_json": after_json} for i, old in pairs])
+                    if audit is not None:  # the audit log's table, in this transaction
+                        from campaign.users.models import AUDIT
+
+                        s.execute(insert(AUDIT), [
+                            {"at": now, "actor": actor, "action": audit, "object_kind": "post",
+                             "object_id": str(i), "detail": detail,
+                             "before_json": fields(before, old), "after_json": fields(after, target)}
+                            for i, old in pairs])
                     moved.extend(i for i, _ in pairs)
                 if "due_at" in values and rows:  # a new time: its month on each post's clocks
                     store_due_months(s, [r.id for r in rows], values["due_at"])

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from campaign.errors import CampaignError
 from campaign.queue.dispatch import REQUEUE
@@ -117,12 +119,17 @@ def retry(store: Store, ids: Sequence[int], *, actor: str = "review") -> Edited:
     return edited(store, ids, moved)
 
 
+def local_moment_text(moment: datetime, timezone: str) -> str:
+    """A stored moment on the clocks of ``timezone``, in ISO form with its offset."""
+    return moment.astimezone(ZoneInfo(timezone)).isoformat()
+
+
 def reschedule(store: Store, post_id: int, when: str, *, actor: str = "review") -> Edited:
     """Move a post to ``when`` (ISO; without an offset, in the post's own timezone).
 
     A time skipped by a DST jump moves forward by the jump; a time that happens twice is the
     first (summer time) unless an offset is given; the result's ``note`` says so. A missed post
-    moved goes back in the queue.
+    moved goes back in the queue. The time before and after goes to the event and the audit log.
     """
     post = store.get(post_id)
     # a day-bound post's day is the day in its own timezone, whatever offset was typed
@@ -133,6 +140,8 @@ def reschedule(store: Store, post_id: int, when: str, *, actor: str = "review") 
     moved = store.transition([post_id], post.status,
                              allowed_from=(post.status,) if post.status in RESCHEDULABLE else (),
                              actor=actor, detail=f"rescheduled to {moment.isoformat()}",
+                             before={"due_at": local_moment_text(post.due_at, post.timezone)},
+                             after={"due_at": moment.isoformat()}, audit="post.reschedule",
                              due_at=moment, next_attempt_at=None,
                              deadline_at=day_deadline(moment) if post.day_bound else None)
     if post.status == Status.MISSED and moved:
