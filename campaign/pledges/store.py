@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, delete, insert, select, update
 
 from campaign.errors import CampaignError, UsageError
 from campaign.pledges.form import Amplification, Cost, FocalPoint, Indicator, PledgeForm
@@ -469,14 +469,17 @@ class PledgeStore(Database):
         return [_pledge(r, handles.get(r["id"], []), indicators.get(r["id"], []), reports)
                 for r in rows]
 
-    def light_pledges(self, statuses: Sequence[str]) -> list[Pledge]:
+    def light_pledges(self, statuses: Sequence[str], *, ids: Sequence[int] = ()) -> list[Pledge]:
         """Pledges with only what their traffic lights and a report's lists need: id, status,
         name, title, stakeholder type, country, language, submission day, indicators and their
         reports (no texts, handles, plan or SMART check). The hashtag report reads 10,000 of
-        them in a tenth of the time :meth:`pledges` takes; nothing else may use them."""
+        them in a tenth of the time :meth:`pledges` takes; nothing else may use them. ``ids``
+        narrows them (the lights of the registry's page)."""
         p = PLEDGES.c
         # three statements, joined on the status rather than given lists of ids
-        chosen = p.status.in_(list(statuses))
+        chosen: ColumnElement[bool] = p.status.in_(list(statuses))
+        if ids:
+            chosen = chosen & p.id.in_(list(ids))
         with self._reading() as conn:
             rows = conn.execute(
                 select(p.id, p.status, p.kind, p.name, p.title, p.audience, p.country,
