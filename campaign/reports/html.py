@@ -76,11 +76,16 @@ def context(report: Report) -> dict[str, Any]:
     """What the template is given: plain text and numbers already written in the language."""
     from markupsafe import Markup
 
-    lang, query, reach = report.language, report.query, report.reach
     charts = {} if report.empty else {
         name: {"svg": Markup(inline_svg(chart, f"chart-{name}")), "alt": chart.alt,
                "title": chart.title}
         for name, chart in all_charts(report, "svg").items()}
+    return tables(report) | {"charts": charts}
+
+
+def tables(report: Report) -> dict[str, Any]:
+    """Everything of :func:`context` but the charts (the dashboard serves them as images)."""
+    lang, query, reach = report.language, report.query, report.reach
     titles = {o.id: o.title for o in report.observances}
     counts = report.totals
     return {
@@ -90,7 +95,6 @@ def context(report: Report) -> dict[str, Any]:
         "generated": label("generated", lang, when=day(report.generated_at, lang, "long")),
         "filters": label("filters_line", lang, filters=filters_text(report)),
         "language_name": language_name(lang, lang),
-        "charts": charts,
         "totals": [(label("posts", lang), number(counts.posts, lang))]
         + [("\u2003" + kind_name(k, lang), number(getattr(counts, k), lang)) for k in KINDS]
         + [(label("contributors", lang), number(report.contributors, lang))]
