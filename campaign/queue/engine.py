@@ -113,12 +113,21 @@ def url_secrets(url: str) -> list[str]:
     return sorted({v for s in found if s for v in (s, quote(s, safe=""))}, key=len, reverse=True)
 
 
+# the SQLite files this process has an engine on. Their header is never read again here: closing
+# any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included,
+# and another process would then take itself for the last one and delete the WAL under us
+# (the web dashboard makes several stores on one file while connections are open)
+_IN_USE: set[str] = set()
+
+
 def _check_sqlite_file(url: str) -> None:
     """Refuse, before SQLite touches it, a file that is not a SQLite database or a folder that
     does not exist; a missing file is fine (``db upgrade`` creates it)."""
     parsed = make_url(url)
     # _make_engine has refused in-memory and URI databases: this is a file path
     path = Path(str(parsed.database))
+    if os.path.realpath(path) in _IN_USE:
+        return
     folder = path.parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
@@ -251,6 +260,7 @@ class Database:
         self.engine = _make_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             _check_sqlite_file(self.url)
+            _IN_USE.add(os.path.realpath(str(make_url(self.url).database)))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -27,10 +27,11 @@ class Overview:
 def overview(store: Store) -> Overview:
     """The queue's state now: counts, the first problems, the next posts, stopped accounts."""
     counts = {str(status): n for status, n in store.counts().items()}
-    problems = store.posts(statuses=[Status.FAILED, Status.MISSED])
-    problems.sort(key=lambda p: (p.updated_at, p.id), reverse=True)
+    problems = store.latest_problems(SHOWN)
     waiting = store.posts(statuses=[Status.APPROVED, Status.SCHEDULED], limit=SHOWN)
     stopped = [a for a in store.accounts() if a.disabled_reason]
-    return Overview(counts=counts, problems=problems[:SHOWN], problem_count=len(problems),
+    return Overview(counts=counts, problems=problems,
+                    problem_count=counts.get(Status.FAILED.value, 0)
+                    + counts.get(Status.MISSED.value, 0),
                     drafts=counts.get(Status.DRAFT.value, 0), next_posts=waiting,
                     stopped=stopped)

@@ -62,6 +62,13 @@ class Store(Planning, Dispatch):
             raise PostNotFound(post_id)
         return post
 
+    def latest_problems(self, limit: int) -> list[QueuedPost]:
+        """The failed and missed posts that changed last, newest first, at most ``limit``."""
+        query = (select(QueuedPost).where(QueuedPost.status.in_([Status.FAILED, Status.MISSED]))
+                 .order_by(QueuedPost.updated_at.desc(), QueuedPost.id.desc()).limit(limit))
+        with self._session() as s:
+            return list(s.scalars(query))
+
     def counts(self) -> dict[Status, int]:
         """How many posts are in each status."""
         with self._session() as s:

@@ -74,5 +74,8 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     from campaign.web.auth import page_context
 
     values = page_context(request) | dict(context or {})
-    html = environment().get_template(template).render(**values)
+    env = environment()
+    # the sandbox's total time budget is for one command's renders; a server's is per page
+    env.reset_total()
+    html = env.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
