@@ -81,6 +81,10 @@ def check_name(name: str) -> str:
                             "characters")
     if CONTROL.search(name) or any(c in "\t\r\n\u2028\u2029" for c in name):
         raise CampaignError("a user name cannot hold control characters or line breaks")
+    if any(part in (".", "..") for part in name.split("/")):
+        # the users page addresses a user by /users/<name>/...: a browser would resolve the
+        # dots, and the buttons would reach another page
+        raise CampaignError(f"the user name {name!r} cannot be, or have between slashes, . or ..")
     return name
 
 

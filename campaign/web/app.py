@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign.errors import CampaignError
 from campaign.web import i18n
@@ -100,13 +102,44 @@ async def _campaign_error(request: Request, exc: Exception) -> Response:
                   status=400 if exc.exit_code == 2 else 409)
 
 
-async def _server_error(request: Request, exc: Exception) -> Response:
-    from campaign.platforms.credentials import redact
+# a private progress link's secret is never written to a log
+_PRIVATE_PATH = re.compile(r"(/progress/)[^/?#]+")
 
-    log.error("%s %s failed: %s", request.method, request.url.path,
-              redact(f"{type(exc).__name__}: {exc}"))
-    return PlainTextResponse(i18n.gettext("Something went wrong on the server; it was logged."),
-                             status_code=500)
+
+class Failures:
+    """Answers an unexpected exception with a plain 500 page and logs it, secrets masked.
+
+    It sits inside the guard (so the answer has the security headers, the session and the
+    language) and does not raise further: Starlette's outer error middleware would hand the
+    exception to the server, which logs it with its message as it is."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; answer and log what it raised."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            from campaign.platforms.credentials import redact
+
+            text = f"{scope.get('method', '')} {scope.get('path', '')} failed: " + "".join(
+                traceback.format_exception(exc))
+            log.error("%s", _PRIVATE_PATH.sub(r"\1***", redact(text)).rstrip())
+            if not started:  # else the client sees the answer cut short
+                answer = PlainTextResponse(i18n.gettext(
+                    "Something went wrong on the server; it was logged."), status_code=500)
+                await answer(scope, receive, send)
 
 
 def routes() -> list[BaseRoute]:
@@ -128,9 +161,10 @@ def create_app(config: WebConfig, stores: Stores | None = None) -> Starlette:
                        max_age=SESSION_AGE, same_site="lax", https_only=config.secure),
             Middleware(Language),
             Middleware(Guard, secure=config.secure, refuse=_refusal),
+            Middleware(Failures),
         ],
         exception_handlers={SignInRequired: _sign_in_first, HTTPException: _http_error,
-                            CampaignError: _campaign_error, Exception: _server_error},
+                            CampaignError: _campaign_error},
     )
     app.state.config = config
     app.state.stores = stores or Stores(config)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from starlette.requests import Request
 
 from campaign.errors import CampaignError
+from campaign.web.security import MAX_FIELDS
 
-MAX_FIELDS = 1000
+__all__ = ["MAX_FIELDS", "Fields", "page_number", "read_form"]
 
 
 class Fields:

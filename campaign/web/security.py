@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 256 * 1024  # the largest form (a pledge at every limit) is under 64 KB
+MAX_FIELDS = 1000  # as campaign.web.forms reads at most
 CSRF_FIELD = "csrf"
 CSRF_HEADER = b"x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -103,7 +104,11 @@ class Guard:
         given = _header(scope, CSRF_HEADER)
         if not given and _header(scope, b"content-type").startswith(
                 "application/x-www-form-urlencoded"):
-            values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=1000)
+            try:
+                values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS)
+            except ValueError:  # more fields than any form of ours has
+                await self.refuse(scope, 413)(scope, receive, send_with_headers)
+                return
             given = (values.get(CSRF_FIELD) or [""])[0]
         if not (isinstance(expected, str) and given
                 and hmac.compare_digest(expected.encode(), given.encode())):
@@ -157,6 +162,13 @@ class Throttle:
         if len(events) < self.limit:
             return 0
         return max(1, int(events[0] + self.window - self.clock()) + 1)
+
+    def release(self, key: str) -> None:
+        """Give back the newest event of ``key`` (an attempt counted before it was known to
+        succeed)."""
+        events = self._events.get(key)
+        if events:
+            events.pop()
 
     def clear(self, key: str) -> None:
         """Forget ``key`` (after a successful log-in)."""

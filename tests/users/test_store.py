@@ -50,7 +50,9 @@ def test_names_are_one_user_whatever_their_case(users: UserStore) -> None:
 @pytest.mark.parametrize(("name", "password", "message"), [
     ("eli", "short", "too short"), ("eli", "x" * 300, "too long"),
     ("long password name", "long password name", "user's name"),
-    ("", PASSWORD, "cannot be empty"), ("a\x1bb", PASSWORD, "control characters")])
+    ("", PASSWORD, "cannot be empty"), ("a\x1bb", PASSWORD, "control characters"),
+    # the users page's buttons post to /users/<name>/...: dots there would leave the page
+    ("..", PASSWORD, "between slashes"), ("team/./eli", PASSWORD, "between slashes")])
 def test_bad_names_and_passwords_are_refused(users: UserStore, name: str, password: str,
                                              message: str) -> None:
     with pytest.raises(CampaignError, match=message):

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from campaign.users.store import name_key
 from campaign.web import i18n
 from campaign.web.auth import safe_next, sign_in, sign_out, user_of
 from campaign.web.forms import read_form
@@ -54,24 +55,28 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     """Check a name and password; refuse for a while after too many failures."""
     fields = await read_form(request)
-    name, password = fields.get("name")[:200], fields.get("password")[:300]
+    # the password exactly as typed (spaces are part of it, as `users add` keeps them)
+    name, password = fields.get("name")[:200], (fields.all("password") or [""])[0][:300]
     target = safe_next(fields.get("next"))
     by_name, by_address = _throttles(request)
-    keys = (name.casefold(), client_address(request))
+    # the name as the store finds its user, so "Ａda" or " ADA" count as tries at "ada"
+    keys = (name_key(name), client_address(request))
     if by_name.blocked(keys[0]) or by_address.blocked(keys[1]):
         wait = max(by_name.retry_after(keys[0]), by_address.retry_after(keys[1]))
         raise HTTPException(429, i18n.gettext(
             "Too many failed attempts: try again in %(minutes)s minutes.",
             minutes=max(1, round(wait / 60))), headers={"Retry-After": str(wait)})
+    # counted before the (slow) check: attempts sent at once all see each other's
+    by_name.hit(keys[0])
+    by_address.hit(keys[1])
     stores = request.app.state.stores
     user = await run_in_threadpool(stores.users.authenticate, name, password)
     if user is None:
-        by_name.hit(keys[0])
-        by_address.hit(keys[1])
         return render(request, "login.html", {
             "next": target, "name": name,
             "error": i18n.gettext("That name and password do not match a user.")}, status=401)
     by_name.clear(keys[0])
+    by_address.release(keys[1])  # a team behind one address signs in all day
     sign_in(request, user)
     await run_in_threadpool(stores.users.audit, actor=user.name, action="session.login",
                             object_kind="session", object_id=user.name,
