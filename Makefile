@@ -1,5 +1,6 @@
-# Two set-up commands, each creating .venv and installing what it needs:
+# Set-up commands, each creating .venv and installing what it needs:
 #   make demo   run the main job on the built-in 2021 campaign (its accounts are outbox files)
+#   make serve  the web dashboard on the demo's database (made by `make demo` when absent)
 #   make test   run the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV   := .venv
@@ -11,8 +12,11 @@ OUT    ?= exports/endchildlabour2021
 DB     ?= sqlite:///$(OUT)/campaign.db
 # replay the campaign's busiest day: World Day Against Child Labour, 12 June 2021
 NOW    ?= 2021-06-12T09:30+02:00
+# make serve: where the dashboard listens, and the day it counts from (the demo's; TODAY= for today)
+PORT   ?= 8000
+TODAY  ?= 2021-06-12
 
-.PHONY: demo test bench lint pds chromium clean
+.PHONY: demo serve test bench lint pds chromium wrk clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
@@ -39,6 +43,14 @@ chromium:
 	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	       >/dev/null; } \
 	  || echo "make: Debian's chromium is not installed: the browser tests will skip (CI fails them)"; }
+
+# Debian's wrk, the load tool of the web benchmark: installed with apt where make runs as root;
+# elsewhere bench_web.py says the pages are not measured, and measures the form.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk \
+	       >/dev/null; } \
+	  || echo "make: Debian's wrk is not installed: the web benchmark will not measure the pages"; }
 
 demo: $(STAMP)
 	$(BIN)/campaign validate
@@ -67,6 +79,15 @@ demo: $(STAMP)
 	$(BIN)/campaign run --once --now $(NOW) --db $(DB)
 	$(BIN)/campaign db status --db $(DB)
 
+# The one-command local start: the demo's SQLite database (made once), served on 127.0.0.1.
+serve: $(STAMP)
+	@[ -f $(OUT)/campaign.db ] || $(MAKE) --no-print-directory demo
+	@# a demo database made by an older version: brought to the newest schema (idempotent)
+	@$(BIN)/campaign db upgrade --db $(DB) >/dev/null
+	@echo "make serve: to sign in, add a user first (in another terminal):"
+	@echo "  $(BIN)/campaign users add NAME --role admin --db $(DB)"
+	$(BIN)/campaign serve --port $(PORT) --db $(DB) $(if $(TODAY),--today $(TODAY))
+
 lint: $(STAMP)
 	$(BIN)/ruff check campaign tests bench tools
 	$(BIN)/mypy
@@ -74,13 +95,14 @@ lint: $(STAMP)
 test: lint $(PDS_STAMP) chromium
 	$(BIN)/pytest -q
 
-bench: $(STAMP) $(PDS_STAMP)
+bench: $(STAMP) $(PDS_STAMP) wrk
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_publish.py
 	$(BIN)/python bench/bench_pledges.py
 	$(BIN)/python bench/bench_track.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) exports .pytest_cache .mypy_cache .ruff_cache $(PDS)/node_modules
