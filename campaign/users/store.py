@@ -212,6 +212,16 @@ class UserStore(Database):
                    object_id=row.name, detail="password reset")  # type: ignore[attr-defined]
         return self.named(name)
 
+    def end_sessions(self, name: str, *, actor: str) -> None:
+        """End every session of ``name`` (sign-out): the next request of each signs in again."""
+        now = utcnow()
+        with self._connection() as conn:
+            row = self._row(conn, name)
+            conn.execute(update(USERS).where(USERS.c.id == row.id)  # type: ignore[attr-defined]
+                         .values(session_epoch=USERS.c.session_epoch + 1))
+            record(conn, at=now, actor=actor, action="session.logout", object_kind="session",
+                   object_id=row.name)  # type: ignore[attr-defined]
+
     def authenticate(self, name: str, password: str) -> User | None:
         """The user whose name and password these are, None otherwise; as slow either way."""
         key = name_key(name)

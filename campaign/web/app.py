@@ -86,6 +86,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if exc.status_code in (403, 429) and isinstance(exc.detail, str) else ""
     if exc.status_code == 404:
         detail = i18n.gettext("There is no page at this address.")
+    elif exc.status_code == 400:  # Starlette's own: a form or body it could not read
+        titles[400] = i18n.gettext("That did not work")
+        detail = i18n.gettext("What was sent could not be read: reload the page and try again.")
+    elif exc.status_code == 405:
+        detail = i18n.gettext("This address takes a form sent from its page: go back to the "
+                              "page and use its button.")
     return render(request, "error.html", {"title": titles.get(exc.status_code,
                                                               i18n.gettext("Error")),
                                           "message": detail}, status=exc.status_code,

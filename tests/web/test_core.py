@@ -152,3 +152,13 @@ def test_throttle_forgets_old_events_and_bounds_its_keys() -> None:
 
 def test_header_parsing_is_bounded() -> None:
     assert i18n.from_header(",".join(["de"] * 10_000) + ",fr") is None
+
+
+@both
+def test_signing_out_ends_a_copied_session_too(web: Callable[..., Client]) -> None:
+    client = web("eli")
+    copied = dict(client.http.cookies)
+    assert client.post("/logout").status_code == 303
+    thief = web()
+    thief.http.cookies.update(copied)
+    assert "(editor)" not in thief.get("/").text

@@ -85,4 +85,12 @@ MESSAGES = {
     "accepted": ("accepté", "aceptado"),
     "withdrawn": ("retiré", "retirado"),
     "fulfilled": ("tenu", "cumplido"),
+    "What was sent could not be read: reload the page and try again.": (
+        "Ce qui a été envoyé n’a pas pu être lu : rechargez la page et réessayez.",
+        "No se pudo leer lo enviado: recargue la página e inténtelo de nuevo."),
+    "This address takes a form sent from its page: go back to the page and use its button.": (
+        "Cette adresse attend un formulaire envoyé depuis sa page : revenez à la page et "
+        "utilisez son bouton.",
+        "Esta dirección espera un formulario enviado desde su página: vuelva a la página y use "
+        "su botón."),
 }

@@ -85,13 +85,13 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """End the session."""
+    """End the session, and every other session of the user: the session lives in a signed
+    cookie, so a copy of it would otherwise keep working until it expires."""
     user = await user_of(request)
     sign_out(request)
     if user is not None:
-        await run_in_threadpool(request.app.state.stores.users.audit, actor=user.name,
-                                action="session.logout", object_kind="session",
-                                object_id=user.name)
+        await run_in_threadpool(request.app.state.stores.users.end_sessions, user.name,
+                                actor=user.name)
     return RedirectResponse("/", status_code=303)
 
 
