@@ -38,6 +38,8 @@ def main(area: str, table: Path) -> None:
             text = value[index]
             if isinstance(key, tuple):  # CLDR may have more forms (French: one, many, other)
                 text = tuple(text) + (text[-1],) * (catalog.num_plurals - len(text))
+            if key in catalog:  # Catalog.add keeps an existing translation: replace it
+                del catalog[key]
             catalog.add(key, text)
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, omit_header=False, sort_output=True)

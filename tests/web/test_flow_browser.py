@@ -51,7 +51,11 @@ def test_edit_approve_publish(web_page: Callable[..., Any], planned: tuple[Store
     post = store.posts(networks=["mastodon"])[0]
     other = store.posts(networks=["x"])[0]
     eli = web_page()
+    eli.go("/login")
+    eli.page.fill("#name", "eli")
+    screenshot(eli, request, "sign-in")
     eli.sign_in("eli")
+    screenshot(eli, request, "home")
     eli.go(f"/review/{post.id}")
     page = eli.page
     expect(page.locator("#post-status")).to_have_text("draft")

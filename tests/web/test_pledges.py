@@ -244,3 +244,11 @@ def test_the_focal_point_reports_through_the_private_link(web: Callable[..., Cli
     assert client.post(path, {"indicator": "x", "value": "1"}, csrf=False).status_code == 403
 
 
+
+
+def test_every_page_names_its_icon_so_no_browser_asks_for_a_missing_one(web: Callable[..., Client]) -> None:
+    client = web()
+    page = client.get("/pledge")
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

@@ -96,16 +96,22 @@ def test_a_pledger_meets_the_live_limit_then_sends_a_smart_pledge(
 
 
 @both
-def test_hostile_text_in_a_pledge_shows_as_text(
+def test_hostile_text_in_a_pledge_shows_as_text_and_the_pages_fit_a_phone(
         web_page: Callable[..., WebPage], live_server: Server, web_db: str) -> None:
     from playwright.sync_api import expect
 
-    pledge_id, _token = _stored(web_db, name=f"Org {HOSTILE}", title=f"Former {HOSTILE} en 2021")
-    tab = web_page()
-    for path in ("/pledges", f"/pledges/{pledge_id}"):
+    pledge_id, token = _stored(web_db, name=f"Org {HOSTILE}", title=f"Former {HOSTILE} en 2021")
+    tab = web_page(locale="es-ES")
+    tab.page.set_viewport_size({"width": 360, "height": 800})
+    for path in ("/pledges", f"/pledges/{pledge_id}", f"/pledges/{pledge_id}/progress/{token}", "/pledge"):
         tab.go(path)
-        expect(tab.page.locator("main")).to_contain_text(HOSTILE)
+        if path != "/pledge":
+            expect(tab.page.locator("main")).to_contain_text(HOSTILE)
         assert tab.page.locator("main img").count() == 0
+        # a 360 px phone scrolls down, never sideways: a wide table scrolls in its own box
+        assert tab.page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        for box in tab.page.locator(".table-scroll").all():
+            assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label"), path
 
 
 @both

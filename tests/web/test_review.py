@@ -131,9 +131,15 @@ def test_bulk_approve_and_send_back_with_a_comment(web: Callable[..., Client], s
     done = amina.post("/review/approve", [("ids", str(i)) for i in ids] + [("back", "/review?network=x")])
     assert done.headers["location"] == "/review?network=x"
     assert "5 posts approved." in amina.get("/review").text
-    bad = amina.post("/review/send-back", [("ids", str(ids[0])), ("comment", "")])
-    assert bad.status_code == 400 and "comment is empty" in bad.text
-    assert amina.post("/review/send-back", [("ids", "x1"), ("comment", "c")]).status_code == 400
+    # a refused bulk action is said on the desk it came from, in the page's language
+    bad = amina.post("/review/send-back", [("ids", str(ids[0])), ("comment", " "), ("back", "/review")])
+    assert bad.status_code == 303 and bad.headers["location"] == "/review"
+    assert "write a comment saying what to change" in amina.get("/review").text
+    none = amina.post("/review/approve?lang=fr", [("back", "/review?network=x")])
+    assert none.headers["location"] == "/review?network=x"
+    assert "cochez d’abord les publications" in amina.get("/review?network=x&lang=fr").text
+    odd = amina.post("/review/send-back", [("ids", "x1"), ("comment", "c")])
+    assert odd.status_code == 303 and 'role="alert"' in amina.get("/review?lang=en").text
     amina.post("/review/send-back", [*(("ids", str(i)) for i in ids[:2]),
                                      ("comment", "<b>Say the date</b>")])
     page = amina.get(f"/review/{ids[0]}")
@@ -151,7 +157,9 @@ def test_reschedule_and_a_new_post(web: Callable[..., Client], store: Store) -> 
     eli = web("eli")
     assert eli.post(f"/review/{post_id}/reschedule", {"due": "2021-06-12T11:30"}).status_code == 303
     assert store.get(post_id).due_at.isoformat() == "2021-06-12T09:30:00+00:00"
-    assert eli.post(f"/review/{post_id}/reschedule", {"due": "soon"}).status_code == 400
+    soon = eli.post(f"/review/{post_id}/reschedule", {"due": "soon"})
+    assert soon.status_code == 303 and soon.headers["location"] == f"/review/{post_id}"
+    assert "Not rescheduled:" in eli.get(f"/review/{post_id}").text
     assert eli.get("/review/new").status_code == 200
     made = eli.post("/review/new", {"account": "bluesky=demo.test", "language": "fr",
                                     "due": "2021-07-01T10:00", "text": "Un nouveau message #Test"})
@@ -163,13 +171,25 @@ def test_reschedule_and_a_new_post(web: Callable[..., Client], store: Store) -> 
     refused = eli.post("/review/new", {"account": "x", "language": "en", "due": "2021-07-01T10:00",
                                        "text": "a\x01b"})
     assert refused.status_code == 400 and "control character" in refused.text
+    # the form comes back with what was typed, so nothing is lost
+    early = eli.post("/review/new", {"account": "bluesky=demo.test", "language": "fr",
+                                     "due": "2020-01-01T10:00", "text": "Mes mots <b>gardés</b>"})
+    assert early.status_code == 400 and "before the campaign" in early.text
+    assert "Mes mots &lt;b&gt;gardés&lt;/b&gt;</textarea>" in early.text
+    assert 'value="2020-01-01T10:00"' in early.text and '<option value="fr" selected>' in early.text
+    assert '<option value="bluesky=demo.test" selected>' in early.text
     # published posts are not edited
     store.transition([post_id], Status.APPROVED, actor="t", reviewed=True)
     store.transition([post_id], Status.PUBLISHING, actor="w")
-    assert eli.post(f"/review/{post_id}/edit", {"text": "late"}).status_code == 409
+    late = eli.post(f"/review/{post_id}/edit", {"text": "late words kept"})
+    assert late.status_code == 409 and "late words kept</textarea>" in late.text
 
 
 @both
 def test_the_desk_in_french(web: Callable[..., Client], store: Store) -> None:
     page = web("amina").get("/review?lang=fr")
     assert "Bureau de relecture" in page.text and "caractères pondérés" in page.text
+    # the audience is named in the page's language, never by its code
+    meta = " ".join(re.findall(r'<p class="meta">(.*?)</p>', page.text, re.S))
+    assert not re.search(r"· (individual|country|org-[a-z-]+|regional-body) ·", meta), meta[:300]
+    assert re.search(r"· (Particulier|Pays|Organisme régional|Organisation de [a-zé ]+) ·", meta)

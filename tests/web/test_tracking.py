@@ -189,3 +189,21 @@ def test_the_cache_keeps_a_value_a_while_and_a_bounded_number() -> None:
     cache.get("b", make("b"))
     cache.get("c", make("c"))
     assert len(cache) == 2
+
+
+def test_the_audit_log_names_actions_and_objects_in_the_language(web: Callable[..., Client],
+                                                                  web_db: str) -> None:
+    from campaign.users.store import UserStore
+
+    users = UserStore(web_db)
+    try:
+        users.set_role("vic", "editor", actor="ada")
+    finally:
+        users.close()
+    page = web("ada").get("/audit?lang=es").text
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    login = next(r for r in rows if "session.login" in r)
+    assert "inició sesión" in login and "sesión ada" in login
+    role = next(r for r in rows if "user.role" in r)
+    assert "cambió una función" in role and "usuario vic" in role
+    assert "función: lector" in role and "función: redactor" in role

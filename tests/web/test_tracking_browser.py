@@ -54,11 +54,11 @@ def test_the_tracking_page_shows_charts_and_tables(tracked: str, web_page: Calla
     expect(page.locator("table.contributors .star").first).to_be_visible()
     screenshot(tab, request, "tracking")
     # the filters by keyboard: June, by day, X only
-    page.get_by_label("Period").focus()
+    page.get_by_label("Period", exact=True).focus()
     page.keyboard.press("End")  # December
-    page.get_by_label("Period").select_option("2021-06")
-    page.get_by_label("Count per").select_option("day")
-    page.get_by_label("Network").select_option("x")
+    page.get_by_label("Period", exact=True).select_option("2021-06")
+    page.get_by_label("Count per", exact=True).select_option("day")
+    page.get_by_label("Network", exact=True).select_option("x")
     page.get_by_role("button", name="Show").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/tracking?period=2021-06&by=day&network=x**")

@@ -29,6 +29,20 @@ MESSAGES = {
         "Guardado. La publicación vuelve a estar en «%(status)s»: necesita una nueva aprobación."),
     "Saved.": ("Enregistré.", "Guardado."),
     "Rescheduled.": ("Reprogrammée.", "Reprogramada."),
+    "Not rescheduled: %(why)s": ("Non reprogrammée : %(why)s", "No se reprogramó: %(why)s"),
+    "Nothing approved: tick the posts to approve first.": (
+        "Rien n’est approuvé : cochez d’abord les publications à approuver.",
+        "No se aprobó nada: marque primero las publicaciones que quiere aprobar."),
+    "Nothing sent back: tick the posts to send back first.": (
+        "Rien n’est renvoyé : cochez d’abord les publications à renvoyer.",
+        "No se devolvió nada: marque primero las publicaciones que quiere devolver."),
+    "Nothing sent back: write a comment saying what to change.": (
+        "Rien n’est renvoyé : écrivez un commentaire qui dit quoi changer.",
+        "No se devolvió nada: escriba un comentario que diga qué cambiar."),
+    "Your words, not saved": ("Vos mots, non enregistrés", "Sus palabras, sin guardar"),
+    "Copy them before leaving this page: the post cannot take them any more.": (
+        "Copiez-les avant de quitter cette page : la publication ne peut plus les recevoir.",
+        "Cópielas antes de salir de esta página: la publicación ya no puede recibirlas."),
     "Not rescheduled: the post is no longer waiting to go out.": (
         "Non reprogrammée : la publication n’attend plus de partir.",
         "No se reprogramó: la publicación ya no espera para salir."),

@@ -85,8 +85,11 @@ def _common(request: Request) -> dict[str, Any]:
     stores = request.app.state.stores
     from babel.dates import get_month_names
 
+    from campaign.web.pledge_form import audience_names
+
     months = get_month_names("wide", locale=language())
     return {"units": _units(), "network_names": NETWORK_NAMES,
+            "audience_names": audience_names(stores.schedule, language()),
             "months": [(n, months[n]) for n in range(1, 13)],
             "languages_of_campaign": stores.schedule.campaign.languages,
             "flash": _take_flash(request)}
@@ -94,6 +97,11 @@ def _common(request: Request) -> dict[str, Any]:
 
 def _accounts(request: Request) -> list[str]:
     return [f"{a.network}={a.handle}" for a in request.app.state.stores.queue.accounts()]
+
+
+def _problem(exc: CampaignError) -> int:
+    """The status of a refused change: bad input 400, a post that cannot take it 409."""
+    return 400 if exc.exit_code == 2 else 409
 
 
 def _refusals(result: review.Reviewed) -> list[str]:
@@ -175,11 +183,16 @@ async def new(request: Request) -> Response:
     user = await require(request, Action.EDIT)
     fields = await read_form(request)
     campaign = request.app.state.stores.schedule.campaign
-    post_id = await _call(review.new_post, request.app.state.stores.queue,
-                          account=fields.get("account"), text=fields.get("text"),
-                          due=fields.get("due"), language=fields.get("language"),
-                          actor=user.name, campaign=campaign.id, timezone=campaign.timezone,
-                          limits=_limits(request))
+    try:
+        post_id = await _call(review.new_post, request.app.state.stores.queue,
+                              account=fields.get("account"), text=fields.get("text"),
+                              due=fields.get("due"), language=fields.get("language"),
+                              actor=user.name, campaign=campaign.id, timezone=campaign.timezone,
+                              limits=_limits(request))
+    except CampaignError as exc:  # the form again, with what was typed and why it was refused
+        return render(request, "review_new.html",
+                      {**_common(request), "accounts": _accounts(request), "values": fields.as_dict(),
+                       "flash": {"message": exc.message, "kind": "problem"}}, status=_problem(exc))
     _flash(request, _("The new post #%(id)s is saved as a draft: an approver will review it.",
                       id=post_id))
     return RedirectResponse(f"/review/{post_id}", status_code=303)
@@ -190,8 +203,15 @@ async def edit(request: Request) -> Response:
     user = await require(request, Action.EDIT)
     post_id = _post_id(request)
     fields = await read_form(request)
-    done = await _call(review.edit_post, request.app.state.stores.queue, post_id,
-                       fields.get("text"), actor=user.name, limits=_limits(request))
+    try:
+        done = await _call(review.edit_post, request.app.state.stores.queue, post_id,
+                           fields.get("text"), actor=user.name, limits=_limits(request))
+    except CampaignError as exc:  # the page again, keeping the words typed and saying why
+        view = await _call(review.post_view, request.app.state.stores.queue, post_id, user.name,
+                           limits=_limits(request))
+        return render(request, "review_post.html",
+                      {**_common(request), "view": view, "post": view.post, "kept_text": fields.get("text"),
+                       "flash": {"message": exc.message, "kind": "problem"}}, status=_problem(exc))
     if not done.changed:
         _flash(request, _("Nothing changed: the text is the same."), "notice")
     elif done.status_before != done.status:
@@ -207,8 +227,12 @@ async def reschedule(request: Request) -> Response:
     user = await require(request, Action.EDIT)
     post_id = _post_id(request)
     fields = await read_form(request)
-    done = await _call(editing.reschedule, request.app.state.stores.queue, post_id,
-                       fields.get("due"), actor=user.name)
+    try:
+        done = await _call(editing.reschedule, request.app.state.stores.queue, post_id,
+                           fields.get("due"), actor=user.name)
+    except CampaignError as exc:  # said on the post's page, not on a page of its own
+        _flash(request, _("Not rescheduled: %(why)s", why=exc.message), "problem")
+        return RedirectResponse(f"/review/{post_id}", status_code=303)
     if done.ok:
         _flash(request, " ".join(filter(None, [_("Rescheduled."), done.note])))
     else:
@@ -220,23 +244,44 @@ async def approve(request: Request) -> Response:
     """Approve the posts ticked (or the one post of its page)."""
     user = await require(request, Action.APPROVE)
     fields = await read_form(request)
-    result = await _call(review.approve_posts, request.app.state.stores.queue, fields.ids("ids"),
-                         actor=user.name)
+    back = _back(fields.get("back"))
+    try:
+        ids = fields.ids("ids")
+        if not ids:
+            _flash(request, _("Nothing approved: tick the posts to approve first."), "problem")
+            return RedirectResponse(back, status_code=303)
+        result = await _call(review.approve_posts, request.app.state.stores.queue, ids,
+                             actor=user.name)
+    except CampaignError as exc:  # said on the page the approver came from
+        _flash(request, exc.message, "problem")
+        return RedirectResponse(back, status_code=303)
     words = [ngettext("%(num)s post approved.", "%(num)s posts approved.", len(result.done))]
     _flash(request, " ".join(words + _refusals(result)), "done" if result.ok else "problem")
-    return RedirectResponse(_back(fields.get("back")), status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 async def send_back(request: Request) -> Response:
     """Send the posts ticked back to draft with a comment."""
     user = await require(request, Action.APPROVE)
     fields = await read_form(request)
-    result = await _call(review.send_back, request.app.state.stores.queue, fields.ids("ids"),
-                         actor=user.name, comment=fields.get("comment"))
+    back = _back(fields.get("back"))
+    try:
+        ids = fields.ids("ids")
+        if not ids:
+            _flash(request, _("Nothing sent back: tick the posts to send back first."), "problem")
+            return RedirectResponse(back, status_code=303)
+        if not fields.get("comment").strip():
+            _flash(request, _("Nothing sent back: write a comment saying what to change."), "problem")
+            return RedirectResponse(back, status_code=303)
+        result = await _call(review.send_back, request.app.state.stores.queue, ids,
+                             actor=user.name, comment=fields.get("comment"))
+    except CampaignError as exc:  # said on the page the approver came from
+        _flash(request, exc.message, "problem")
+        return RedirectResponse(back, status_code=303)
     words = [ngettext("%(num)s post sent back with the comment.",
                       "%(num)s posts sent back with the comment.", len(result.done))]
     _flash(request, " ".join(words + _refusals(result)), "done" if result.ok else "problem")
-    return RedirectResponse(_back(fields.get("back")), status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 ROUTES: list[BaseRoute] = [
