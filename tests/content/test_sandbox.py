@@ -121,7 +121,7 @@ def _assert_refused(result: Result, elapsed: float, grown_kb: int, marker: Path,
     assert not marker.exists(), "the template ran a command"
     assert SECRET not in output
     assert "Traceback" not in output
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    assert elapsed < 5.0, f"took {elapsed:.2f} s"  # a bound, not a benchmark: the machine may be busy
     assert grown_kb < 100_000, f"grew by {grown_kb / 1024:.0f} MB"
 
 
