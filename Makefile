@@ -93,7 +93,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint $(PDS_STAMP) chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 bench: $(STAMP) $(PDS_STAMP) wrk
 	$(BIN)/python bench/run.py
