@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from campaign.errors import CampaignError, UsageError
-from campaign.users.audit import entry
-from campaign.users.models import AUDIT
 from campaign.users.store import MAX_NAME, UserStore
 
 PER_PAGE = 50
@@ -67,22 +63,10 @@ def log_page(store: UserStore, *, actor: str = "", kind: str = "", page: int = 1
         raise UsageError("kind", kind, KINDS)
     if len(actor) > MAX_NAME:
         raise CampaignError(f"user: a name has at most {MAX_NAME} characters")
-    query = select(AUDIT).order_by(AUDIT.c.id.desc())
-    if actor:
-        query = query.where(AUDIT.c.actor == actor)
-    if kind:
-        query = query.where(AUDIT.c.object_kind == kind)
-    query = query.offset((page - 1) * per_page).limit(per_page + 1)
-    with store._reading() as conn:
-        rows = list(conn.execute(query))
-        actors = tuple(str(a) for a in conn.execute(
-            select(AUDIT.c.actor).distinct().order_by(AUDIT.c.actor).limit(MAX_ACTORS)).scalars())
-    lines = []
-    for row in rows[:per_page]:
-        found = entry(row)
-        lines.append(LogLine(id=found.id, at=found.at, actor=found.actor, action=found.action,
-                             object_kind=found.object_kind, object_id=found.object_id,
-                             before=_pairs(found.before), after=_pairs(found.after),
-                             detail=found.detail))
-    return LogPage(lines=tuple(lines), page=page, more=len(rows) > per_page, actor=actor,
-                   kind=kind, actors=actors)
+    found = store.audit_entries(actor=actor or None, object_kind=kind or None,
+                                offset=(page - 1) * per_page, limit=per_page + 1)
+    lines = [LogLine(id=e.id, at=e.at, actor=e.actor, action=e.action, object_kind=e.object_kind,
+                     object_id=e.object_id, before=_pairs(e.before), after=_pairs(e.after),
+                     detail=e.detail) for e in found[:per_page]]
+    return LogPage(lines=tuple(lines), page=page, more=len(found) > per_page, actor=actor,
+                   kind=kind, actors=tuple(store.audit_actors(MAX_ACTORS)))

@@ -130,9 +130,11 @@ class UserStore(Database):
         return row
 
     def audit_entries(self, *, object_kind: str | None = None, object_id: str | int | None = None,
-                      actor: str | None = None, limit: int = 200) -> list[AuditEntry]:
-        """The newest entries first, narrowed to an object or an actor."""
-        query = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit)
+                      actor: str | None = None, limit: int = 200,
+                      offset: int = 0) -> list[AuditEntry]:
+        """The newest entries first (after the first ``offset``), narrowed to an object or an
+        actor."""
+        query = select(AUDIT).order_by(AUDIT.c.id.desc()).offset(offset).limit(limit)
         if object_kind is not None:
             query = query.where(AUDIT.c.object_kind == object_kind)
         if object_id is not None:
@@ -141,6 +143,12 @@ class UserStore(Database):
             query = query.where(AUDIT.c.actor == actor)
         with self._connection() as conn:
             return [entry(r) for r in conn.execute(query)]
+
+    def audit_actors(self, limit: int) -> list[str]:
+        """Who has entries in the audit log, by name, at most ``limit``."""
+        with self._connection() as conn:
+            return [str(a) for a in conn.execute(
+                select(AUDIT.c.actor).distinct().order_by(AUDIT.c.actor).limit(limit)).scalars()]
 
     def audit(self, *, actor: str, action: str, object_kind: str, object_id: str | int,
               before: dict[str, object] | None = None, after: dict[str, object] | None = None,
