@@ -121,6 +121,19 @@ def web(web_db: str) -> Iterator[Callable[..., Client]]:
         app.state.stores.close()
 
 
+@pytest.fixture
+def seeded(web_db: str, tmp_path: Path) -> Any:
+    """June 2021 planned on outbox accounts and run, with failures, missed posts and hostile
+    text (see tests/queue/queuecal_seed.py): the calendar's and the queue's pages."""
+    from tests.queue.queuecal_seed import seed
+
+    store = Store(web_db)
+    try:
+        return seed(store, tmp_path)
+    finally:
+        store.close()
+
+
 # -- a real server and a real browser ------------------------------------------------------
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""

@@ -5,25 +5,16 @@ request off 127.0.0.1."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from campaign.queue.store import Store
 from tests.conftest import BACKENDS
-from tests.queue.queuecal_seed import Seeded, seed
+from tests.queue.queuecal_seed import Seeded
 from tests.web.conftest import screenshot
 
 both = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-
-
-@pytest.fixture
-def seeded(web_db: str, tmp_path: Path) -> Iterator[Seeded]:
-    store = Store(web_db)
-    yield seed(store, tmp_path)
-    store.close()
 
 
 @both

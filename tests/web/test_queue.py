@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from campaign.queue.models import Status
 from campaign.queue.store import Store
 from tests.conftest import BACKENDS
-from tests.queue.queuecal_seed import CREDENTIALS, HOSTILE, RATE_LIMIT, REFUSED, Seeded, seed
+from tests.queue.queuecal_seed import CREDENTIALS, HOSTILE, RATE_LIMIT, REFUSED, Seeded
 from tests.web.conftest import Client
 
 both = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-
-
-@pytest.fixture
-def seeded(web_db: str, tmp_path: Path) -> Seeded:
-    """June 2021 planned and run (see tests/queue/queuecal_seed.py)."""
-    store = Store(web_db)
-    try:
-        return seed(store, tmp_path)
-    finally:
-        store.close()
 
 
 def ids_on(page: str) -> list[int]:

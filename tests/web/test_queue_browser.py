@@ -5,8 +5,7 @@ paused. No console error, no request off 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,17 +13,10 @@ import pytest
 from campaign.queue.models import Status
 from campaign.queue.store import Store
 from tests.conftest import BACKENDS
-from tests.queue.queuecal_seed import CREDENTIALS, HOSTILE, RATE_LIMIT, REFUSED, Seeded, seed
+from tests.queue.queuecal_seed import CREDENTIALS, HOSTILE, RATE_LIMIT, REFUSED, Seeded
 from tests.web.conftest import screenshot
 
 both = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-
-
-@pytest.fixture
-def seeded(web_db: str, tmp_path: Path) -> Iterator[Seeded]:
-    store = Store(web_db)
-    yield seed(store, tmp_path)
-    store.close()
 
 
 @both
