@@ -20,7 +20,7 @@ from campaign.errors import CampaignError
 from campaign.pledges.form import FormRules, country_name
 from campaign.pledges.links import new_link, revoke_links
 from campaign.pledges.models import PLEDGE_STATUSES, PLEDGES, PledgeStatus
-from campaign.pledges.progress import LIGHTS, light_on
+from campaign.pledges.progress import LIGHTS, count_lights, light_on
 from campaign.pledges.store import Pledge, PledgeStore
 from campaign.pledges.submission import Notice, submit
 from campaign.users import audit
@@ -140,12 +140,10 @@ def page(store: PledgeStore, *, number: int = 1, chosen: Filters = Filters(), da
                                     .limit(per_page).offset(start)).scalars())
     found = {x.id: x for x in store.light_pledges(statuses, ids=ids)} if ids else {}
     shown = [found[i] for i in ids if i in found]
-    lights = {x.id: light_on(x, day).value for x in shown}
+    lights = {x.id: light_on(x, day) for x in shown}
     addresses = _emails(store, [x.id for x in shown]) if emails and shown else {}
-    entries = tuple(_entry(x, lights[x.id], lang, addresses.get(x.id, "")) for x in shown)
-    counts = dict.fromkeys(LIGHTS, 0)
-    for value in lights.values():
-        counts[value] += 1
+    entries = tuple(_entry(x, lights[x.id].value, lang, addresses.get(x.id, "")) for x in shown)
+    counts = count_lights(lights.values())
     pages = max(1, -(-total // per_page))
     return Page(entries=entries, total=total, page=number, pages=pages, filters=chosen,
                 counts=counts)

@@ -193,17 +193,20 @@ class Tracking:
         self.store, self.schedule = store, schedule
         self.cache = cache or TimedCache()
 
-    def built(self, query: ReportQuery, language: str) -> Built:
-        """The report of ``query`` in ``language``, from the cache when the data is the same."""
+    def built(self, query: ReportQuery, language: str,
+              version: tuple[Any, ...] | None = None) -> Built:
+        """The report of ``query`` in ``language``, from the cache when the data is the same
+        (``version``: the data's, when the caller has just read it)."""
         from campaign.reports.metrics import build_report
 
-        key = ("report", query, language, data_version(self.store))
+        key = ("report", query, language, version or data_version(self.store))
         return self.cache.get(key, lambda: Built(build_report(
             self.store, query, language=language, schedule=self.schedule)))
 
-    def choices(self, language: str) -> dict[str, list[tuple[str, str]]]:
+    def choices(self, language: str,
+                version: tuple[Any, ...] | None = None) -> dict[str, list[tuple[str, str]]]:
         """The filter form's choices, each (value, label in ``language``)."""
-        key = ("choices", language, data_version(self.store))
+        key = ("choices", language, version or data_version(self.store))
         return self.cache.get(key, lambda: self._choices(language))
 
     def _choices(self, language: str) -> dict[str, list[tuple[str, str]]]:
@@ -230,12 +233,13 @@ class Tracking:
         form's choices and the addresses of the charts and the HTML report."""
         from campaign.reports.labels import month
 
-        built = self.built(query, language)
+        version = data_version(self.store)  # read once for the report and the form's choices
+        built = self.built(query, language, version)
         link = query_string(filters)
         year = self.schedule.year
         periods = [("year", "")] + [(value, month(date(year, int(value[5:]), 1), language))
                                     for value in period_choices(year)[1:]]
-        return {"report": view(built, filters, link), "choices": self.choices(language),
+        return {"report": view(built, filters, link), "choices": self.choices(language, version),
                 "periods": periods, "year": year, "link": link}
 
     def chart(self, query: ReportQuery, language: str, kind: str) -> tuple[bytes, str]:

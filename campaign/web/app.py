@@ -30,7 +30,7 @@ from campaign.errors import CampaignError
 from campaign.web import i18n
 from campaign.web.auth import SignInRequired, login_url
 from campaign.web.config import WebConfig
-from campaign.web.render import render
+from campaign.web.render import problem_status, render
 from campaign.web.security import Guard
 from campaign.web.stores import Stores
 
@@ -105,7 +105,7 @@ async def _campaign_error(request: Request, exc: Exception) -> Response:
         message = sys.modules["campaign.platforms.credentials"].redact(message)
     return render(request, "error.html", {"title": i18n.gettext("That did not work"),
                                           "message": message},
-                  status=400 if exc.exit_code == 2 else 409)
+                  status=problem_status(exc))
 
 
 # a private progress link's secret is never written to a log

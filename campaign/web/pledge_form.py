@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from campaign.pledges.handles import NETWORK_LABELS, PLEDGE_NETWORKS
 from campaign.web.forms import Fields
 from campaign.web.i18n import gettext as _
 
-NETWORKS = ("x", "bluesky", "mastodon", "facebook", "instagram", "linkedin", "tiktok")
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "facebook": "Facebook",
-                 "instagram": "Instagram", "linkedin": "LinkedIn", "tiktok": "TikTok"}
+# the networks a pledger may give a handle on, and their names: the library's own lists
+NETWORKS = PLEDGE_NETWORKS
+NETWORK_NAMES = NETWORK_LABELS
 INDICATOR_ROWS = 3  # one row to fill, two more for pledges that measure several things
 INDICATOR_PARTS = ("name", "unit", "baseline", "target", "deadline")
 HONEYPOT = "website"

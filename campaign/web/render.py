@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from campaign.errors import CampaignError
 from campaign.web import i18n
 
 # a page of 200 rows with its navigation takes well under this; a runaway loop stops here
@@ -79,3 +80,8 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     env.reset_total()
     html = env.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+def problem_status(exc: CampaignError) -> int:
+    """The HTTP status of a library refusal: bad input 400, an operation that failed 409."""
+    return 400 if exc.exit_code == 2 else 409

@@ -9,11 +9,9 @@ and renders a page or redirects (303) back with the result kept in the session f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -21,13 +19,14 @@ from starlette.routing import BaseRoute, Route
 from campaign.queue import editing, health, listing
 from campaign.queue.editing import Edited
 from campaign.queue.engine import utcnow
-from campaign.queue.errors import PostNotFound
 from campaign.queue.filters import Asked
 from campaign.users.roles import Action
 from campaign.web.auth import require, safe_next
 from campaign.web.forms import read_form
 from campaign.web.i18n import gettext as _
 from campaign.web.i18n import language, ngettext
+from campaign.web.posts import call, take_flash
+from campaign.web.posts import post_id as post_id_of
 from campaign.web.render import render
 
 FLASH = "queue_flash"
@@ -35,29 +34,9 @@ SHOWN_IDS = 10  # a result names this many posts it left alone, then counts the 
 _T = TypeVar("_T")
 
 
-async def _call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """A library call in a worker thread; an unknown post is a 404 page."""
-    try:
-        return await run_in_threadpool(function, *args, **kwargs)
-    except PostNotFound:
-        raise HTTPException(404) from None
-
-
-def _post_id(request: Request) -> int:
-    post_id = int(request.path_params["post_id"])
-    if not 0 < post_id <= editing.MAX_POST_ID:  # no post has it (and the database cannot take it)
-        raise HTTPException(404)
-    return post_id
-
-
 def _flash(request: Request, messages: list[str], kind: str) -> None:
     request.session[FLASH] = {"messages": [m[:500] for m in messages[:SHOWN_IDS + 2]],
                               "kind": kind}
-
-
-def _take_flash(request: Request) -> dict[str, Any] | None:
-    found = request.session.pop(FLASH, None)
-    return found if isinstance(found, dict) else None
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -104,17 +83,17 @@ async def queue_page(request: Request) -> Response:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "queue.html", {"page": page, "kept": asked.query(), "here": here,
                                           "timezone": stores.schedule.campaign.timezone,
-                                          "flash": _take_flash(request)})
+                                          "flash": take_flash(request, FLASH)})
 
 
 async def post_page(request: Request) -> Response:
     """One post: its text, its state (and why it did not go out), its whole history."""
     await require(request, Action.READ)
-    post_id = _post_id(request)
+    post_id = post_id_of(request)
     stores = request.app.state.stores
-    view = await _call(_post_view, stores, post_id, language())
+    view = await call(_post_view, stores, post_id, language())
     return render(request, "queue_post.html", {"view": view, "post": view.post,
-                                               "flash": _take_flash(request)})
+                                               "flash": take_flash(request, FLASH)})
 
 
 def _post_view(stores: Any, post_id: int, lang: str) -> listing.PostView:
@@ -137,8 +116,8 @@ async def accounts_page(request: Request) -> Response:
 async def retry_one(request: Request) -> Response:
     """Queue a failed or missed post again."""
     user = await require(request, Action.EDIT)
-    post_id = _post_id(request)
-    result = await _call(editing.retry, request.app.state.stores.queue, [post_id], actor=user.name)
+    post_id = post_id_of(request)
+    result = await call(editing.retry, request.app.state.stores.queue, [post_id], actor=user.name)
     _flash(request, *_said(result, "retry"))
     return RedirectResponse(f"/queue/{post_id}", status_code=303)
 
@@ -146,8 +125,8 @@ async def retry_one(request: Request) -> Response:
 async def cancel_one(request: Request) -> Response:
     """Cancel a post not yet out."""
     user = await require(request, Action.EDIT)
-    post_id = _post_id(request)
-    result = await _call(editing.cancel, request.app.state.stores.queue, [post_id],
+    post_id = post_id_of(request)
+    result = await call(editing.cancel, request.app.state.stores.queue, [post_id],
                          actor=user.name)
     _flash(request, *_said(result, "cancel"))
     return RedirectResponse(f"/queue/{post_id}", status_code=303)
@@ -162,7 +141,7 @@ async def retry_many(request: Request) -> Response:
     if not ids:
         _flash(request, *_said(Edited(requested=(), moved=()), "retry"))
         return RedirectResponse(back, status_code=303)
-    result = await _call(editing.retry, request.app.state.stores.queue, ids, actor=user.name)
+    result = await call(editing.retry, request.app.state.stores.queue, ids, actor=user.name)
     _flash(request, *_said(result, "retry"))
     return RedirectResponse(back, status_code=303)
 

@@ -8,7 +8,6 @@ page or redirects (303) back with a one-line result kept in the session for the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -20,14 +19,15 @@ from starlette.routing import BaseRoute, Route
 
 from campaign.errors import CampaignError
 from campaign.queue import editing, review
-from campaign.queue.errors import PostNotFound
 from campaign.text.networks import NETWORK_NAMES, NetworkLimits
 from campaign.users.roles import Action
 from campaign.web.auth import require, safe_next
 from campaign.web.forms import page_number, read_form
 from campaign.web.i18n import gettext as _
 from campaign.web.i18n import language, ngettext
-from campaign.web.render import render
+from campaign.web.posts import call, take_flash
+from campaign.web.posts import post_id as post_id_of
+from campaign.web.render import problem_status, render
 from campaign.web.words import status_name
 
 FLASH = "review_flash"
@@ -55,30 +55,10 @@ def _flash(request: Request, message: str, kind: str = "done") -> None:
     request.session[FLASH] = {"message": message, "kind": kind}
 
 
-def _take_flash(request: Request) -> dict[str, str] | None:
-    found = request.session.pop(FLASH, None)
-    return found if isinstance(found, dict) else None
-
-
 def _back(path: str) -> str:
     """Where a bulk action returns to: a review page, else the desk."""
     path = safe_next(path)
     return path if path == "/review" or path.startswith(("/review?", "/review/")) else "/review"
-
-
-async def _call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """A library call in a worker thread; an unknown post is a 404 page."""
-    try:
-        return await run_in_threadpool(function, *args, **kwargs)
-    except PostNotFound:
-        raise HTTPException(404) from None
-
-
-def _post_id(request: Request) -> int:
-    post_id = int(request.path_params["post_id"])
-    if post_id > editing.MAX_POST_ID:  # no post has it (and the database cannot take it)
-        raise HTTPException(404)
-    return post_id
 
 
 def _common(request: Request) -> dict[str, Any]:
@@ -92,16 +72,11 @@ def _common(request: Request) -> dict[str, Any]:
             "audience_names": audience_names(stores.schedule, language()),
             "months": [(n, months[n]) for n in range(1, 13)],
             "languages_of_campaign": stores.schedule.campaign.languages,
-            "flash": _take_flash(request)}
+            "flash": take_flash(request, FLASH)}
 
 
 def _accounts(request: Request) -> list[str]:
     return [f"{a.network}={a.handle}" for a in request.app.state.stores.queue.accounts()]
-
-
-def _problem(exc: CampaignError) -> int:
-    """The status of a refused change: bad input 400, a post that cannot take it 409."""
-    return 400 if exc.exit_code == 2 else 409
 
 
 def _refusals(result: review.Reviewed) -> list[str]:
@@ -147,8 +122,8 @@ async def desk(request: Request) -> Response:
 async def post_page(request: Request) -> Response:
     """One post: its preview, the edit form, approve or send back, reschedule, its history."""
     user = await require(request, Action.READ)
-    post_id = _post_id(request)
-    view = await _call(review.post_view, request.app.state.stores.queue, post_id, user.name,
+    post_id = post_id_of(request)
+    view = await call(review.post_view, request.app.state.stores.queue, post_id, user.name,
                        limits=_limits(request))
     return render(request, "review_post.html", {**_common(request), "view": view,
                                                 "post": view.post})
@@ -157,9 +132,9 @@ async def post_page(request: Request) -> Response:
 async def image(request: Request) -> Response:
     """An image of a post, as it will go out (only a file the post's media names)."""
     await require(request, Action.READ)
-    post_id = _post_id(request)
+    post_id = post_id_of(request)
     try:
-        path, mime = await _call(review.image_file, request.app.state.stores.queue, post_id,
+        path, mime = await call(review.image_file, request.app.state.stores.queue, post_id,
                                  int(request.path_params["index"]))
     except CampaignError:
         raise HTTPException(404) from None
@@ -184,7 +159,7 @@ async def new(request: Request) -> Response:
     fields = await read_form(request)
     campaign = request.app.state.stores.schedule.campaign
     try:
-        post_id = await _call(review.new_post, request.app.state.stores.queue,
+        post_id = await call(review.new_post, request.app.state.stores.queue,
                               account=fields.get("account"), text=fields.get("text"),
                               due=fields.get("due"), language=fields.get("language"),
                               actor=user.name, campaign=campaign.id, timezone=campaign.timezone,
@@ -192,7 +167,7 @@ async def new(request: Request) -> Response:
     except CampaignError as exc:  # the form again, with what was typed and why it was refused
         return render(request, "review_new.html",
                       {**_common(request), "accounts": _accounts(request), "values": fields.as_dict(),
-                       "flash": {"message": exc.message, "kind": "problem"}}, status=_problem(exc))
+                       "flash": {"message": exc.message, "kind": "problem"}}, status=problem_status(exc))
     _flash(request, _("The new post #%(id)s is saved as a draft: an approver will review it.",
                       id=post_id))
     return RedirectResponse(f"/review/{post_id}", status_code=303)
@@ -201,17 +176,17 @@ async def new(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     """Save a post's new words; it goes back to draft for a new review."""
     user = await require(request, Action.EDIT)
-    post_id = _post_id(request)
+    post_id = post_id_of(request)
     fields = await read_form(request)
     try:
-        done = await _call(review.edit_post, request.app.state.stores.queue, post_id,
+        done = await call(review.edit_post, request.app.state.stores.queue, post_id,
                            fields.get("text"), actor=user.name, limits=_limits(request))
     except CampaignError as exc:  # the page again, keeping the words typed and saying why
-        view = await _call(review.post_view, request.app.state.stores.queue, post_id, user.name,
+        view = await call(review.post_view, request.app.state.stores.queue, post_id, user.name,
                            limits=_limits(request))
         return render(request, "review_post.html",
                       {**_common(request), "view": view, "post": view.post, "kept_text": fields.get("text"),
-                       "flash": {"message": exc.message, "kind": "problem"}}, status=_problem(exc))
+                       "flash": {"message": exc.message, "kind": "problem"}}, status=problem_status(exc))
     if not done.changed:
         _flash(request, _("Nothing changed: the text is the same."), "notice")
     elif done.status_before != done.status:
@@ -225,10 +200,10 @@ async def edit(request: Request) -> Response:
 async def reschedule(request: Request) -> Response:
     """Move a post to another time (on its own clocks)."""
     user = await require(request, Action.EDIT)
-    post_id = _post_id(request)
+    post_id = post_id_of(request)
     fields = await read_form(request)
     try:
-        done = await _call(editing.reschedule, request.app.state.stores.queue, post_id,
+        done = await call(editing.reschedule, request.app.state.stores.queue, post_id,
                            fields.get("due"), actor=user.name)
     except CampaignError as exc:  # said on the post's page, not on a page of its own
         _flash(request, _("Not rescheduled: %(why)s", why=exc.message), "problem")
@@ -250,7 +225,7 @@ async def approve(request: Request) -> Response:
         if not ids:
             _flash(request, _("Nothing approved: tick the posts to approve first."), "problem")
             return RedirectResponse(back, status_code=303)
-        result = await _call(review.approve_posts, request.app.state.stores.queue, ids,
+        result = await call(review.approve_posts, request.app.state.stores.queue, ids,
                              actor=user.name)
     except CampaignError as exc:  # said on the page the approver came from
         _flash(request, exc.message, "problem")
@@ -273,7 +248,7 @@ async def send_back(request: Request) -> Response:
         if not fields.get("comment").strip():
             _flash(request, _("Nothing sent back: write a comment saying what to change."), "problem")
             return RedirectResponse(back, status_code=303)
-        result = await _call(review.send_back, request.app.state.stores.queue, ids,
+        result = await call(review.send_back, request.app.state.stores.queue, ids,
                              actor=user.name, comment=fields.get("comment"))
     except CampaignError as exc:  # said on the page the approver came from
         _flash(request, exc.message, "problem")

@@ -16,7 +16,7 @@ from campaign.users.store import User, UserNotFound
 from campaign.web import i18n
 from campaign.web.auth import require
 from campaign.web.forms import Fields, page_number, read_form
-from campaign.web.render import render
+from campaign.web.render import problem_status, render
 from campaign.web.words import role_name
 
 DONE = "users_done"  # the session's note of the last change, shown once
@@ -79,7 +79,7 @@ async def _change(request: Request, change: str) -> Response:
     except CampaignError as exc:
         form = {"name": fields.get("name"), "role": fields.get("role") or "editor"} \
             if change == "add" else None
-        return await _page(request, error=exc.message, status=400 if exc.exit_code == 2 else 409,
+        return await _page(request, error=exc.message, status=problem_status(exc),
                            form=form)
     request.session[DONE] = note
     return RedirectResponse("/users", status_code=303)
