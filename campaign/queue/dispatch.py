@@ -27,6 +27,7 @@ from campaign.queue.models import (
     UTCDateTime,
     check_move,
     dispatchable,
+    wrote_or_edited,
 )
 from campaign.queue.planning import store_due_months
 
@@ -190,12 +191,13 @@ class Dispatch(Accounts):
         now = utcnow()
         moved: list[int] = []
 
+        from campaign.users.audit import dumps
+
         def fields(changed: Mapping[str, Any] | None, status: Status | None = None) -> str | None:
-            # what a person changed, as the event and the audit log keep it: JSON, keys sorted
+            # what a person changed, as the event and the audit log keep it
             if changed is None and status is None:
                 return None
-            kept = {**(changed or {}), **({"status": str(status)} if status else {})}
-            return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+            return dumps({**(changed or {}), **({"status": str(status)} if status else {})})
 
         before_json, after_json = fields(before), fields(after)
         with self._session() as s:
@@ -206,8 +208,7 @@ class Dispatch(Accounts):
                 if not_authored_by is not None and rows:
                     # read after the rows are locked: an edit committed meanwhile is seen
                     own = set(s.scalars(select(Event.post_id).where(
-                        Event.post_id.in_([r.id for r in rows]), Event.actor == not_authored_by,
-                        or_(Event.from_status.is_(None), Event.after_json.like('%"text": %')))))
+                        Event.post_id.in_([r.id for r in rows]), wrote_or_edited(not_authored_by))))
                     rows = [r for r in rows if r.id not in own]
                 targets: dict[Status, list[tuple[int, Status]]] = {}
                 for row in rows:

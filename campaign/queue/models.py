@@ -18,6 +18,7 @@ from typing import Final
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     Dialect,
     ForeignKey,
@@ -27,6 +28,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -249,6 +252,16 @@ class Event(Base):
     # None on moves that change no field a person wrote (a claim, an outcome)
     before_json: Mapped[str | None] = mapped_column(Text, default=None)
     after_json: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+# an event whose after-fields hold a text: a person changed the post's words
+TEXT_CHANGED: Final = Event.after_json.like('%"text": %')
+
+
+def wrote_or_edited(actor: str) -> ColumnElement[bool]:
+    """The events by which ``actor`` wrote a post (its creation) or changed its words: such a
+    post is never theirs to approve."""
+    return and_(Event.actor == actor, or_(Event.from_status.is_(None), TEXT_CHANGED))
 
 
 class AmplifyDecision(Base):

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from campaign.queue.accounts import Accounts
 from campaign.queue.engine import EVENTS, POSTS, chunks, stored_text, utcnow
-from campaign.queue.models import FINAL, Account, Event, QueuedPost, Status, check_move
+from campaign.queue.models import FINAL, TEXT_CHANGED, Account, Event, QueuedPost, Status, check_move
 
 if TYPE_CHECKING:
     from campaign.content.render import RenderedPost
@@ -332,8 +332,7 @@ def _edited_by_people(s: Session, ids: Sequence[int]) -> set[int]:
     found: set[int] = set()
     for chunk in chunks(sorted(set(ids)), 2000):
         found.update(s.scalars(select(Event.post_id).where(
-            Event.post_id.in_(chunk), Event.actor != "plan",
-            Event.after_json.like('%"text"%')).distinct()))
+            Event.post_id.in_(chunk), Event.actor != "plan", TEXT_CHANGED).distinct()))
     return found
 
 

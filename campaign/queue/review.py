@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from campaign.errors import CampaignError
 from campaign.queue.engine import stored_text, utcnow
 from campaign.queue.errors import PostNotFound
-from campaign.queue.models import Account, Event, Kind, QueuedPost, Status, may_move
+from campaign.queue.models import Account, Event, Kind, QueuedPost, Status, may_move, wrote_or_edited
 from campaign.queue.planning import idempotency_key, local_month
 from campaign.text.escape import CONTROL
 from campaign.text.networks import DEFAULT_LIMITS, NetworkLimits, is_blank
@@ -218,8 +218,7 @@ def _authored(store: Store, ids: Sequence[int], actor: str) -> set[int]:
         return set()
     with store._session() as s:
         return set(s.scalars(select(Event.post_id).where(
-            Event.post_id.in_(list(ids)), Event.actor == actor,
-            or_(Event.from_status.is_(None), Event.after_json.like('%"text": %')))))
+            Event.post_id.in_(list(ids)), wrote_or_edited(actor))))
 
 
 def authored_by(store: Store, post_id: int, actor: str) -> bool:
