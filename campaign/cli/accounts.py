@@ -104,7 +104,7 @@ def accounts_list(db_url: str | None, include_removed: bool, as_json: bool) -> N
         colour = "red" if r["disabled"] else "green" if r["state"] == "ready" else "yellow"
         table.add_row(str(r["id"]), r["network"], rich_literal(r["handle"]),
                       rich_literal(r["credentials"]), f"[{colour}]{rich_literal(r['state'])}[/]")
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     if any(r["state"] not in ("ready", "-") for r in rows):
         out.print("What to do: `campaign accounts list --json` (or `accounts test`) says it.")
 

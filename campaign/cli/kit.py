@@ -49,7 +49,7 @@ def kit(schedule_path: Path | None, year: int | None, template_dirs: tuple[Path,
     for path, description in written:
         table.add_row(rich_literal(path.name + ("/" if path.is_dir() else "")),
                       rich_literal(description))
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     if any(path.name.startswith(("buffer-", "hootsuite-")) for path, _ in written):
         out.print(UPLOAD_WARNING, style="yellow")
     out.print(f"[green]✓[/green] {len(posts):,} posts of {hashtag} written to "

@@ -272,7 +272,7 @@ def _print_pledge(pledge: Pledge, year: int) -> None:
         rows.append(("Scaling up", form.amplification.strategy))
     for label, value in rows:
         table.add_row(label, lit(value))
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     from campaign.cli.views import print_smart
 
     print_smart(out, pledge.smart)

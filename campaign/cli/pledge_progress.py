@@ -79,7 +79,7 @@ def _print_list(out: Console, items: list[str], indent: int) -> None:
     grid.add_column(overflow="fold")
     for item in items:
         grid.add_row("-", item)
-    print_trimmed(out, Padding(grid, (0, 0, 0, indent), expand=False), width=out.width)
+    print_trimmed(out, Padding(grid, (0, 0, 0, indent), expand=False))
 
 
 def _print_indicator(out: Console, ind: IndicatorLight) -> None:
@@ -281,7 +281,7 @@ def _print_checkins(result: CheckIns, csv_path: Path | None) -> None:
                      *(f"[dim]{rich_literal(h)}[/]" for h in c.handles.values())]
             table.add_row(str(c.pledge_id), "\n".join(lines), str(c.last_report or "never"),
                           f"{c.days_silent} d")
-        print_trimmed(out, table, width=out.width)
+        print_trimmed(out, table)
     if csv_path is not None:
         out.print(f"Wrote {len(result.pledgers)} row{'s' if len(result.pledgers) != 1 else ''} "
                   f"to {rich_literal(csv_path)}.")

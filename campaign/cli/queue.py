@@ -143,7 +143,7 @@ def queue_list(db_url: str | None, statuses: tuple[str, ...], networks: tuple[st
         table.add_row(str(p.id), when, f"[{STATUS_STYLE.get(status, '')}]{status}[/]", p.network,
                       rich_literal(f"{p.audience}/{p.language}"), rich_literal(p.entry))
     out = console()
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     out.print(f"{len(posts):,} posts")
 
 

@@ -212,7 +212,7 @@ def _say_written(built: Report, written: list[tuple[Path, str]], *, stderr: bool
     table.add_column()
     for path, what in written:
         table.add_row(Text(terminal(path)), Text(terminal(what)))
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     posts = number(built.totals.posts, built.language)
     summary = label("empty", built.language) if built.empty else \
         f"{posts} {label('posts', built.language).lower()}"

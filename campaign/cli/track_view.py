@@ -201,7 +201,7 @@ def _say_authors(out: Console, found: list[AuthorMatch]) -> None:
             table.add_row("", "", "", "", Padding(_text(
                 f"pledge #{p.pledge_id} {p.organisation}, {p.country}, {p.audience}",
                 "green"), (0, 0, 0, 2)))
-    print_trimmed(out, table, width=out.width)
+    print_trimmed(out, table)
     matched = sum(1 for a in found if a.matched)
     out.print(f"{len(found):,} author{'s' if len(found) != 1 else ''}: {matched:,} matched to a "
               f"pledge, {len(found) - matched:,} not.", markup=False)

@@ -93,7 +93,7 @@ def users_list(as_json: bool, db_url: str | None) -> None:
         table.add_column(column)
     for u in found:
         table.add_row(u.name, u.role.value, _minute(u.last_login_at) or "never")
-    print_trimmed(console(), table)
+    print_trimmed(console(), table, width=80)
 
 
 def _minute(moment: datetime | None) -> str:
@@ -162,4 +162,4 @@ def users_log(limit: int, actor: str | None, as_json: bool, db_url: str | None) 
     for e in entries:  # Text: no rich markup read from names; terminal(): no escape sequence
         table.add_row(_minute(e.at), Text(terminal(e.actor)), e.action,
                       Text(terminal(f"{e.object_kind}:{e.object_id}")), Text(terminal(e.detail)))
-    print_trimmed(console(), table)
+    print_trimmed(console(), table, width=80)

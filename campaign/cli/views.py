@@ -39,7 +39,7 @@ def print_calendar(console: Any, schedule: Schedule, rows: list[dict[str, Any]],
             when += " [bold red]![/]"
         table.add_row(when, rich_literal(row["entry"]), rich_literal(row["audience_summary"]),
                       rich_literal(row["title"]))
-    print_trimmed(console, table, width=console.width)
+    print_trimmed(console, table)
     console.print(f"{len(rows)} entries · times in {rich_literal(camp.timezone)} unless shown · "
                   "[bold red]![/] = must go out on its day")
 

@@ -28,6 +28,7 @@ from campaign.queue.filters import (
     Filter,
     check,
     choices,
+    entry_titles,
     localized,
     midnight,
     named_accounts,
@@ -197,10 +198,6 @@ def _post(row: Any, titles: dict[str, str]) -> CalendarPost:
                         audience=row.audience, kind=row.kind, idempotency_key=row.idempotency_key)
 
 
-def _titles(schedule: Schedule, language: str) -> dict[str, str]:
-    return {e.id: localized(e.title, language) for e in schedule.entries}
-
-
 def _bound(i: int) -> Any:
     return bindparam(f"b{i}", type_=UTCDateTime)
 
@@ -289,7 +286,7 @@ def calendar(store: Store, schedule: Schedule, asked: Asked, *, view: str = "", 
         where = check(replace(asked, month="", day=""), schedule, accounts).within(bounds[0], bounds[-1])
         counts = count_days(conn, where, bounds)
         rows = first_posts(conn, where, bounds, span.start, SHOWN[span.view])
-    titles = _titles(schedule, language)
+    titles = entry_titles(schedule, language)
     occurrences = planned(schedule, where, span.start, span.end)
     order = {s.value: i for i, s in enumerate(STATUSES)}
     days: list[Day] = []

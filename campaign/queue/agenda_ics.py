@@ -22,7 +22,7 @@ from campaign.content.schedule import Schedule
 from campaign.errors import CampaignError
 from campaign.platforms.registry import display_name
 from campaign.queue.agenda import period, planned
-from campaign.queue.filters import Asked, check, localized, midnight, named_accounts, next_month
+from campaign.queue.filters import Asked, check, entry_titles, localized, midnight, named_accounts, next_month
 from campaign.queue.models import Account, QueuedPost
 from campaign.queue.store import Store
 
@@ -86,7 +86,7 @@ def calendar_ics(store: Store, schedule: Schedule, asked: Asked, *, view: str = 
             event.add("categories", [occ.entry.kind, occ.entry.part])
             event.add("url", campaign.site)
             cal.add_component(event)
-    titles = {e.id: localized(e.title, language) for e in schedule.entries}
+    titles = entry_titles(schedule, language)
     for row in rows:
         due = row.due_at.astimezone(ZoneInfo(row.timezone))
         status = names.get(str(row.status), str(row.status))

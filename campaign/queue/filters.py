@@ -268,3 +268,8 @@ def localized(names: dict[str, str] | Any, language: str) -> str:
     if not isinstance(names, dict):
         return str(names or "")
     return str(names.get(language) or next(iter(names.values()), ""))
+
+
+def entry_titles(schedule: Any, language: str) -> dict[str, str]:
+    """Each schedule entry's title in ``language``, by entry id."""
+    return {e.id: localized(e.title, language) for e in schedule.entries}

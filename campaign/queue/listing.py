@@ -21,7 +21,15 @@ from campaign.errors import CampaignError
 from campaign.queue.dispatch import local_due
 from campaign.queue.editing import MAX_POST_ID, OPEN
 from campaign.queue.errors import PostNotFound
-from campaign.queue.filters import Asked, Choices, Filter, check, choices, localized, named_accounts
+from campaign.queue.filters import (
+    Asked,
+    Choices,
+    Filter,
+    check,
+    choices,
+    entry_titles,
+    named_accounts,
+)
 from campaign.queue.models import STATUSES, Account, Event, QueuedPost, Status
 from campaign.queue.store import Store
 
@@ -155,7 +163,7 @@ def queue_page(store: Store, schedule: Schedule, asked: Asked, *, after: str = "
                                      .where(QueuedPost.status.in_(PROBLEMS))
                                      .group_by(QueuedPost.status)).all())
         why = reasons(conn, [r.id for r in rows if r.status in PROBLEMS])
-    titles = {e.id: localized(e.title, language) for e in schedule.entries}
+    titles = entry_titles(schedule, language)
     page = tuple(Row(id=r.id, due_at=r.due_at, timezone=r.timezone, status=str(r.status),
                      network=r.network, handle=r.handle, entry=r.entry,
                      title=titles.get(r.entry, r.entry), language=r.language, audience=r.audience,
@@ -287,7 +295,7 @@ def post_view(store: Store, schedule: Schedule, post_id: int, *, language: str,
     reason = next((h.detail for h in reversed(history) if h.to_status in PROBLEMS), "") \
         if post.status in PROBLEMS else ""
     media = json.loads(post.media_json or "[]")
-    titles = {e.id: localized(e.title, language) for e in schedule.entries}
+    titles = entry_titles(schedule, language)
     return PostView(
         post=post, account=account, title=titles.get(post.entry, post.entry),
         local_due=local_due(post), parts=tuple(str(p) for p in json.loads(post.parts_json or "[]")),

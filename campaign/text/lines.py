@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 
-def print_trimmed(console: Any, renderable: Any, *, width: int = 80) -> None:
-    """Print ``renderable`` on ``console`` (a rich Console) within ``width`` columns (or the
-    terminal's, if narrower), each line's trailing blanks taken off."""
+def print_trimmed(console: Any, renderable: Any, *, width: int | None = None) -> None:
+    """Print ``renderable`` on ``console`` (a rich Console) within ``width`` columns (the
+    terminal's when None, or when narrower), each line's trailing blanks taken off."""
     from rich.segment import Segment, Segments
 
-    width = min(console.width, width)
+    width = console.width if width is None else min(console.width, width)
     options = console.options.update(width=width)
     for line in console.render_lines(renderable, options, pad=False, new_lines=False):
         while line and not line[-1].control and not line[-1].text.rstrip():
