@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic_core import ErrorDetails
 
 from campaign.content.dates import YEAR_MAX, YEAR_MIN
-from campaign.content.yamlsource import Loc, SourceData, load_yaml
+from campaign.content.yamlsource import Loc, SourceData, key_path, load_yaml
 from campaign.errors import CampaignError, ScheduleError, ScheduleProblems
 
 PLEDGE_SCHEMA = 1
@@ -165,7 +165,7 @@ def load_pledges(schedule: Path, name: str, *, languages: Sequence[str],
 
     def fail(loc: Loc, problem: str) -> None:
         problems.append(ScheduleError(source.path, problem, line=source.line_of(loc),
-                                      key=_key(loc)))
+                                      key=key_path(loc)))
 
     def localized(loc: Loc, texts: dict[str, str]) -> None:
         missing = [lang for lang in languages if not texts.get(lang)]
@@ -261,10 +261,6 @@ def _inside(schedule: Path, name: str, line: int | None) -> Path:
     return path
 
 
-def _key(loc: Loc) -> str:
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-
-
 def _problem(source: SourceData, err: ErrorDetails) -> CampaignError:
     # a key's own error is located at the key: pydantic adds a "[key]" level the file lacks
     loc: Loc = tuple(p for p in err["loc"] if p != "[key]")
@@ -277,4 +273,4 @@ def _problem(source: SourceData, err: ErrorDetails) -> CampaignError:
         if "input" in err and not isinstance(err["input"], dict | list):
             shown = str(err["input"])
             message += f", got {shown[:60]!r}" + ("…" if len(shown) > 60 else "")
-    return ScheduleError(source.path, message, line=source.line_of(loc), key=_key(loc))
+    return ScheduleError(source.path, message, line=source.line_of(loc), key=key_path(loc))
